@@ -1,0 +1,395 @@
+"""Reading and writing CORS Inspector's JSON formats.
+
+- ``cors-scenario/1``: a request and the server's answers (``shared/spec/scenario.md``).
+- ``cors-truth/1``: what real Chromium did with a scenario (written by the recorder).
+
+Readers accept unknown keys and reject a wrong ``format``; every problem is an
+:class:`InputError` whose one line names the file and the field. Writers produce pretty JSON
+with a stable key order, so that files diff well.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, cast
+from urllib.parse import urlsplit
+
+from corsinspector.errors import InputError, StorageError
+from corsinspector.model import (
+    CREDENTIALS_MODES,
+    REQUEST_MODES,
+    BrowserResult,
+    ConsoleLine,
+    CorsErrorStatus,
+    Credentials,
+    Headers,
+    Mode,
+    ReceivedRequest,
+    Request,
+    Route,
+    Scenario,
+    Truth,
+)
+from corsinspector.origins import parse_origin
+
+__all__ = [
+    "SCENARIO_FORMAT",
+    "TRUTH_FORMAT",
+    "dump_json",
+    "load_scenario",
+    "load_truth",
+    "scenario_from_dict",
+    "scenario_to_dict",
+    "truth_from_dict",
+    "truth_to_dict",
+    "write_json_atomic",
+]
+
+SCENARIO_FORMAT = "cors-scenario/1"
+TRUTH_FORMAT = "cors-truth/1"
+
+#: RFC 9110 token: header names and methods.
+_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+_BAD_VALUE_CHARS = re.compile(r"[\r\n\x00]")
+
+
+class _Reader:
+    """Typed access to a JSON object, raising InputError with the dotted field path."""
+
+    def __init__(self, source: str, data: Any, path: str = "") -> None:
+        self.source = source
+        self.path = path
+        if not isinstance(data, Mapping):
+            raise self.error(f"must be an object, not {_json_type(data)}")
+        self.data = cast(Mapping[str, Any], data)
+
+    def error(self, message: str, key: str | None = None) -> InputError:
+        where = ".".join(p for p in (self.path, key) if p)
+        return InputError(f"{self.source}: {where}" if where else self.source, message)
+
+    def child(self, key: str) -> _Reader:
+        return _Reader(self.source, self.required(key, dict), self._sub(key))
+
+    def _sub(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+    def required(self, key: str, kind: type) -> Any:
+        if key not in self.data:
+            raise self.error("is missing", key)
+        return self._typed(key, kind)
+
+    def optional(self, key: str, kind: type, default: Any = None) -> Any:
+        if key not in self.data or self.data[key] is None:
+            return default
+        return self._typed(key, kind)
+
+    def _typed(self, key: str, kind: type) -> Any:
+        value = self.data[key]
+        if kind is int and isinstance(value, bool):
+            raise self.error("must be a number, not a boolean", key)
+        if not isinstance(value, kind):
+            raise self.error(f"must be {_kind_name(kind)}, not {_json_type(value)}", key)
+        return value
+
+    def choice(self, key: str, choices: tuple[str, ...], default: str) -> str:
+        value: str = self.optional(key, str, default)
+        if value not in choices:
+            raise self.error(f"must be one of {', '.join(choices)}, not {value!r}", key)
+        return value
+
+    def headers(self, key: str) -> Headers:
+        raw = self.optional(key, list, [])
+        pairs: list[tuple[str, str]] = []
+        for index, item in enumerate(raw):
+            where = f"{key}[{index}]"
+            if (
+                not isinstance(item, list)
+                or len(item) != 2
+                or not all(isinstance(x, str) for x in item)
+            ):
+                raise self.error("must be a [name, value] pair of strings", where)
+            name, value = item
+            if not _TOKEN.match(name):
+                raise self.error(
+                    f"header name {name!r} has characters not allowed in a name", where
+                )
+            if _BAD_VALUE_CHARS.search(value):
+                raise self.error(f"header {name} has a CR, LF or NUL in its value", where)
+            pairs.append((name, value))
+        return tuple(pairs)
+
+    def url(self, key: str, *, required: bool = True) -> str | None:
+        value: str | None = self.required(key, str) if required else self.optional(key, str)
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if not parts.scheme or (parts.scheme.lower() in ("http", "https") and not parts.hostname):
+            raise self.error(f"is not an absolute URL: {value!r}", key)
+        try:
+            parts.port  # noqa: B018 - urlsplit checks the port lazily
+        except ValueError:
+            raise self.error(f"has a bad port: {value!r}", key) from None
+        return value
+
+
+def _json_type(value: Any) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}
+    if value is None:
+        return "null"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return "a number"
+    return names.get(type(value), type(value).__name__)
+
+
+def _kind_name(kind: type) -> str:
+    return {dict: "an object", list: "a list", str: "a string", int: "a number"}.get(
+        kind, kind.__name__
+    )
+
+
+def _check_format(reader: _Reader, expected: str) -> None:
+    fmt = reader.required("format", str)
+    if fmt != expected:
+        raise reader.error(f"must be {expected!r}, not {fmt!r}", "format")
+
+
+def _load_json(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(str(path), "no such file") from None
+    except UnicodeDecodeError:
+        raise InputError(str(path), "is not UTF-8 text") from None
+    except OSError as exc:
+        raise InputError(str(path), exc.strerror or str(exc)) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}:{exc.lineno}", f"not valid JSON: {exc.msg}") from None
+
+
+# --- scenarios -------------------------------------------------------------------------
+
+
+def scenario_from_dict(data: Any, source: str = "<scenario>") -> Scenario:
+    """Build a Scenario from parsed JSON; ``source`` names the file in errors."""
+    top = _Reader(source, data)
+    _check_format(top, SCENARIO_FORMAT)
+    req = top.child("request")
+    method = req.optional("method", str, "GET")
+    if not _TOKEN.match(method):
+        raise req.error(f"method {method!r} is not a valid HTTP method token", "method")
+    origin = req.optional("origin", str, "https://app.example.test")
+    try:
+        parse_origin(origin)
+    except ValueError as exc:
+        raise req.error(str(exc), "origin") from None
+    request = Request(
+        url=cast(str, req.url("url")),
+        method=method,
+        origin=origin,
+        headers=req.headers("headers"),
+        credentials=cast(Credentials, req.choice("credentials", CREDENTIALS_MODES, "same-origin")),
+        mode=cast(Mode, req.choice("mode", REQUEST_MODES, "cors")),
+        body=req.optional("body", str),
+    )
+    routes_raw = top.optional("server", list, [])
+    routes = []
+    for index, item in enumerate(routes_raw):
+        route = _Reader(source, item, f"server[{index}]")
+        status = route.required("status", int)
+        if not 100 <= status <= 599:
+            raise route.error(f"must be an HTTP status from 100 to 599, not {status}", "status")
+        route_method = route.optional("method", str, "*")
+        if route_method != "*" and not _TOKEN.match(route_method):
+            raise route.error(f"{route_method!r} is not a method or '*'", "method")
+        routes.append(
+            Route(
+                method=route_method,
+                url=route.url("url", required=False),
+                status=status,
+                headers=route.headers("headers"),
+                body=route.optional("body", str),
+            )
+        )
+    return Scenario(
+        name=top.optional("name", str, Path(source).stem),
+        request=request,
+        server=tuple(routes),
+        browser=top.choice("browser", ("chromium", "firefox", "webkit"), "chromium"),
+        description=top.optional("description", str, ""),
+    )
+
+
+def load_scenario(path: str | os.PathLike[str]) -> Scenario:
+    """Read a ``cors-scenario/1`` file."""
+    path = Path(path)
+    return scenario_from_dict(_load_json(path), str(path))
+
+
+def _pairs(headers: Headers) -> list[list[str]]:
+    return [[name, value] for name, value in headers]
+
+
+def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
+    """The JSON form of a scenario, keys in the spec's order."""
+    request = scenario.request
+    req: dict[str, Any] = {
+        "url": request.url,
+        "method": request.method,
+        "origin": request.origin,
+        "headers": _pairs(request.headers),
+        "credentials": request.credentials,
+        "mode": request.mode,
+    }
+    if request.body is not None:
+        req["body"] = request.body
+    routes = []
+    for route in scenario.server:
+        item: dict[str, Any] = {"method": route.method}
+        if route.url is not None:
+            item["url"] = route.url
+        item["status"] = route.status
+        item["headers"] = _pairs(route.headers)
+        if route.body is not None:
+            item["body"] = route.body
+        routes.append(item)
+    out: dict[str, Any] = {"format": SCENARIO_FORMAT, "name": scenario.name}
+    if scenario.description:
+        out["description"] = scenario.description
+    out.update(browser=scenario.browser, request=req, server=routes)
+    return out
+
+
+# --- truths ----------------------------------------------------------------------------
+
+
+def _received_to_dict(item: ReceivedRequest) -> dict[str, Any]:
+    return {"method": item.method, "url": item.url, "headers": _pairs(item.headers)}
+
+
+def truth_to_dict(truth: Truth) -> dict[str, Any]:
+    """The JSON form of a recorded truth."""
+    out: dict[str, Any] = {
+        "format": TRUTH_FORMAT,
+        "scenario": truth.scenario,
+        "browser": {"name": truth.browser, "version": truth.version, **truth.recorded_with},
+        "unreproducible": truth.unreproducible,
+    }
+    result = truth.result
+    if result is not None:
+        out["result"] = {
+            "outcome": result.outcome,
+            "error": result.error,
+            "status": result.status,
+            "type": result.response_type,
+            "url": result.response_url,
+            "redirected": result.redirected,
+            "readable_headers": list(result.readable_headers),
+            "body": result.body,
+        }
+        out["devtools"] = result.devtools
+        out["cors_errors"] = [
+            {"kind": e.kind, "failed_parameter": e.failed_parameter} for e in result.cors_errors
+        ]
+        out["console"] = [{"level": c.level, "text": c.text} for c in result.console]
+    out["received"] = [_received_to_dict(r) for r in truth.received]
+    return out
+
+
+def truth_from_dict(data: Any, source: str = "<truth>") -> Truth:
+    """Build a Truth from parsed JSON."""
+    top = _Reader(source, data)
+    _check_format(top, TRUTH_FORMAT)
+    browser = top.child("browser")
+    extra = {k: str(v) for k, v in browser.data.items() if k not in ("name", "version")}
+    result = None
+    if top.optional("result", dict) is not None:
+        res = top.child("result")
+        errors = []
+        for index, item in enumerate(top.optional("cors_errors", list, [])):
+            err = _Reader(source, item, f"cors_errors[{index}]")
+            errors.append(
+                CorsErrorStatus(
+                    err.required("kind", str), err.optional("failed_parameter", str, "")
+                )
+            )
+        console = []
+        for index, item in enumerate(top.optional("console", list, [])):
+            line = _Reader(source, item, f"console[{index}]")
+            console.append(ConsoleLine(line.required("level", str), line.required("text", str)))
+        result = BrowserResult(
+            outcome=res.required("outcome", str),
+            browser=browser.required("name", str),
+            version=browser.required("version", str),
+            error=res.optional("error", str),
+            status=res.optional("status", int),
+            response_type=res.optional("type", str),
+            response_url=res.optional("url", str),
+            redirected=res.optional("redirected", bool, False),
+            readable_headers=tuple(res.optional("readable_headers", list, [])),
+            body=res.optional("body", str),
+            console=tuple(console),
+            cors_errors=tuple(errors),
+            devtools=top.optional("devtools", bool, True),
+        )
+    received = []
+    for index, item in enumerate(top.optional("received", list, [])):
+        rec = _Reader(source, item, f"received[{index}]")
+        received.append(
+            ReceivedRequest(
+                rec.required("method", str), rec.required("url", str), rec.headers("headers")
+            )
+        )
+    return Truth(
+        scenario=top.required("scenario", str),
+        browser=browser.required("name", str),
+        version=browser.required("version", str),
+        unreproducible=top.optional("unreproducible", str),
+        result=result,
+        received=tuple(received),
+        recorded_with=extra,
+    )
+
+
+def load_truth(path: str | os.PathLike[str]) -> Truth:
+    """Read a ``cors-truth/1`` file."""
+    path = Path(path)
+    return truth_from_dict(_load_json(path), str(path))
+
+
+# --- writing ---------------------------------------------------------------------------
+
+
+_PAIR = re.compile(r'\[\n\s+("(?:[^"\\]|\\.)*"),\n\s+("(?:[^"\\]|\\.)*")\n\s+\]')
+
+
+def dump_json(data: Any) -> str:
+    """Pretty JSON with a trailing newline, each ``[name, value]`` pair on one line; key
+    order is the caller's (kept stable), so files diff well."""
+    return _PAIR.sub(r"[\1, \2]", json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
+
+
+def write_json_atomic(path: str | os.PathLike[str], data: Any) -> None:
+    """Write ``data`` as JSON to ``path`` atomically: temporary file, fsync, rename."""
+    path = Path(path)
+    text = dump_json(data)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise StorageError(f"{path}: could not write: {exc.strerror or exc}") from None

@@ -1,0 +1,219 @@
+"""The one data model every part shares: scenarios, and what a real browser was seen to do.
+
+Every type is a frozen dataclass; header lists are tuples of ``(name, value)`` pairs that keep
+the order, the case and the repeats exactly as given (never a dict: two
+``Access-Control-Allow-Origin`` lines must stay two lines).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = [
+    "CREDENTIALS_MODES",
+    "REQUEST_MODES",
+    "BrowserResult",
+    "ConsoleLine",
+    "CorsErrorStatus",
+    "Credentials",
+    "Headers",
+    "Mode",
+    "ReceivedRequest",
+    "Request",
+    "Route",
+    "Scenario",
+    "Truth",
+    "header_values",
+]
+
+Headers = tuple[tuple[str, str], ...]
+Credentials = Literal["omit", "same-origin", "include"]
+Mode = Literal["cors", "no-cors", "same-origin"]
+CREDENTIALS_MODES: tuple[Credentials, ...] = ("omit", "same-origin", "include")
+REQUEST_MODES: tuple[Mode, ...] = ("cors", "no-cors", "same-origin")
+
+#: Statuses whose responses carry no body, so the player adds no Content-Length.
+_BODYLESS_STATUSES = frozenset({204, 304})
+
+
+def header_values(headers: Headers, name: str) -> list[str]:
+    """Every value of ``name`` (case-insensitive), one per line, in order."""
+    wanted = name.lower()
+    return [value for key, value in headers if key.lower() == wanted]
+
+
+@dataclass(frozen=True)
+class Request:
+    """The request a page's script makes with ``fetch()``."""
+
+    url: str
+    method: str = "GET"
+    #: The page's serialized origin (``scheme://host[:port]``), or ``"null"`` when opaque.
+    origin: str = "https://app.example.test"
+    headers: Headers = ()
+    credentials: Credentials = "same-origin"
+    mode: Mode = "cors"
+    body: str | None = None
+
+
+@dataclass(frozen=True)
+class Route:
+    """One answer of the scenario's server: matched by method and URL, first match wins."""
+
+    #: A method, matched case-sensitively, or ``"*"`` for any.
+    method: str
+    #: The URL it answers (path and query matter), or None for any URL.
+    url: str | None
+    status: int
+    headers: Headers = ()
+    body: str | None = None
+
+    def matches(self, method: str, url: str) -> bool:
+        """Does this route answer ``method`` on ``url`` (both already normalized)?"""
+        return self.method in ("*", method) and (self.url is None or self.url == url)
+
+    def wire_headers(self, method: str) -> Headers:
+        """The headers as the player sends them: as written, plus framing when none is given.
+
+        A route that gives neither ``Content-Length`` nor ``Transfer-Encoding`` gets a
+        ``Content-Length`` appended (a real server frames its responses too), except on
+        204 and 304, which carry no body.
+        """
+        if self.status in _BODYLESS_STATUSES or self.status < 200:
+            return self.headers
+        framed = any(k.lower() in ("content-length", "transfer-encoding") for k, _ in self.headers)
+        if framed:
+            return self.headers
+        return (*self.headers, ("Content-Length", str(len(self.body_bytes()))))
+
+    def body_bytes(self) -> bytes:
+        """The body as sent on the wire (UTF-8)."""
+        return (self.body or "").encode("utf-8")
+
+
+#: The answer to a request that no route matches.
+NOT_FOUND = Route(method="*", url=None, status=404)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One cross-origin request plus the way the server answers it (``cors-scenario/1``)."""
+
+    name: str
+    request: Request
+    server: tuple[Route, ...] = ()
+    browser: str = "chromium"
+    description: str = ""
+
+    def route_for(self, method: str, url: str) -> Route:
+        """The first route answering ``method`` on ``url``, or the 404 fallback."""
+        for route in self.server:
+            if route.matches(method, url):
+                return route
+        return NOT_FOUND
+
+
+@dataclass(frozen=True)
+class ReceivedRequest:
+    """A request as a server received it: method, URL and headers in order as sent."""
+
+    method: str
+    url: str
+    headers: Headers = ()
+
+    @property
+    def is_preflight(self) -> bool:
+        """An OPTIONS request carrying ``Access-Control-Request-Method``."""
+        return self.method == "OPTIONS" and bool(
+            header_values(self.headers, "Access-Control-Request-Method")
+        )
+
+
+@dataclass(frozen=True)
+class ConsoleLine:
+    """One message a page's console showed: its level and its text."""
+
+    level: str
+    text: str
+
+
+@dataclass(frozen=True)
+class CorsErrorStatus:
+    """Chromium's own name for a CORS failure, as the DevTools protocol reports it."""
+
+    kind: str
+    failed_parameter: str = ""
+
+
+@dataclass(frozen=True)
+class BrowserResult:
+    """What a real browser did with one ``fetch()``, seen from the page."""
+
+    #: ``"resolved"``, ``"rejected"`` or ``"timeout"``.
+    outcome: str
+    browser: str
+    version: str
+    #: The rejection, as script sees it (``TypeError: Failed to fetch``).
+    error: str | None = None
+    status: int | None = None
+    #: ``Response.type``: ``basic``, ``cors``, ``opaque`` …
+    response_type: str | None = None
+    response_url: str | None = None
+    redirected: bool = False
+    #: The response header names script could read, as ``Headers`` iterates them.
+    readable_headers: tuple[str, ...] = ()
+    body: str | None = None
+    console: tuple[ConsoleLine, ...] = ()
+    cors_errors: tuple[CorsErrorStatus, ...] = ()
+    #: Whether the DevTools protocol was attached (else ``cors_errors`` could not be heard).
+    devtools: bool = True
+
+
+@dataclass(frozen=True)
+class Truth:
+    """A recorded truth (``cors-truth/1``): what real Chromium did with one scenario."""
+
+    scenario: str
+    browser: str
+    version: str
+    #: Why the recorder could not reproduce the scenario, or None when it did.
+    unreproducible: str | None = None
+    result: BrowserResult | None = None
+    #: Every request the scenario's servers received, in order, mapped back to its URLs.
+    received: tuple[ReceivedRequest, ...] = ()
+    #: The embedder and anything else about how it was recorded.
+    recorded_with: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def reproducible(self) -> bool:
+        return self.unreproducible is None
+
+    @property
+    def preflights(self) -> tuple[ReceivedRequest, ...]:
+        return tuple(r for r in self.received if r.is_preflight)
+
+    @property
+    def actual_requests(self) -> tuple[ReceivedRequest, ...]:
+        return tuple(r for r in self.received if not r.is_preflight)
+
+    @property
+    def allowed(self) -> bool:
+        return self.result is not None and self.result.outcome == "resolved"
+
+    @property
+    def cors_error(self) -> CorsErrorStatus | None:
+        """The first CORS error Chromium named, if any."""
+        if self.result is None or not self.result.cors_errors:
+            return None
+        return self.result.cors_errors[0]
+
+    @property
+    def cors_message(self) -> str | None:
+        """The console line that explains the block (``Access to fetch at …``)."""
+        if self.result is None:
+            return None
+        for line in self.result.console:
+            if line.level == "error":
+                return line.text
+        return None
