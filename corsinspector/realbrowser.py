@@ -334,9 +334,18 @@ def _run_class() -> Any:
         def _on_console(self, level: str, message: str) -> None:
             if message.startswith(_MARKER):
                 self._outcome = json.loads(message[len(_MARKER) :])
-                QTimer.singleShot(self._browser.settle_ms, self._finish)
+                QTimer.singleShot(self._browser.settle_ms, self._settle)
             else:
                 self._console.append(ConsoleLine(level, message))
+
+        def _settle(self, waited_ms: int = 0) -> None:
+            """Finish once DevTools had time to name the error: a rejected fetch waits up
+            to a second more for its ``corsErrorStatus`` (some rejections have none)."""
+            rejected = self._outcome is not None and self._outcome["outcome"] == "rejected"
+            if rejected and self._devtools_attached and not self._cors_errors and waited_ms < 1000:
+                QTimer.singleShot(50, lambda: self._settle(waited_ms + 50))
+                return
+            self._finish()
 
         def _on_timeout(self) -> None:
             self._outcome = {"outcome": "timeout"}
