@@ -110,9 +110,13 @@ class LoopbackMap:
     def to_wire_origin(self, origin: str) -> str:
         return self.wire.get(origin, origin)
 
-    def rewrite_response_headers(self, headers: Headers) -> Headers:
+    def rewrite_response_headers(self, headers: Headers, base: str | None = None) -> Headers:
         """``Location`` pointed at the loopback origins; ``Access-Control-Allow-Origin``
-        naming the page's origin pointed at the page's loopback origin."""
+        naming the page's origin pointed at the page's loopback origin.
+
+        ``base`` is the symbolic URL answered: a scheme-relative ``Location``
+        (``//host/path``) is resolved against it first, since on the wire it would take
+        the loopback's ``http`` scheme."""
         acao_map = {}
         if self.page_origin is not None and self.page_origin in self.wire:
             acao_map = {self.page_origin: self.wire[self.page_origin]}
@@ -121,7 +125,10 @@ class LoopbackMap:
             lower = name.lower()
             if lower == "location":
                 stripped = value.strip()
-                mapped = self.to_wire_url(stripped) if stripped else stripped
+                absolute = (
+                    urljoin(base, stripped) if base and stripped.startswith("//") else stripped
+                )
+                mapped = self.to_wire_url(absolute) if stripped else stripped
                 value = value.replace(stripped, mapped) if stripped else value
             elif lower == "access-control-allow-origin" and acao_map:
                 value = _replace_tokens(value, acao_map)

@@ -205,7 +205,8 @@ class ScenarioServer:
                     self._log.append(logged)
                 if self._on_request is not None:
                     self._on_request(logged)
-                writer.write(self._response_bytes(route, method))
+                base = None if listener is None else listener + target
+                writer.write(self._response_bytes(route, method, base))
                 await writer.drain()
                 if _wants_close(headers, version):
                     break
@@ -220,12 +221,12 @@ class ScenarioServer:
             with contextlib.suppress(ConnectionError, OSError):
                 await writer.wait_closed()
 
-    def _response_bytes(self, route: Route, method: str) -> bytes:
+    def _response_bytes(self, route: Route, method: str, base: str | None) -> bytes:
         try:
             reason = HTTPStatus(route.status).phrase
         except ValueError:
             reason = "Status"
-        headers = self.map.rewrite_response_headers(route.wire_headers(method))
+        headers = self.map.rewrite_response_headers(route.wire_headers(method), base)
         head = [f"HTTP/1.1 {route.status} {reason}".encode("latin-1")]
         head += [_encode(name) + b": " + _encode(value) for name, value in headers]
         body = b"" if method == "HEAD" or route.status in (204, 304) else route.body_bytes()

@@ -109,3 +109,10 @@ def test_console_text_and_request_headers_map_back() -> None:
             ("Origin", "null"),
         )
     ) == (("Host", "api.example.test"), ("Origin", APP), ("Referer", f"{APP}/"), ("Origin", "null"))
+
+
+def test_a_scheme_relative_location_keeps_the_scenario_scheme() -> None:
+    headers = _map().rewrite_response_headers(
+        (("Location", "//other.example.test/final"),), base=f"{API}/data"
+    )
+    assert headers == (("Location", "http://127.0.0.1:4002/final"),)
