@@ -1,0 +1,1 @@
+"""The engine: judges a scenario exactly as Chromium does. Pure: no I/O, no Qt."""
