@@ -42,7 +42,27 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
     )
+    simulate = commands.add_parser(
+        "simulate",
+        help="judge a scenario offline, as the browser would",
+        description="Judge a scenario offline and print the verdict Chromium would reach.",
+    )
+    simulate.add_argument("scenario", metavar="FILE", help="a cors-scenario/1 JSON file")
+    simulate.add_argument("--json", action="store_true", help="print the cors-verdict/1 JSON")
     return parser
+
+
+def _simulate(path: str, as_json: bool) -> int:
+    from corsinspector.engine.judge import judge
+    from corsinspector.formats import dump_json, verdict_to_dict
+    from corsinspector.report import render_verdict
+
+    verdict = judge(load_scenario(path))
+    if as_json:
+        print(dump_json(verdict_to_dict(verdict)), end="")
+    else:
+        print(render_verdict(verdict))
+    return EXIT_OK
 
 
 async def _serve(path: str, host: str, port: int) -> int:
@@ -75,6 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_OK
     try:
+        if args.command == "simulate":
+            return _simulate(args.scenario, args.json)
         if args.command == "serve":
             if not 0 <= args.port <= 65535:
                 raise InputError("--port", f"must be from 0 to 65535, not {args.port}")

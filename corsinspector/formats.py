@@ -27,6 +27,7 @@ from corsinspector.model import (
     ConsoleLine,
     CorsErrorStatus,
     Credentials,
+    Exchange,
     Headers,
     Mode,
     ReceivedRequest,
@@ -34,12 +35,14 @@ from corsinspector.model import (
     Route,
     Scenario,
     Truth,
+    Verdict,
 )
 from corsinspector.origins import parse_origin
 
 __all__ = [
     "SCENARIO_FORMAT",
     "TRUTH_FORMAT",
+    "VERDICT_FORMAT",
     "dump_json",
     "load_scenario",
     "load_truth",
@@ -47,11 +50,13 @@ __all__ = [
     "scenario_to_dict",
     "truth_from_dict",
     "truth_to_dict",
+    "verdict_to_dict",
     "write_json_atomic",
 ]
 
 SCENARIO_FORMAT = "cors-scenario/1"
 TRUTH_FORMAT = "cors-truth/1"
+VERDICT_FORMAT = "cors-verdict/1"
 
 #: RFC 9110 token: header names and methods.
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
@@ -361,6 +366,76 @@ def load_truth(path: str | os.PathLike[str]) -> Truth:
     """Read a ``cors-truth/1`` file."""
     path = Path(path)
     return truth_from_dict(_load_json(path), str(path))
+
+
+# --- verdicts --------------------------------------------------------------------------
+
+
+def _exchange_parts(exchange: Exchange | None) -> tuple[Any, Any]:
+    if exchange is None:
+        return None, None
+    request = {
+        "method": exchange.request.method,
+        "url": exchange.request.url,
+        "headers": _pairs(exchange.request.headers),
+    }
+    response = None
+    if exchange.response is not None:
+        response = {
+            "status": exchange.response.status,
+            "headers": _pairs(exchange.response.headers),
+        }
+    return request, response
+
+
+def verdict_to_dict(verdict: Verdict) -> dict[str, Any]:
+    """The ``cors-verdict/1`` JSON of a verdict, keys in the spec's order.
+
+    ``preflight`` and ``actual`` describe the last preflight and the last actual request
+    sent (the ones that decided); ``exchanges`` lists every request in order (redirects).
+    """
+    preflights, actuals = verdict.preflights, verdict.actuals
+    pf_request, pf_response = _exchange_parts(preflights[-1] if preflights else None)
+    act_request, act_response = _exchange_parts(actuals[-1] if actuals else None)
+    error = verdict.error
+    out: dict[str, Any] = {
+        "format": VERDICT_FORMAT,
+        "allowed": verdict.allowed,
+        "preflight": {
+            "required": verdict.preflight_required,
+            "reasons": list(verdict.preflight_reasons),
+            "request": pf_request,
+            "response": pf_response,
+        },
+        "actual": {"sent": bool(actuals), "request": act_request, "response": act_response},
+        "error": None
+        if error is None
+        else {
+            "stage": error.stage,
+            "kind": error.kind,
+            "header": error.header,
+            "value": error.value,
+            "message": error.message,
+            "failed_parameter": error.failed_parameter,
+        },
+        "exposed_headers": list(verdict.exposed_headers),
+        "fixes": [
+            {
+                "server": fix.server,
+                "title": fix.title,
+                "snippet": fix.snippet,
+                "headers": {stage: _pairs(headers) for stage, headers in fix.headers},
+            }
+            for fix in verdict.fixes
+        ],
+        "response_type": verdict.response_type,
+        "dropped_headers": [[name, reason] for name, reason in verdict.dropped_headers],
+        "exchanges": [],
+    }
+    for exchange in verdict.exchanges:
+        request, response = _exchange_parts(exchange)
+        out["exchanges"].append({"kind": exchange.kind, "request": request, "response": response})
+    return out
 
 
 # --- writing ---------------------------------------------------------------------------

@@ -17,13 +17,20 @@ __all__ = [
     "ConsoleLine",
     "CorsErrorStatus",
     "Credentials",
+    "Exchange",
+    "Failure",
+    "Fix",
     "Headers",
     "Mode",
     "ReceivedRequest",
     "Request",
+    "Response",
     "Route",
     "Scenario",
+    "SentRequest",
+    "Stage",
     "Truth",
+    "Verdict",
     "header_values",
 ]
 
@@ -217,3 +224,94 @@ class Truth:
             if line.level == "error":
                 return line.text
         return None
+
+
+# --- verdicts ---------------------------------------------------------------------------
+
+Stage = Literal["request", "preflight", "actual"]
+
+
+@dataclass(frozen=True)
+class SentRequest:
+    """A request as the browser puts it on the wire (the CORS-relevant headers, in order)."""
+
+    method: str
+    url: str
+    headers: Headers = ()
+
+
+@dataclass(frozen=True)
+class Response:
+    """A response as the browser received it."""
+
+    status: int
+    headers: Headers = ()
+    body: str | None = None
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One request the browser sent and the answer it got."""
+
+    kind: Literal["preflight", "actual"]
+    request: SentRequest
+    response: Response | None = None
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why the browser blocked the request: Chromium's own kind, the culprit, the message.
+
+    ``kind`` is a member of Chromium's ``CorsError`` enumeration as DevTools names it, or,
+    for a failure that is not a CORS error, one of ``FetchRejected`` (fetch() threw before
+    sending), ``NetworkFailure`` (the network stack refused, e.g. too many redirects) and
+    ``MixedContent``.
+    """
+
+    stage: Stage
+    kind: str
+    #: The header whose presence, absence or value caused the block (what the UI highlights).
+    header: str | None
+    #: The offending value (the disallowed header name, the mismatched origin …) or None.
+    value: str | None
+    #: The console message, word for word; the TypeError script sees when none is printed.
+    message: str
+    #: Chromium's ``failedParameter`` for the error, as DevTools reports it.
+    failed_parameter: str = ""
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A server change that makes the request pass."""
+
+    server: str
+    title: str
+    snippet: str
+    #: The exact response headers the server must send, per stage (``preflight``/``actual``).
+    headers: tuple[tuple[str, Headers], ...] = ()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The judgement of one scenario (``cors-verdict/1``)."""
+
+    allowed: bool
+    preflight_required: bool
+    preflight_reasons: tuple[str, ...]
+    #: Every request the browser sent, in order, with its answer.
+    exchanges: tuple[Exchange, ...]
+    error: Failure | None = None
+    exposed_headers: tuple[str, ...] = ()
+    fixes: tuple[Fix, ...] = ()
+    #: Headers the browser dropped from the script's request, with the reason.
+    dropped_headers: tuple[tuple[str, str], ...] = ()
+    #: ``Response.type`` script would see when allowed (``basic``, ``cors``, ``opaque``).
+    response_type: str | None = None
+
+    @property
+    def preflights(self) -> tuple[Exchange, ...]:
+        return tuple(e for e in self.exchanges if e.kind == "preflight")
+
+    @property
+    def actuals(self) -> tuple[Exchange, ...]:
+        return tuple(e for e in self.exchanges if e.kind == "actual")

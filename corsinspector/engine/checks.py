@@ -1,0 +1,185 @@
+"""The CORS check and the preflight check, in Chromium's order.
+
+Each check returns None when it passes, or the :class:`Problem` Chromium reports: its
+``CorsError`` kind, the failed parameter DevTools shows, and the culprit header.
+Header values are read as Chromium reads them: each line trimmed of spaces and tabs, the
+lines of one name joined with ``", "`` (two ``Access-Control-Allow-Origin`` lines are one
+value with a comma in it).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from corsinspector.model import Headers
+
+__all__ = [
+    "ACAC",
+    "ACAH",
+    "ACAM",
+    "ACAO",
+    "Problem",
+    "check_access",
+    "check_preflight",
+    "is_ok_status",
+    "is_redirect",
+    "joined_value",
+    "parse_allow_list",
+]
+
+ACAO = "Access-Control-Allow-Origin"
+ACAC = "Access-Control-Allow-Credentials"
+ACAM = "Access-Control-Allow-Methods"
+ACAH = "Access-Control-Allow-Headers"
+
+_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+_SAFELISTED_METHODS = frozenset({"GET", "HEAD", "POST"})
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A failed check: Chromium's kind, its failed parameter, and the culprit header."""
+
+    kind: str
+    failed_parameter: str = ""
+    header: str | None = None
+    #: The value the UI shows as offending (None when the header is missing).
+    value: str | None = None
+
+
+def joined_value(headers: Headers, name: str) -> str | None:
+    """All lines of ``name`` trimmed and joined with ``", "``; None when absent."""
+    wanted = name.lower()
+    values = [value.strip(" \t") for key, value in headers if key.lower() == wanted]
+    return ", ".join(values) if values else None
+
+
+def is_redirect(status: int, headers: Headers) -> bool:
+    """A redirect as Chromium's network stack sees one: 301/302/303/307/308 with a
+    non-empty ``Location``."""
+    return status in _REDIRECT_STATUSES and bool(joined_value(headers, "Location"))
+
+
+def is_ok_status(status: int) -> bool:
+    return 200 <= status <= 299
+
+
+def _parses_as_url(value: str) -> bool:
+    """Roughly GURL's validity for an absolute URL with a host (or a non-special scheme)."""
+    parts = urlsplit(value)
+    scheme = parts.scheme.lower()
+    if not scheme or not re.fullmatch(r"[a-z][a-z0-9+.\-]*", scheme):
+        return False
+    if scheme in ("http", "https", "ws", "wss", "ftp"):
+        try:
+            host, _ = parts.hostname, parts.port
+        except ValueError:
+            return False
+        return bool(host) and "%" not in (host or "")
+    return True
+
+
+def check_access(
+    headers: Headers, origin: str, credentials: bool, *, preflight: bool = False
+) -> Problem | None:
+    """The CORS check of a response against the request's serialized ``origin``.
+
+    ``credentials``: the request's credentials mode is ``include``. On a preflight the kinds
+    carry the ``Preflight`` prefix.
+    """
+    prefix = "Preflight" if preflight else ""
+    allow_origin = joined_value(headers, ACAO)
+    if allow_origin == "*":
+        if credentials:
+            return Problem(f"{prefix}WildcardOriginNotAllowed", "", ACAO, "*")
+    elif allow_origin is None:
+        return Problem(f"{prefix}MissingAllowOriginHeader", "", ACAO, None)
+    elif allow_origin != origin:
+        if " " in allow_origin or "," in allow_origin:
+            kind = "MultipleAllowOriginValues"
+        elif allow_origin != "null" and not _parses_as_url(allow_origin):
+            kind = "InvalidAllowOriginValue"
+        else:
+            kind = "AllowOriginMismatch"
+        return Problem(f"{prefix}{kind}", allow_origin, ACAO, allow_origin)
+    if credentials:
+        allow_credentials = joined_value(headers, ACAC)
+        if allow_credentials != "true":
+            value = allow_credentials or ""
+            return Problem(f"{prefix}InvalidAllowCredentials", value, ACAC, allow_credentials)
+    return None
+
+
+def parse_allow_list(value: str | None) -> list[str] | None:
+    """An ``Access-Control-Allow-Methods``/``-Headers`` list as Chromium parses it: split on
+    commas, items trimmed, empty items skipped; None when an item is not a token."""
+    if value is None:
+        return []
+    items = []
+    for raw in value.split(","):
+        item = raw.strip(" \t")
+        if not item:
+            continue
+        if not _TOKEN.match(item):
+            return None
+        items.append(item)
+    return items
+
+
+def _first_disallowed_header(
+    names: Iterable[str], allowed: list[str], credentials: bool
+) -> str | None:
+    allowed_lower = {item.lower() for item in allowed}
+    wildcard = "*" in allowed_lower and not credentials
+    for name in names:
+        if not wildcard and name not in allowed_lower:
+            return name
+    return None
+
+
+def check_preflight(
+    status: int,
+    headers: Headers,
+    *,
+    origin: str,
+    credentials: bool,
+    method: str,
+    header_names: Iterable[str],
+) -> Problem | None:
+    """The preflight response's checks, in Chromium's order.
+
+    ``method`` is the actual request's method as sent, ``header_names`` its CORS-unsafe
+    header names (lower case) in the order Chromium checks them.
+    """
+    if is_redirect(status, headers):
+        return Problem(
+            "PreflightDisallowedRedirect", "", "Location", joined_value(headers, "Location")
+        )
+    problem = check_access(headers, origin, credentials, preflight=True)
+    if problem is not None:
+        return problem
+    if not is_ok_status(status):
+        return Problem("PreflightInvalidStatus", "", None, str(status))
+    methods = parse_allow_list(joined_value(headers, ACAM))
+    if methods is None:
+        return Problem(
+            "InvalidAllowMethodsPreflightResponse", "", ACAM, joined_value(headers, ACAM)
+        )
+    allowed_headers = parse_allow_list(joined_value(headers, ACAH))
+    if allowed_headers is None:
+        return Problem(
+            "InvalidAllowHeadersPreflightResponse", "", ACAH, joined_value(headers, ACAH)
+        )
+    method_allowed = (
+        method in _SAFELISTED_METHODS or method in methods or ("*" in methods and not credentials)
+    )
+    if not method_allowed:
+        return Problem("MethodDisallowedByPreflightResponse", method, ACAM, method)
+    missing = _first_disallowed_header(header_names, allowed_headers, credentials)
+    if missing is not None:
+        return Problem("HeaderDisallowedByPreflightResponse", missing, ACAH, missing)
+    return None

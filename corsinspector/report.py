@@ -1,0 +1,89 @@
+"""A verdict as a readable text report (what ``simulate`` prints without ``--json``)."""
+
+from __future__ import annotations
+
+from corsinspector.model import Exchange, Verdict
+
+__all__ = ["KIND_IN_PLAIN_WORDS", "render_verdict"]
+
+#: Each failure kind in plain words, for people.
+KIND_IN_PLAIN_WORDS = {
+    "MissingAllowOriginHeader": "the response has no Access-Control-Allow-Origin header",
+    "AllowOriginMismatch": "Access-Control-Allow-Origin names another origin",
+    "InvalidAllowOriginValue": "Access-Control-Allow-Origin is not a valid origin",
+    "MultipleAllowOriginValues": "Access-Control-Allow-Origin holds more than one value",
+    "WildcardOriginNotAllowed": "Access-Control-Allow-Origin is '*' but credentials are included",
+    "InvalidAllowCredentials": "Access-Control-Allow-Credentials is not exactly 'true'",
+    "PreflightMissingAllowOriginHeader": (
+        "the preflight response has no Access-Control-Allow-Origin header"
+    ),
+    "PreflightAllowOriginMismatch": (
+        "the preflight's Access-Control-Allow-Origin names another origin"
+    ),
+    "PreflightInvalidAllowOriginValue": (
+        "the preflight's Access-Control-Allow-Origin is not a valid origin"
+    ),
+    "PreflightMultipleAllowOriginValues": (
+        "the preflight's Access-Control-Allow-Origin holds more than one value"
+    ),
+    "PreflightWildcardOriginNotAllowed": (
+        "the preflight's Access-Control-Allow-Origin is '*' but credentials are included"
+    ),
+    "PreflightInvalidAllowCredentials": (
+        "the preflight's Access-Control-Allow-Credentials is not exactly 'true'"
+    ),
+    "PreflightInvalidStatus": "the preflight was answered with a status outside 200-299",
+    "PreflightDisallowedRedirect": "the preflight was answered with a redirect",
+    "InvalidAllowMethodsPreflightResponse": "Access-Control-Allow-Methods cannot be parsed",
+    "InvalidAllowHeadersPreflightResponse": "Access-Control-Allow-Headers cannot be parsed",
+    "MethodDisallowedByPreflightResponse": "the preflight does not allow the method",
+    "HeaderDisallowedByPreflightResponse": "the preflight does not allow a request header",
+    "RedirectContainsCredentials": "a redirect points at a URL with a username or password",
+    "CorsDisabledScheme": "the URL's scheme does not support CORS",
+    "DisallowedByMode": "the request mode forbids a cross-origin URL",
+    "FetchRejected": "fetch() refused the request before sending it",
+    "NetworkFailure": "the network stack refused the response",
+    "MixedContent": "an https page may not call a plain-http URL",
+}
+
+
+def _exchange_lines(exchange: Exchange) -> list[str]:
+    lines = [f"  > {exchange.request.method} {exchange.request.url}"]
+    lines += [f"    {name}: {value}" for name, value in exchange.request.headers]
+    if exchange.response is not None:
+        lines.append(f"  < {exchange.response.status}")
+        lines += [f"    {name}: {value}" for name, value in exchange.response.headers]
+    return lines
+
+
+def render_verdict(verdict: Verdict) -> str:
+    """Several lines: the outcome, the culprit, the console message, the exchanges, the fix."""
+    lines: list[str] = []
+    error = verdict.error
+    if error is None:
+        readable = ", ".join(verdict.exposed_headers) or "none"
+        lines.append(f"ALLOWED ({verdict.response_type} response; script can read: {readable})")
+    else:
+        plain = KIND_IN_PLAIN_WORDS.get(error.kind, error.kind)
+        lines.append(f"BLOCKED at the {error.stage} stage: {error.kind} ({plain})")
+        if error.header is not None:
+            shown = "missing" if error.value is None else repr(error.value)
+            lines.append(f"  culprit: {error.header}: {shown}")
+        lines.append(f"  console: {error.message.rstrip()}")
+    lines.append("")
+    if verdict.preflight_required:
+        lines.append("Preflight: required, because " + "; ".join(verdict.preflight_reasons))
+    else:
+        lines.append("Preflight: not required")
+    for name, reason in verdict.dropped_headers:
+        lines.append(f"  dropped by the browser: {name} ({reason})")
+    for exchange in verdict.exchanges:
+        lines.append("")
+        lines.append("Preflight request:" if exchange.kind == "preflight" else "Actual request:")
+        lines += _exchange_lines(exchange)
+    if not verdict.actuals:
+        lines += ["", "Actual request: not sent"]
+    for fix in verdict.fixes:
+        lines += ["", f"Fix ({fix.server}): {fix.title}"]
+        lines += [f"  {line}" for line in fix.snippet.splitlines()]
+    return "\n".join(lines)

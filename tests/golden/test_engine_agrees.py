@@ -1,0 +1,110 @@
+"""The differential test: the engine against every reproducible recorded truth, field by field.
+
+A disagreement is an engine bug: fix the engine, never the truth.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from corsinspector.engine.judge import judge
+from corsinspector.formats import load_scenario, load_truth
+from corsinspector.model import Headers, Truth, Verdict
+from tests.golden.corpus import SCENARIOS, truth_paths
+
+#: Failure kinds of ours, for rejections that are not CORS errors (no corsErrorStatus).
+NON_CORS_KINDS = {"FetchRejected", "NetworkFailure", "MixedContent", "DisallowedByMode"}
+
+
+def _reproducible() -> list[Path]:
+    return [p for p in truth_paths() if load_truth(p).reproducible]
+
+
+def _pair(path: Path) -> tuple[Verdict, Truth]:
+    truth = load_truth(path)
+    return judge(load_scenario(SCENARIOS / path.name)), truth
+
+
+def _is_subsequence(wanted: Headers, received: Headers) -> bool:
+    """``wanted`` appears in ``received`` in the same relative order, values equal."""
+    position = 0
+    for name, value in wanted:
+        while position < len(received) and (
+            received[position][0].lower(),
+            received[position][1],
+        ) != (
+            name.lower(),
+            value,
+        ):
+            position += 1
+        if position == len(received):
+            return False
+        position += 1
+    return True
+
+
+@pytest.fixture(params=_reproducible(), ids=lambda p: p.stem)
+def pair(request: pytest.FixtureRequest) -> tuple[Verdict, Truth]:
+    return _pair(request.param)
+
+
+def test_allowed(pair: tuple[Verdict, Truth]) -> None:
+    verdict, truth = pair
+    assert verdict.allowed == truth.allowed
+
+
+def test_every_request_sent_in_order(pair: tuple[Verdict, Truth]) -> None:
+    verdict, truth = pair
+    engine = [(e.request.method, e.request.url) for e in verdict.exchanges]
+    chromium = [(r.method, r.url) for r in truth.received]
+    assert engine == chromium
+
+
+def test_preflight_sent_and_its_headers(pair: tuple[Verdict, Truth]) -> None:
+    verdict, truth = pair
+    assert len(verdict.preflights) == len(truth.preflights)
+    for ours, theirs in zip(verdict.preflights, truth.preflights, strict=True):
+        assert _is_subsequence(ours.request.headers, theirs.headers), (
+            f"{ours.request.headers} not in order in {theirs.headers}"
+        )
+
+
+def test_actual_sent(pair: tuple[Verdict, Truth]) -> None:
+    verdict, truth = pair
+    assert bool(verdict.actuals) == bool(truth.actual_requests)
+
+
+def test_error_kind_and_failed_parameter(pair: tuple[Verdict, Truth]) -> None:
+    verdict, truth = pair
+    if truth.allowed:
+        assert verdict.error is None
+        return
+    assert verdict.error is not None
+    expected = truth.cors_error
+    if expected is None:
+        assert verdict.error.kind in NON_CORS_KINDS
+    else:
+        assert (verdict.error.kind, verdict.error.failed_parameter) == (
+            expected.kind,
+            expected.failed_parameter,
+        )
+
+
+def test_message_word_for_word(pair: tuple[Verdict, Truth]) -> None:
+    verdict, truth = pair
+    if truth.allowed:
+        return
+    assert verdict.error is not None
+    assert truth.result is not None
+    assert verdict.error.message == (truth.cors_message or truth.result.error)
+
+
+def test_readable_headers_and_response_type(pair: tuple[Verdict, Truth]) -> None:
+    verdict, truth = pair
+    if not truth.allowed:
+        return
+    assert truth.result is not None
+    assert list(verdict.exposed_headers) == list(truth.result.readable_headers)
+    assert verdict.response_type == truth.result.response_type
