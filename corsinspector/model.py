@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from corsinspector.origins import normalize_url
+
 __all__ = [
     "CREDENTIALS_MODES",
     "REQUEST_MODES",
@@ -78,7 +80,7 @@ class Route:
 
     def matches(self, method: str, url: str) -> bool:
         """Does this route answer ``method`` on ``url`` (both already normalized)?"""
-        return self.method in ("*", method) and (self.url is None or self.url == url)
+        return self.method in ("*", method) and (self.url is None or normalize_url(self.url) == url)
 
     def wire_headers(self, method: str) -> Headers:
         """The headers as the player sends them: as written, plus framing when none is given.
@@ -289,6 +291,9 @@ class Fix:
     snippet: str
     #: The exact response headers the server must send, per stage (``preflight``/``actual``).
     headers: tuple[tuple[str, Headers], ...] = ()
+    #: For a redirect the browser refused: the Location to send instead, or ``""`` to
+    #: answer the request directly (no redirect); None when the redirect is not the problem.
+    redirect: str | None = None
 
 
 @dataclass(frozen=True)

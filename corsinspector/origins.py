@@ -7,6 +7,7 @@ dropping default ports, the opaque ``null`` origin) is done here.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 __all__ = [
@@ -72,6 +73,7 @@ def parse_origin(text: str) -> str:
     return origin_of(text)
 
 
+@lru_cache(maxsize=4096)
 def normalize_url(url: str) -> str:
     """``url`` with the scheme and host lower-cased, the default port dropped, ``/`` for an
     empty path, and no fragment: the form a browser shows in its messages."""

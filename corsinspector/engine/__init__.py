@@ -1,1 +1,13 @@
-"""The engine: judges a scenario exactly as Chromium does. Pure: no I/O, no Qt."""
+"""The engine: judges a scenario exactly as Chromium does. Pure: no I/O, no Qt.
+
+- :mod:`~corsinspector.engine.safelist`: does the request need a preflight, and why;
+- :mod:`~corsinspector.engine.checks`: the CORS check and the preflight check, in order;
+- :mod:`~corsinspector.engine.judge`: the walk from hop to hop that makes the verdict;
+- :mod:`~corsinspector.engine.messages`: the console messages word for word;
+- :mod:`~corsinspector.engine.exposure`: the response headers script can read;
+- :mod:`~corsinspector.engine.fixes`: the response headers that would make it pass.
+"""
+
+from corsinspector.engine.judge import judge
+
+__all__ = ["judge"]

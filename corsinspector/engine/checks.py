@@ -24,6 +24,7 @@ __all__ = [
     "Problem",
     "check_access",
     "check_preflight",
+    "devtools_text",
     "is_ok_status",
     "is_redirect",
     "joined_value",
@@ -38,6 +39,17 @@ ACAH = "Access-Control-Allow-Headers"
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _SAFELISTED_METHODS = frozenset({"GET", "HEAD", "POST"})
+_FORBIDDEN_HOST_CHARS = frozenset("#%/:<>?@[\\]^|")
+
+
+def devtools_text(value: str) -> str:
+    """A header value as the DevTools protocol reports it: the bytes read as UTF-8, so a lone
+    Latin-1 byte such as a no-break space is lost."""
+    try:
+        raw = value.encode("latin-1")
+    except UnicodeEncodeError:
+        return value
+    return raw.decode("utf-8", errors="ignore")
 
 
 @dataclass(frozen=True)
@@ -79,7 +91,11 @@ def _parses_as_url(value: str) -> bool:
             host, _ = parts.hostname, parts.port
         except ValueError:
             return False
-        return bool(host) and "%" not in (host or "")
+        if not host or host.startswith("["):
+            return bool(host)
+        # The URL standard's forbidden host code points, and anything IDNA maps to them
+        # (U+00A0 becomes a space): GURL refuses such a host.
+        return not any(c.isspace() or ord(c) < 0x20 or c in _FORBIDDEN_HOST_CHARS for c in host)
     return True
 
 

@@ -13,10 +13,12 @@ from corsinspector.engine.checks import (
     Problem,
     check_access,
     check_preflight,
+    devtools_text,
     is_redirect,
     joined_value,
 )
 from corsinspector.engine.exposure import exposed_headers
+from corsinspector.engine.fixes import generic_fix
 from corsinspector.engine.messages import cors_message
 from corsinspector.engine.safelist import PreparedRequest, prepare_request
 from corsinspector.model import (
@@ -95,9 +97,8 @@ def _failure(walk: _Walk, stage: Stage, problem: Problem, url: str) -> Failure:
     message = cors_message(
         problem.kind, problem.failed_parameter, url=url, first_url=walk.first_url, origin=walk.page
     )
-    return Failure(
-        stage, problem.kind, problem.header, problem.value, message, problem.failed_parameter
-    )
+    parameter = devtools_text(problem.failed_parameter)
+    return Failure(stage, problem.kind, problem.header, problem.value, message, parameter)
 
 
 def _network_failure(
@@ -137,7 +138,13 @@ def _redirected_request(prepared: PreparedRequest, status: int, request: Request
 
 
 def judge(scenario: Scenario) -> Verdict:
-    """The verdict Chromium reaches on ``scenario``."""
+    """The verdict Chromium reaches on ``scenario``, with the generic fix when blocked."""
+    verdict = _judge(scenario)
+    fix = generic_fix(scenario, verdict)
+    return verdict if fix is None else replace(verdict, fixes=(fix,))
+
+
+def _judge(scenario: Scenario) -> Verdict:
     request = scenario.request
     prepared = prepare_request(request)
     first_url = normalize_url(request.url)

@@ -59,10 +59,16 @@ _SENTENCES = {
 }
 
 
+def _escaped(value: str) -> str:
+    """A header value as Chromium's console shows it: bytes outside printable ASCII as
+    ``\\uXXXX`` (a no-break space prints as ``\\u00A0``)."""
+    return "".join(c if 0x20 <= ord(c) < 0x7F else f"\\u{ord(c):04X}" for c in value)
+
+
 def kind_sentence(kind: str, failed_parameter: str) -> str:
     """The kind's own sentence (after the preflight infix, when there is one)."""
     base = kind.removeprefix("Preflight")
-    return _SENTENCES[base].format(value=failed_parameter)
+    return _SENTENCES[base].format(value=_escaped(failed_parameter))
 
 
 def cors_message(kind: str, failed_parameter: str, *, url: str, first_url: str, origin: str) -> str:

@@ -1,0 +1,192 @@
+"""The generic fix: the exact response headers a server must send for a request to pass.
+
+Derived from the request that was blocked, never a blanket ``*`` when credentials are
+included: the exact origin (as the browser sends it at that hop), the method and the
+request-header names this request needs, credentials when it includes them, ``Vary: Origin``
+so that caches keep answers for different origins apart, and a preflight cache of ten
+minutes. Some failures no server change can fix (a request the browser refuses to send);
+their fix says so and says what to change in the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from urllib.parse import urlsplit, urlunsplit
+
+from corsinspector.engine.checks import ACAC, ACAH, ACAM, ACAO
+from corsinspector.model import (
+    Exchange,
+    Failure,
+    Fix,
+    Headers,
+    Route,
+    Scenario,
+    Verdict,
+    header_values,
+)
+
+__all__ = [
+    "CLIENT_SIDE_KINDS",
+    "MAX_AGE",
+    "apply_fix",
+    "generic_fix",
+    "is_server_fixable",
+]
+
+#: Preflight cache lifetime the fix suggests (Chromium caps Max-Age at 7200 s).
+MAX_AGE = "600"
+_SAFELISTED_METHODS = frozenset({"GET", "HEAD", "POST"})
+_CORS_RESPONSE_HEADERS = frozenset(
+    name.lower()
+    for name in (ACAO, ACAC, ACAM, ACAH, "Access-Control-Max-Age", "Access-Control-Expose-Headers")
+)
+
+#: Failures that only the page can fix, with what to change there.
+CLIENT_SIDE_KINDS = {
+    "FetchRejected": "fetch() refuses this request before sending it: change the method or mode "
+    "in the page (no-cors allows only GET, HEAD and POST; TRACE, TRACK and CONNECT are never "
+    "allowed).",
+    "CorsDisabledScheme": "fetch() cannot use this URL scheme with CORS: serve the resource over "
+    "http or https.",
+    "DisallowedByMode": "the request mode is 'same-origin' but the URL is cross-origin: use "
+    "mode 'cors' in the page, or a same-origin URL.",
+    "MixedContent": "an https page may not call a plain-http URL: serve the API over https.",
+}
+
+
+def is_server_fixable(error: Failure) -> bool:
+    """Can a change to the server's responses make the request pass?"""
+    if error.kind in CLIENT_SIDE_KINDS:
+        return False
+    # A network failure on a redirect (bad or repeated Location, too many hops) is the
+    # server's; one before anything was sent is not.
+    return error.stage != "request"
+
+
+def _origin_sent(exchange: Exchange) -> str | None:
+    values = header_values(exchange.request.headers, "Origin")
+    return values[0] if values else None
+
+
+def _preflight_headers(exchange: Exchange, credentials: bool) -> Headers:
+    request = exchange.request.headers
+    origin = _origin_sent(exchange) or "null"
+    method = header_values(request, "Access-Control-Request-Method")
+    names = header_values(request, "Access-Control-Request-Headers")
+    headers: list[tuple[str, str]] = [(ACAO, origin)]
+    if method and method[0] not in _SAFELISTED_METHODS:
+        headers.append((ACAM, method[0]))
+    if names:
+        headers.append((ACAH, ", ".join(names[0].split(","))))
+    if credentials:
+        headers.append((ACAC, "true"))
+    headers += [("Access-Control-Max-Age", MAX_AGE), ("Vary", "Origin")]
+    return tuple(headers)
+
+
+def _actual_headers(exchange: Exchange, credentials: bool) -> Headers:
+    origin = _origin_sent(exchange) or "null"
+    headers: list[tuple[str, str]] = [(ACAO, origin)]
+    if credentials:
+        headers.append((ACAC, "true"))
+    headers.append(("Vary", "Origin"))
+    return tuple(headers)
+
+
+def _actual_method(exchange: Exchange) -> str:
+    """The method of the actual request an exchange stands for (a preflight names it)."""
+    if exchange.kind == "preflight":
+        return header_values(exchange.request.headers, "Access-Control-Request-Method")[0]
+    return exchange.request.method
+
+
+def _strip_userinfo(url: str) -> str:
+    parts = urlsplit(url)
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def _redirect_fix(last: Exchange, credentials: bool) -> Fix:
+    """A redirect the browser refused: fix the Location, or answer without redirecting."""
+    response = last.response
+    locations = header_values(response.headers if response else (), "Location")
+    location = locations[0].strip() if len(locations) == 1 else ""
+    stages = (("actual", _actual_headers(last, credentials)),) if _origin_sent(last) else ()
+    target = f"{last.request.method} {last.request.url}"
+    parts = urlsplit(location)
+    if location and parts.scheme in ("http", "https") and "@" in parts.netloc:
+        clean = _strip_userinfo(location)
+        snippet = f"On the redirect answering {target}, send:\n  Location: {clean}"
+        title = "Remove the user name and password from the redirect"
+        return Fix("generic", title, snippet, stages, redirect=clean)
+    snippet = (
+        f"Answer {target} itself (200) instead of redirecting: the browser refuses this "
+        "redirect (a Location that is not one http(s) URL, or more than 20 redirects)."
+    )
+    for _, headers in stages:
+        snippet += "\n" + "\n".join(f"  {name}: {value}" for name, value in headers)
+    return Fix("generic", "Answer without this redirect", snippet, stages, redirect="")
+
+
+def generic_fix(scenario: Scenario, verdict: Verdict) -> Fix | None:
+    """The response headers that make the blocked exchange pass, per stage; None if allowed."""
+    error = verdict.error
+    if error is None:
+        return None
+    if not is_server_fixable(error):
+        return Fix(
+            "generic",
+            "No server change can fix this: change the page",
+            CLIENT_SIDE_KINDS.get(
+                error.kind, "the browser refuses this request before sending it."
+            ),
+        )
+    credentials = scenario.request.credentials == "include"
+    last = verdict.exchanges[-1]
+    if error.kind in ("NetworkFailure", "RedirectContainsCredentials"):
+        return _redirect_fix(last, credentials)
+    stages: list[tuple[str, Headers]] = []
+    if last.kind == "preflight":
+        stages.append(("preflight", _preflight_headers(last, credentials)))
+    stages.append(("actual", _actual_headers(last, credentials)))
+    method = _actual_method(last)
+    lines = []
+    for stage, headers in stages:
+        if stage == "preflight":
+            lines.append(f"On the preflight (OPTIONS {last.request.url}), answer 204 with:")
+        else:
+            lines.append(f"On the response to {method} {last.request.url}:")
+        lines += [f"  {name}: {value}" for name, value in headers]
+    title = "Allow this origin, method and headers" if len(stages) == 2 else "Allow this origin"
+    return Fix("generic", title, "\n".join(lines), tuple(stages))
+
+
+def _with_cors_headers(route: Route, headers: Headers) -> Route:
+    kept = tuple((k, v) for k, v in route.headers if k.lower() not in _CORS_RESPONSE_HEADERS)
+    return replace(route, headers=kept + headers)
+
+
+def _without_redirect(route: Route, location: str) -> Route:
+    headers = tuple((k, v) for k, v in route.headers if k.lower() != "location")
+    if location:
+        return replace(route, headers=(*headers, ("Location", location)))
+    return replace(route, status=200, headers=headers)
+
+
+def apply_fix(scenario: Scenario, verdict: Verdict, fix: Fix) -> Scenario:
+    """The scenario with ``fix`` applied to the routes that answered the failing exchange."""
+    last = verdict.exchanges[-1]
+    stages = dict(fix.headers)
+    routes = list(scenario.server)
+    url = last.request.url
+    if "preflight" in stages:
+        routes.insert(0, Route("OPTIONS", url, 204, stages["preflight"]))
+    if "actual" in stages or fix.redirect is not None:
+        method = _actual_method(last)
+        route = scenario.route_for(method, url)
+        if "actual" in stages:
+            route = _with_cors_headers(route, stages["actual"])
+        if fix.redirect is not None:
+            route = _without_redirect(route, fix.redirect)
+        routes.insert(0, replace(route, method=method, url=url))
+    return replace(scenario, server=tuple(routes))

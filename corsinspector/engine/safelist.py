@@ -1,0 +1,678 @@
+"""What ``fetch()`` does to a request before it leaves Chromium, and whether it needs a preflight.
+
+Everything here follows Chromium 140 as recorded in the golden corpus, which differs from the
+Fetch Standard in several places:
+
+- **Duplicates are combined first.** Blink joins repeated names with ``", "`` before the network
+  service judges the header, so the 128-byte limit and the value rules apply to the combined
+  value (two ``Content-Type: text/plain`` become ``text/plain, text/plain``: not safelisted).
+- **Extra safelisted names.** ``DPR``, ``Device-Memory``, ``Downlink`` (``1*DIGIT ["." 1*DIGIT]``),
+  ``Width``, ``Viewport-Width``, ``RTT`` (``1*DIGIT``), ``ECT`` (``slow-2g``/``2g``/``3g``/``4g``),
+  ``Save-Data`` (``on``) and ``Intervention`` need no preflight in Chromium.
+- **Content-Type** is judged on the part before the first ``;`` only (``text/plain;x=1, a/b`` is
+  safelisted); whitespace around the ``/`` is not allowed (``text / plain`` is not).
+- **Range** accepts the unit in any case (``Bytes=0-1``) and leading zeros, but no whitespace,
+  comma, suffix range or integer overflow. On the wire a simple GET range is rewritten by the HTTP
+  cache to its canonical form (``bytes=00-01`` is sent as ``bytes=0-1``) and sent last.
+- **User-Agent** is a forbidden name (the spec lets script set it).
+- **The 1024-byte total** counts the ``Accept: */*`` that Chromium adds when script set none.
+- **Order.** Blink keeps request headers in a hash map (``WTF::HashMap`` keyed by the case-folded
+  name, rapidhash, quadratic probing), filled with the script's headers in case-insensitive
+  name order and then with Chromium's ``sec-ch-ua``, ``sec-ch-ua-mobile``,
+  ``sec-ch-ua-platform`` and ``User-Agent``. Its iteration order is the order on the wire and the
+  order in which the network service checks ``Access-Control-Allow-Headers`` (it names the first
+  missing header in that order, not alphabetically). This module replays that table.
+
+Pure: no I/O. Everything costly is computed once per header name and cached.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from corsinspector.model import Headers, Mode, Request
+
+__all__ = [
+    "FORBIDDEN_METHODS",
+    "SAFELISTED_METHODS",
+    "HeaderCheck",
+    "PreparedRequest",
+    "classify_header",
+    "is_safelisted_method",
+    "normalize_method",
+    "prepare_request",
+]
+
+Status = Literal["safelisted", "unsafe", "forbidden", "dropped-no-cors"]
+
+#: Methods ``fetch()`` refuses outright (byte-case-insensitive).
+FORBIDDEN_METHODS: frozenset[str] = frozenset({"CONNECT", "TRACE", "TRACK"})
+#: CORS-safelisted methods: no preflight needed for these.
+SAFELISTED_METHODS: frozenset[str] = frozenset({"GET", "HEAD", "POST"})
+#: Methods ``fetch()`` upper-cases; every other method keeps the script's case.
+_NORMALIZED_METHODS = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"})
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_HTTP_WHITESPACE = " \t\r\n"
+_LWS = " \t"
+_INVALID_VALUE = re.compile(r"[\x00\r\n]")
+_NON_LATIN1 = re.compile(r"[^\x00-\xff]")
+#: https://fetch.spec.whatwg.org/#cors-unsafe-request-header-byte
+_UNSAFE_BYTE = re.compile(r'[\x00-\x08\x0a-\x1f"():<>?@\[\\\]{}\x7f]')
+_LANGUAGE_BAD = re.compile(r"[^0-9A-Za-z *,\-.;=]")
+_DOUBLE = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+_INTEGER = re.compile(r"[0-9]+")
+_INT64 = re.compile(r"[+-]?[0-9]+")
+_INT64_MAX = 2**63 - 1
+_ECT_VALUES = frozenset({"slow-2g", "2g", "3g", "4g"})
+_SAFE_CONTENT_TYPES = frozenset(
+    {"application/x-www-form-urlencoded", "multipart/form-data", "text/plain"}
+)
+_PER_VALUE_LIMIT = 128
+_TOTAL_LIMIT = 1024
+_DEFAULT_ACCEPT = "*/*"
+_DEFAULT_CONTENT_TYPE = "text/plain;charset=UTF-8"
+
+#: ``net::HttpUtil`` forbidden request-header names (Chromium adds user-agent and
+#: access-control-request-private-network to the spec's list).
+_FORBIDDEN_NAMES = frozenset(
+    {
+        "accept-charset",
+        "accept-encoding",
+        "access-control-request-headers",
+        "access-control-request-method",
+        "access-control-request-private-network",
+        "connection",
+        "content-length",
+        "cookie",
+        "cookie2",
+        "date",
+        "dnt",
+        "expect",
+        "host",
+        "keep-alive",
+        "origin",
+        "referer",
+        "set-cookie",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "user-agent",
+        "via",
+    }
+)
+_METHOD_OVERRIDE_NAMES = frozenset({"x-http-method", "x-http-method-override", "x-method-override"})
+_NO_CORS_NAMES = frozenset({"accept", "accept-language", "content-language", "content-type"})
+#: Names the spec safelists; the rest of ``_SAFE_NAMES`` is Chromium's own addition.
+_SPEC_NAMES = frozenset({*_NO_CORS_NAMES, "range"})
+_SAFE_NAMES = frozenset(
+    {
+        *_SPEC_NAMES,
+        "intervention",
+        "device-memory",
+        "dpr",
+        "downlink",
+        "width",
+        "viewport-width",
+        "rtt",
+        "ect",
+        "save-data",
+    }
+)
+#: Conditional headers: with any of them the HTTP cache leaves a Range header alone.
+_CONDITIONAL_NAMES = frozenset(
+    {"if-modified-since", "if-none-match", "if-unmodified-since", "if-match", "if-range"}
+)
+#: What Chromium adds to Blink's header map after the script's headers, in this order.
+_CHROMIUM_MAP_NAMES = ("sec-ch-ua", "sec-ch-ua-mobile", "sec-ch-ua-platform", "user-agent")
+
+_FETCH_ERROR = "TypeError: Failed to execute 'fetch' on 'Window': "
+
+
+@dataclass(frozen=True)
+class HeaderCheck:
+    """What Chromium does with one header the script wrote."""
+
+    #: As the script wrote it.
+    name: str
+    value: str
+    status: Status
+    #: One plain sentence.
+    reason: str
+
+
+@dataclass(frozen=True)
+class PreparedRequest:
+    """A request after ``fetch()`` has normalized it, as Chromium sends and judges it."""
+
+    #: After normalization (``put`` becomes ``PUT``; ``patch`` stays ``patch``).
+    method: str
+    #: The script's headers as sent on the actual request, in wire order.
+    headers: Headers
+    #: One per header the script wrote, in the script's order.
+    checks: tuple[HeaderCheck, ...]
+    #: Chromium's ``Access-Control-Request-Headers`` list: lower-case, sorted, unique.
+    unsafe_names: tuple[str, ...]
+    #: The order in which Chromium checks ``unsafe_names`` against the preflight's
+    #: ``Access-Control-Allow-Headers`` (it reports the first one missing).
+    acah_check_order: tuple[str, ...]
+    #: Why a preflight is needed (cross-origin ``cors`` mode); empty when none is.
+    reasons: tuple[str, ...]
+    #: The TypeError script sees when ``fetch()`` rejects before sending, else None.
+    error: str | None
+
+    @property
+    def needs_preflight(self) -> bool:
+        """A cross-origin ``cors`` request needs one: unsafe method or unsafe headers.
+
+        ``reasons`` is filled exactly when this holds (``cors`` mode, no error).
+        """
+        return bool(self.reasons)
+
+
+def normalize_method(method: str) -> str:
+    """``fetch()``'s normalization: DELETE, GET, HEAD, OPTIONS, POST, PUT upper-cased."""
+    upper = method.translate(_ASCII_UPPER)
+    return upper if upper in _NORMALIZED_METHODS else method
+
+
+def is_safelisted_method(method: str) -> bool:
+    """GET, HEAD or POST (Chromium compares after ASCII upper-casing)."""
+    return method.translate(_ASCII_UPPER) in SAFELISTED_METHODS
+
+
+# --- single headers ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Verdict:
+    ok: bool
+    #: A phrase that follows the header's name ("is not a CORS-safelisted header name").
+    why: str
+    #: What ``why`` is about: the name, the value (the preflight reason then reads
+    #: ``header content-type: …``), or the 1024-byte total.
+    about: Literal["name", "value", "total"] = "value"
+
+
+def _lower(text: str) -> str:
+    return text.translate(_ASCII_LOWER)
+
+
+def _normalize_value(value: str) -> str:
+    return value.strip(_HTTP_WHITESPACE)
+
+
+def _show_char(char: str) -> str:
+    return f"{char!r} (0x{ord(char):02x})"
+
+
+def _forbidden_why(lower: str, value: str) -> str | None:
+    """Why ``net::HttpUtil::IsSafeHeader`` refuses this header, or None when it does not."""
+    if lower.startswith("proxy-"):
+        return "starts with Proxy-, a forbidden prefix"
+    if lower.startswith("sec-"):
+        return "starts with Sec-, a forbidden prefix"
+    if lower in _FORBIDDEN_NAMES:
+        return "is a forbidden header name"
+    if lower in _METHOD_OVERRIDE_NAMES:
+        for item in value.split(","):
+            method = item.strip(_LWS).translate(_ASCII_UPPER)
+            if method in FORBIDDEN_METHODS:
+                return f"names the forbidden method {method}"
+    return None
+
+
+def _mime_essence(lower_value: str) -> str | None:
+    """``net::ExtractMimeTypeFromMediaType`` without commas: ``type/subtype`` or None."""
+    head = lower_value.split(";", 1)[0]
+    parts = head.split("/")
+    if len(parts) != 2:
+        return None
+    kind = parts[0].lstrip(" \t\n\v\f\r")
+    sub = parts[1].rstrip(" \t\n\v\f\r")
+    if not _TOKEN.fullmatch(kind) or not _TOKEN.fullmatch(sub):
+        return None
+    return f"{kind}/{sub}"
+
+
+def _parse_int64(text: str) -> int | None:
+    if not _INT64.fullmatch(text):
+        return None
+    number = int(text)
+    return number if -_INT64_MAX - 1 <= number <= _INT64_MAX else None
+
+
+def _parse_ranges(value: str) -> list[tuple[int, int]] | None:
+    """``net::HttpUtil::ParseRangeHeader``: (first, last) pairs, -1 for "not given"; first -1
+    with last N is a suffix range of N bytes. None when the value does not parse."""
+    unit, equals, spec = value.partition("=")
+    if not equals or _lower(unit.strip(_LWS)) != "bytes":
+        return None
+    ranges: list[tuple[int, int]] = []
+    for raw in spec.split(","):
+        item = raw.strip(_LWS)
+        if not item:
+            continue
+        first_text, minus, last_text = item.partition("-")
+        if not minus:
+            return None
+        first_text = first_text.strip(_LWS)
+        last_text = last_text.strip(_LWS)
+        first = last = -1
+        if first_text:
+            parsed = _parse_int64(first_text)
+            if parsed is None:
+                return None
+            first = parsed
+        if last_text:
+            parsed = _parse_int64(last_text)
+            if parsed is None:
+                return None
+            last = parsed
+        elif first_text == "":
+            return None
+        if first_text == "":  # a suffix range: valid when its length is positive
+            if last <= 0:
+                return None
+        elif first < 0 or (last != -1 and last < first):
+            return None
+        ranges.append((first, last))
+    return ranges or None
+
+
+def _canonical_range(value: str) -> str | None:
+    """The value the HTTP cache sends for a single valid range, or None (left untouched)."""
+    ranges = _parse_ranges(value)
+    if ranges is None or len(ranges) != 1:
+        return None
+    first, last = ranges[0]
+    if first == -1:
+        return f"bytes=-{last}"
+    return f"bytes={first}-" if last == -1 else f"bytes={first}-{last}"
+
+
+def _judge_range(value: str) -> _Verdict:
+    lower_value = _lower(value)
+    if any(c in lower_value for c in " \t,"):
+        return _Verdict(False, f"value {value!r} contains whitespace or a comma")
+    ranges = _parse_ranges(lower_value)
+    if ranges is None:
+        return _Verdict(False, f"value {value!r} is not a valid byte range")
+    if len(ranges) != 1:
+        return _Verdict(False, f"value {value!r} holds more than one range")
+    if ranges[0][0] == -1:
+        return _Verdict(False, f"value {value!r} is a suffix range, which is not safelisted")
+    return _Verdict(True, "is a simple range, CORS-safelisted", about="name")
+
+
+@lru_cache(maxsize=4096)
+def _judge(lower: str, value: str) -> _Verdict:
+    """``network::cors::IsCorsSafelistedHeader`` for a (combined, trimmed) value."""
+    if lower not in _SAFE_NAMES:
+        return _Verdict(False, "is not a CORS-safelisted header name", about="name")
+    size = len(value)  # Latin-1: one byte per character
+    if size > _PER_VALUE_LIMIT:
+        return _Verdict(False, f"value is {size} bytes, over the 128-byte limit")
+    extra = "" if lower in _SPEC_NAMES else " in Chromium (the spec would preflight it)"
+    ok = _Verdict(True, f"is CORS-safelisted{extra}", about="name")
+    if lower == "accept":
+        bad = _UNSAFE_BYTE.search(value)
+        if bad:
+            return _Verdict(False, f"value contains the CORS-unsafe byte {_show_char(bad[0])}")
+        return ok
+    if lower in ("accept-language", "content-language"):
+        bad = _LANGUAGE_BAD.search(value)
+        if bad:
+            return _Verdict(
+                False, f"value contains {_show_char(bad[0])}, not allowed in a language value"
+            )
+        return ok
+    if lower == "content-type":
+        lower_value = _lower(value)
+        bad = _UNSAFE_BYTE.search(lower_value)
+        if bad:
+            return _Verdict(False, f"value contains the CORS-unsafe byte {_show_char(bad[0])}")
+        essence = _mime_essence(lower_value)
+        if essence is None:
+            return _Verdict(False, f"value {value!r} is not a valid MIME type")
+        if essence not in _SAFE_CONTENT_TYPES:
+            return _Verdict(False, f"{essence} is not one of the three safelisted types")
+        return ok
+    if lower == "range":
+        return _judge_range(value)
+    if lower in ("device-memory", "dpr", "downlink"):
+        if not _DOUBLE.fullmatch(value):
+            return _Verdict(False, f"value {value!r} is not a number like 1 or 1.5")
+        return ok
+    if lower in ("width", "viewport-width", "rtt"):
+        if not _INTEGER.fullmatch(value):
+            return _Verdict(False, f"value {value!r} is not a whole number")
+        return ok
+    if lower == "ect":
+        if value not in _ECT_VALUES:
+            return _Verdict(False, f"value {value!r} is not one of slow-2g, 2g, 3g, 4g")
+        return ok
+    if lower == "save-data":
+        if _lower(value) != "on":
+            return _Verdict(False, f"value {value!r} is not 'on'")
+        return ok
+    return ok  # intervention: any value up to 128 bytes
+
+
+def _no_cors_ok(lower: str, value: str) -> bool:
+    return lower in _NO_CORS_NAMES and _judge(lower, value).ok
+
+
+def classify_header(name: str, value: str, mode: Mode = "cors") -> HeaderCheck:
+    """Judge one header on its own (no combining with repeats, no 1024-byte total)."""
+    lower = _lower(name)
+    normalized = _normalize_value(value)
+    forbidden = _forbidden_why(lower, value)
+    if forbidden is not None:
+        return HeaderCheck(
+            name, value, "forbidden", f"{name} {forbidden}: the browser drops it silently"
+        )
+    if mode == "no-cors" and not _no_cors_ok(lower, normalized):
+        return HeaderCheck(name, value, "dropped-no-cors", _no_cors_reason(name, lower, normalized))
+    verdict = _judge(lower, normalized)
+    return HeaderCheck(
+        name, value, "safelisted" if verdict.ok else "unsafe", f"{name} {verdict.why}"
+    )
+
+
+def _no_cors_reason(name: str, lower: str, value: str) -> str:
+    if lower not in _NO_CORS_NAMES:
+        return f"{name} is not allowed in no-cors mode: the browser drops it silently"
+    return f"{name} {_judge(lower, value).why}, so no-cors mode drops it silently"
+
+
+# --- Blink's header map ------------------------------------------------------------------
+
+_M64 = (1 << 64) - 1
+_SECRET0 = 0x2D358DCCAA6C78A5
+_SECRET1 = 0x8BB84B93962EACC9
+_SECRET2 = 0x4B33A62ED433D4A3
+_SEED = 0xBDD89AA982704029
+
+
+def _mix(a: int, b: int) -> int:
+    product = a * b
+    return (product & _M64) ^ (product >> 64)
+
+
+@lru_cache(maxsize=4096)
+def _name_hash(lower: str) -> int:
+    """``WTF::CaseFoldingHash`` of a header name: rapidhash over the case-folded UTF-16LE
+    code units, masked to 24 bits (``StringHasher::ComputeHashAndMaskTop8Bits``)."""
+    data = lower.encode("utf-16-le", "surrogatepass")
+    size = len(data)
+    seed = _SEED ^ _mix(_SEED ^ _SECRET0, _SECRET1) ^ size
+
+    def r32(at: int) -> int:
+        return int.from_bytes(data[at : at + 4], "little")
+
+    def r64(at: int) -> int:
+        return int.from_bytes(data[at : at + 8], "little")
+
+    if size <= 16:
+        if size >= 4:
+            last = size - 4
+            delta = (size & 24) >> (size >> 3)
+            a = (r32(0) << 32) | r32(last)
+            b = (r32(delta) << 32) | r32(last - delta)
+        elif size > 0:  # one character: CaseFoldingHashReader::ReadSmall
+            a, b = ord(lower[0]), 0
+        else:
+            a = b = 0
+    else:
+        pos, left = 0, size
+        if left > 48:
+            see1 = see2 = seed
+            while True:
+                seed = _mix(r64(pos) ^ _SECRET0, r64(pos + 8) ^ seed)
+                see1 = _mix(r64(pos + 16) ^ _SECRET1, r64(pos + 24) ^ see1)
+                see2 = _mix(r64(pos + 32) ^ _SECRET2, r64(pos + 40) ^ see2)
+                pos += 48
+                left -= 48
+                if left < 48:
+                    break
+            seed ^= see1 ^ see2
+        if left > 16:
+            seed = _mix(r64(pos) ^ _SECRET2, r64(pos + 8) ^ seed ^ _SECRET1)
+            if left > 32:
+                seed = _mix(r64(pos + 16) ^ _SECRET2, r64(pos + 24) ^ seed)
+        a = r64(pos + left - 16)
+        b = r64(pos + left - 8)
+    product = (a ^ _SECRET1) * (b ^ seed)
+    a, b = product & _M64, product >> 64
+    masked = _mix(a ^ _SECRET0 ^ size, b ^ _SECRET1) & 0xFFFFFF
+    return masked or 0x800000
+
+
+def _place(slots: list[int], hashes: list[int], index: int) -> None:
+    mask = len(slots) - 1
+    slot = hashes[index] & mask
+    probe = 0
+    while slots[slot] >= 0:
+        probe += 1
+        slot = (slot + probe) & mask
+    slots[slot] = index
+
+
+def _rebuild(slots: list[int], hashes: list[int], size: int) -> list[int]:
+    fresh = [-1] * size
+    for index in slots:
+        if index >= 0:
+            _place(fresh, hashes, index)
+    return fresh
+
+
+def _map_order(lower_names: tuple[str, ...]) -> list[int]:
+    """Indices of ``lower_names`` (inserted in that order, then Chromium's own entries) in
+    the iteration order of the WTF::HashMap after it has been copied once."""
+    hashes = [_name_hash(n) for n in lower_names] + _CHROMIUM_HASHES
+    slots = [-1] * 8  # kMinimumTableSize
+    for index in range(len(hashes)):
+        _place(slots, hashes, index)
+        if (index + 1) * 2 >= len(slots):  # kMaxLoad
+            slots = _rebuild(slots, hashes, len(slots) * 2)
+    # The Resource keeps a copy of the request: the copy re-inserts every entry, in the
+    # original's iteration order, into a table of CalculateCapacity(size) buckets.
+    slots = _rebuild(slots, hashes, _capacity(len(hashes)))
+    count = len(lower_names)
+    return [index for index in slots if 0 <= index < count]
+
+
+def _capacity(size: int) -> int:
+    mask = size
+    shift = size
+    while shift:
+        mask |= shift
+        shift >>= 1
+    return max((mask + 1) * 2, 8)
+
+
+_CHROMIUM_HASHES = [_name_hash(n) for n in _CHROMIUM_MAP_NAMES]
+
+
+# --- whole requests ----------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Entry:
+    """One name in the request's header list (repeats combined)."""
+
+    name: str  # the first spelling the script used
+    lower: str
+    values: list[str]
+    script_indices: list[int]
+
+    @property
+    def combined(self) -> str:
+        return _normalize_value(", ".join(self.values))
+
+
+def _prefetch_error(request: Request, method: str) -> str | None:
+    """The TypeError ``fetch()`` throws before sending, in Blink's order."""
+    for name, value in request.headers:
+        if _NON_LATIN1.search(name) or _NON_LATIN1.search(value):
+            return (
+                f"{_FETCH_ERROR}Failed to read the 'headers' property from 'RequestInit': "
+                "String contains non ISO-8859-1 code point."
+            )
+    if not _TOKEN.fullmatch(request.method):
+        return f"{_FETCH_ERROR}'{request.method}' is not a valid HTTP method."
+    if request.method.translate(_ASCII_UPPER) in FORBIDDEN_METHODS:
+        return f"{_FETCH_ERROR}'{request.method}' HTTP method is unsupported."
+    if request.mode == "no-cors" and not is_safelisted_method(method):
+        return f"{_FETCH_ERROR}'{method}' is unsupported in no-cors mode."
+    for name, value in request.headers:
+        if not _TOKEN.fullmatch(name):
+            return f"{_FETCH_ERROR}Invalid name"
+        if _INVALID_VALUE.search(_normalize_value(value)):
+            return f"{_FETCH_ERROR}Invalid value"
+    if request.body is not None and method in ("GET", "HEAD"):
+        return f"{_FETCH_ERROR}Request with GET/HEAD method cannot have body."
+    return None
+
+
+def _fill_headers(request: Request) -> tuple[dict[str, _Entry], list[HeaderCheck | None]]:
+    """``Headers`` filled as the Request constructor does: forbidden names dropped, the
+    no-cors guard applied append by append, repeats kept under the first spelling."""
+    entries: dict[str, _Entry] = {}
+    checks: list[HeaderCheck | None] = []
+    no_cors = request.mode == "no-cors"
+    for index, (name, value) in enumerate(request.headers):
+        lower = _lower(name)
+        normalized = _normalize_value(value)
+        forbidden = _forbidden_why(lower, value)
+        if forbidden is not None:
+            reason = f"{name} {forbidden}: the browser drops it silently"
+            checks.append(HeaderCheck(name, value, "forbidden", reason))
+            continue
+        entry = entries.get(lower)
+        if no_cors:
+            temporary = normalized if entry is None else f"{', '.join(entry.values)}, {normalized}"
+            if not _no_cors_ok(lower, temporary):
+                reason = _no_cors_reason(name, lower, temporary)
+                if entry is not None and lower in _NO_CORS_NAMES:
+                    reason = (
+                        f"{name} would make the combined value {temporary!r} unsafe, "
+                        "so no-cors mode drops it silently"
+                    )
+                checks.append(HeaderCheck(name, value, "dropped-no-cors", reason))
+                continue
+        if entry is None:
+            entries[lower] = _Entry(name, lower, [normalized], [index])
+        else:
+            entry.values.append(normalized)
+            entry.script_indices.append(index)
+        checks.append(None)  # judged once the whole list is known
+    return entries, checks
+
+
+def _range_rewrite(method: str, entries: dict[str, _Entry]) -> str | None:
+    """The HTTP cache re-sends a single valid GET range last, in canonical form."""
+    entry = entries.get("range")
+    if entry is None or method != "GET" or any(n in entries for n in _CONDITIONAL_NAMES):
+        return None
+    return _canonical_range(entry.combined)
+
+
+def prepare_request(request: Request) -> PreparedRequest:
+    """Normalize ``request`` as ``fetch()`` and Chromium do, and say what the CORS check sees."""
+    method = normalize_method(request.method)
+    error = _prefetch_error(request, method)
+    if error is not None:
+        checks = tuple(classify_header(n, v, request.mode) for n, v in request.headers)
+        return PreparedRequest(method, (), checks, (), (), (), error)
+
+    entries, pending = _fill_headers(request)
+    if request.body is not None and "content-type" not in entries:
+        entries["content-type"] = _Entry(
+            "Content-Type", "content-type", [_DEFAULT_CONTENT_TYPE], []
+        )
+
+    # Blink's FetchHeaderList is sorted by name; its entries fill the hash map in that order.
+    ordered = sorted(entries.values(), key=lambda e: e.lower)
+    wire = [ordered[i] for i in _map_order(tuple(e.lower for e in ordered))]
+    values = {e.lower: e.combined for e in wire}
+
+    # The network service's view: the map's entries, then Accept: */* if script set none.
+    net = [(e.lower, values[e.lower]) for e in wire]
+    if "accept" not in values:
+        net.append(("accept", _DEFAULT_ACCEPT))
+    unsafe: list[str] = []
+    safe: list[str] = []
+    total = 0
+    verdicts: dict[str, _Verdict] = {}
+    for lower, value in net:
+        verdict = _judge(lower, value)
+        verdicts[lower] = verdict
+        if verdict.ok:
+            safe.append(lower)
+            total += len(value)
+        else:
+            unsafe.append(lower)
+    over = total > _TOTAL_LIMIT
+    if over:
+        total_why = (
+            f"is safelisted, but the safelisted values total {total} bytes, "
+            "over the 1024-byte limit"
+        )
+        for lower in safe:
+            verdicts[lower] = _Verdict(False, total_why, about="total")
+        unsafe.extend(safe)
+    check_order = tuple(unsafe)
+    unsafe_names = tuple(sorted(check_order))
+
+    checks = tuple(
+        check if check is not None else _combined_check(request, index, entries, verdicts)
+        for index, check in enumerate(pending)
+    )
+
+    canonical = _range_rewrite(method, entries)
+    sent = [(e.name, values[e.lower]) for e in wire if canonical is None or e.lower != "range"]
+    if canonical is not None:
+        sent.append((entries["range"].name, canonical))
+
+    reasons: tuple[str, ...] = ()
+    if request.mode == "cors":
+        found: list[str] = []
+        if not is_safelisted_method(method):
+            found.append(f"method {method} is not CORS-safelisted")
+        for lower in unsafe_names:
+            verdict = verdicts[lower]
+            if verdict.about == "value":
+                found.append(f"header {lower}: {verdict.why}")
+            elif verdict.about == "name":
+                found.append(f"header {lower} is not CORS-safelisted")
+            else:
+                found.append(f"header {lower} {verdict.why}")
+        reasons = tuple(found)
+
+    return PreparedRequest(method, tuple(sent), checks, unsafe_names, check_order, reasons, None)
+
+
+def _combined_check(
+    request: Request, index: int, entries: dict[str, _Entry], verdicts: dict[str, _Verdict]
+) -> HeaderCheck:
+    name, value = request.headers[index]
+    entry = entries[_lower(name)]
+    verdict = verdicts[entry.lower]
+    status: Status = "safelisted" if verdict.ok else "unsafe"
+    if len(entry.values) > 1 and verdict.about == "value":
+        reason = (
+            f"{name} values are sent combined as {entry.combined!r}, "
+            f"and then {entry.name} {verdict.why}"
+        )
+    else:
+        reason = f"{name} {verdict.why}"
+    return HeaderCheck(name, value, status, reason)
