@@ -14,6 +14,7 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from corsinspector.errors import CorsInspectorError, InputError
@@ -49,15 +50,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     simulate.add_argument("scenario", metavar="FILE", help="a cors-scenario/1 JSON file")
     simulate.add_argument("--json", action="store_true", help="print the cors-verdict/1 JSON")
+    simulate.add_argument(
+        "--browser",
+        choices=("chromium", "firefox"),
+        help="the browser whose messages to print (default: the scenario's)",
+    )
     return parser
 
 
-def _simulate(path: str, as_json: bool) -> int:
+def _simulate(path: str, as_json: bool, browser: str | None) -> int:
     from corsinspector.engine.judge import judge
     from corsinspector.formats import dump_json, verdict_to_dict
     from corsinspector.report import render_verdict
 
-    verdict = judge(load_scenario(path))
+    scenario = load_scenario(path)
+    if browser is not None:
+        scenario = replace(scenario, browser=browser)
+    verdict = judge(scenario)
     if as_json:
         print(dump_json(verdict_to_dict(verdict)), end="")
     else:
@@ -96,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     try:
         if args.command == "simulate":
-            return _simulate(args.scenario, args.json)
+            return _simulate(args.scenario, args.json, args.browser)
         if args.command == "serve":
             if not 0 <= args.port <= 65535:
                 raise InputError("--port", f"must be from 0 to 65535, not {args.port}")

@@ -417,6 +417,7 @@ def verdict_to_dict(verdict: Verdict) -> dict[str, Any]:
             "value": error.value,
             "message": error.message,
             "failed_parameter": error.failed_parameter,
+            "reason": error.reason,
         },
         "exposed_headers": list(verdict.exposed_headers),
         "fixes": [

@@ -280,6 +280,9 @@ class Failure:
     message: str
     #: Chromium's ``failedParameter`` for the error, as DevTools reports it.
     failed_parameter: str = ""
+    #: The modelled browser's own reason code, where it has one besides Chromium's kind
+    #: (Firefox: ``CORSMissingAllowOrigin`` …).
+    reason: str | None = None
 
 
 @dataclass(frozen=True)

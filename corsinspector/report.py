@@ -66,6 +66,8 @@ def render_verdict(verdict: Verdict) -> str:
     else:
         plain = KIND_IN_PLAIN_WORDS.get(error.kind, error.kind)
         lines.append(f"BLOCKED at the {error.stage} stage: {error.kind} ({plain})")
+        if error.reason is not None:
+            lines.append(f"  reason code: {error.reason}")
         if error.header is not None:
             shown = "missing" if error.value is None else repr(error.value)
             lines.append(f"  culprit: {error.header}: {shown}")

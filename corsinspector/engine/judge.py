@@ -18,6 +18,7 @@ from corsinspector.engine.checks import (
     joined_value,
 )
 from corsinspector.engine.exposure import exposed_headers
+from corsinspector.engine.firefox import as_firefox
 from corsinspector.engine.fixes import generic_fix
 from corsinspector.engine.messages import cors_message
 from corsinspector.engine.safelist import PreparedRequest, prepare_request
@@ -140,6 +141,9 @@ def _redirected_request(prepared: PreparedRequest, status: int, request: Request
 def judge(scenario: Scenario) -> Verdict:
     """The verdict Chromium reaches on ``scenario``, with the generic fix when blocked."""
     verdict = _judge(scenario)
+    if scenario.browser == "firefox":
+        request = scenario.request
+        verdict = as_firefox(verdict, normalize_url(request.url), request.credentials == "include")
     fix = generic_fix(scenario, verdict)
     return verdict if fix is None else replace(verdict, fixes=(fix,))
 

@@ -95,3 +95,67 @@ def test_a_port_in_use_is_one_line(serving: tuple[subprocess.Popen[str], str]) -
     assert result.returncode == 2
     assert result.stderr.startswith(f"error: --port {port}: cannot listen")
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_simulate_prints_a_readable_verdict() -> None:
+    result = _main("simulate", str(BUNDLED))
+    assert result.returncode == 0
+    assert result.stdout.startswith("ALLOWED (cors response")
+    assert "Preflight: required, because method PUT is not CORS-safelisted" in result.stdout
+
+
+def test_simulate_json_is_the_verdict_format() -> None:
+    import json
+
+    result = _main("simulate", str(BUNDLED), "--json")
+    assert result.returncode == 0
+    verdict = json.loads(result.stdout)
+    assert verdict["format"] == "cors-verdict/1"
+    assert verdict["allowed"] is True
+    assert verdict["error"] is None
+    assert verdict["preflight"]["request"]["headers"][1] == ["Access-Control-Request-Method", "PUT"]
+
+
+def test_simulate_exits_0_when_blocked_and_names_the_culprit(tmp_path: Path) -> None:
+    scenario = (ROOT / "tests/golden/scenarios/acah-multiple-missing.json").read_text()
+    path = tmp_path / "blocked.json"
+    path.write_text(scenario)
+    result = _main("simulate", str(path))
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(
+        "BLOCKED at the preflight stage: HeaderDisallowedByPreflightResponse"
+    )
+    assert lines[1] == "  culprit: Access-Control-Allow-Headers: 'x-zeta'"
+    firefox = _main("simulate", str(path), "--browser", "firefox", "--json")
+    assert '"reason": "CORSMissingAllowHeaderFromPreflight"' in firefox.stdout
+
+
+@pytest.mark.parametrize(
+    ("mutation", "expected"),
+    [
+        ('"url": "https://api.example.test/items/1"', r"request\.url: is not an absolute URL"),
+        ('["X-Trace", "1"]', r"request\.headers\[1\]: header name"),
+    ],
+)
+def test_simulate_names_the_bad_field(mutation: str, expected: str, tmp_path: Path) -> None:
+    text = BUNDLED.read_text()
+    replacement = {
+        '"url": "https://api.example.test/items/1"': '"url": "api.example.test/items/1"',
+        '["X-Trace", "1"]': '["X Trace", "1"]',
+    }[mutation]
+    path = tmp_path / "bad.json"
+    path.write_text(text.replace(mutation, replacement, 1))
+    result = _main("simulate", str(path))
+    assert result.returncode == 2
+    assert re.search(expected, result.stderr), result.stderr
+    assert len(result.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "resources" / "scenarios").glob("*.json")), ids=lambda p: p.stem
+)
+def test_simulate_works_on_every_bundled_example(path: Path) -> None:
+    result = _main("simulate", str(path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(("ALLOWED", "BLOCKED"))

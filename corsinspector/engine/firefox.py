@@ -1,0 +1,140 @@
+"""Firefox's reason codes and console messages for a blocked request.
+
+The judging itself follows Chromium (the recorded truths); this module restates Chromium's
+failure as Firefox reports it: its ``CORS…`` reason code (MDN's page names) and its console
+message, from Firefox's ``security.properties``. Where Firefox orders its checks differently
+(a method not found before a malformed Allow-Headers; several Allow-Origin lines before
+anything else; the first missing header in sorted order) the reason follows Firefox.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from corsinspector.engine.checks import ACAH, ACAM, ACAO, joined_value, parse_allow_list
+from corsinspector.model import Exchange, Failure, Verdict, header_values
+
+__all__ = ["FIREFOX_PREFIX", "FIREFOX_SCRIPT_ERROR", "as_firefox"]
+
+FIREFOX_PREFIX = (
+    "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at "
+)
+FIREFOX_SCRIPT_ERROR = "TypeError: NetworkError when attempting to fetch resource."
+_SAFELISTED_METHODS = frozenset({"GET", "HEAD", "POST"})
+
+
+def _first_bad_token(value: str | None) -> str:
+    for raw in (value or "").split(","):
+        item = raw.strip(" \t")
+        if item and parse_allow_list(item) is None:
+            return item
+    return ""
+
+
+def _method_allowed(exchange: Exchange, credentials: bool) -> bool:
+    method = header_values(exchange.request.headers, "Access-Control-Request-Method")[0]
+    response = exchange.response
+    methods = parse_allow_list(joined_value(response.headers, ACAM) if response else None) or []
+    return (
+        method in _SAFELISTED_METHODS or method in methods or ("*" in methods and not credentials)
+    )
+
+
+def _first_missing_sorted(exchange: Exchange, credentials: bool) -> str:
+    names = header_values(exchange.request.headers, "Access-Control-Request-Headers")
+    response = exchange.response
+    allowed = parse_allow_list(joined_value(response.headers, ACAH) if response else None) or []
+    allowed_lower = {a.lower() for a in allowed}
+    for name in sorted(names[0].split(",") if names else []):
+        if name not in allowed_lower and ("*" not in allowed_lower or credentials):
+            return name
+    return ""
+
+
+def _reason(
+    failure: Failure, exchange: Exchange | None, first_url: str, credentials: bool
+) -> tuple[str, str] | None:
+    """Firefox's (reason code, text after the prefix) for a Chromium failure, or None."""
+    if exchange is None or exchange.response is None:
+        if failure.kind == "CorsDisabledScheme":
+            return "CORSRequestNotHttp", f"{first_url}. (Reason: CORS request not http)."
+        return None
+    url, status = exchange.request.url, exchange.response.status
+    headers = exchange.response.headers
+    kind = failure.kind.removeprefix("Preflight")
+    acao_lines = [v for k, v in headers if k.lower() == ACAO.lower()]
+    if kind in ("MultipleAllowOriginValues", "AllowOriginMismatch", "InvalidAllowOriginValue"):
+        if len(acao_lines) > 1:
+            return "CORSMultipleAllowOriginNotAllowed", (
+                f"{url}. (Reason: Multiple CORS header ‘Access-Control-Allow-Origin’ not allowed)."
+            )
+        value = acao_lines[0].strip(" \t") if acao_lines else ""
+        return "CORSAllowOriginNotMatchingOrigin", (
+            f"{url}. (Reason: CORS header ‘Access-Control-Allow-Origin’ does not match ‘{value}’)."
+        )
+    texts = {
+        "MissingAllowOriginHeader": (
+            "CORSMissingAllowOrigin",
+            f"{url}. (Reason: CORS header ‘Access-Control-Allow-Origin’ missing). "
+            f"Status code: {status}.",
+        ),
+        "WildcardOriginNotAllowed": (
+            "CORSNotSupportingCredentials",
+            f"‘{url}’. (Reason: Credential is not supported if the CORS header "
+            "‘Access-Control-Allow-Origin’ is ‘*’).",
+        ),
+        "InvalidAllowCredentials": (
+            "CORSMissingAllowCredentials",
+            f"{url}. (Reason: expected ‘true’ in CORS header ‘Access-Control-Allow-Credentials’).",
+        ),
+        "InvalidStatus": (
+            "CORSPreflightDidNotSucceed",
+            f"{url}. (Reason: CORS preflight response did not succeed). Status code: {status}.",
+        ),
+        "DisallowedRedirect": (
+            "CORSExternalRedirectNotAllowed",
+            f"{url}. (Reason: CORS request external redirect not allowed).",
+        ),
+        "InvalidAllowMethodsPreflightResponse": (
+            "CORSInvalidAllowMethod",
+            f"{url}. (Reason: invalid token ‘{_first_bad_token(joined_value(headers, ACAM))}’ in "
+            "CORS header ‘Access-Control-Allow-Methods’).",
+        ),
+        "MethodDisallowedByPreflightResponse": (
+            "CORSMethodNotFound",
+            f"{url}. (Reason: Did not find method in CORS header ‘Access-Control-Allow-Methods’).",
+        ),
+        "InvalidAllowHeadersPreflightResponse": (
+            "CORSInvalidAllowHeader",
+            f"{url}. (Reason: invalid token ‘{_first_bad_token(joined_value(headers, ACAH))}’ in "
+            "CORS header ‘Access-Control-Allow-Headers’).",
+        ),
+        "HeaderDisallowedByPreflightResponse": (
+            "CORSMissingAllowHeaderFromPreflight",
+            f"{url}. (Reason: header ‘{_first_missing_sorted(exchange, credentials)}’ is not "
+            "allowed according to header ‘Access-Control-Allow-Headers’ from CORS preflight "
+            "response).",
+        ),
+    }
+    if kind == "InvalidAllowHeadersPreflightResponse" and not _method_allowed(
+        exchange, credentials
+    ):
+        kind = "MethodDisallowedByPreflightResponse"  # Firefox checks the method first
+    if kind == "DisallowedRedirect" and not acao_lines:
+        kind = "MissingAllowOriginHeader"  # Firefox's CORS listener sees the 3xx first
+    return texts.get(kind)
+
+
+def as_firefox(verdict: Verdict, first_url: str, credentials: bool) -> Verdict:
+    """``verdict`` with its failure restated as Firefox reports it (``first_url``: the URL
+    fetched; ``credentials``: the request includes credentials)."""
+    failure = verdict.error
+    if failure is None:
+        return verdict
+    exchange = verdict.exchanges[-1] if verdict.exchanges else None
+    reason = _reason(failure, exchange, first_url, credentials)
+    if reason is None:
+        message = FIREFOX_SCRIPT_ERROR
+        return replace(verdict, error=replace(failure, message=message, reason=None))
+    code, text = reason
+    return replace(verdict, error=replace(failure, message=FIREFOX_PREFIX + text, reason=code))
