@@ -17,6 +17,23 @@ from tests.golden.corpus import SCENARIOS, truth_paths
 #: Failure kinds of ours, for rejections that are not CORS errors (no corsErrorStatus).
 NON_CORS_KINDS = {"FetchRejected", "NetworkFailure", "MixedContent", "DisallowedByMode"}
 
+#: The header each kind blames: what the window highlights (present, or missing).
+CULPRIT = {
+    "MissingAllowOriginHeader": "Access-Control-Allow-Origin",
+    "AllowOriginMismatch": "Access-Control-Allow-Origin",
+    "InvalidAllowOriginValue": "Access-Control-Allow-Origin",
+    "MultipleAllowOriginValues": "Access-Control-Allow-Origin",
+    "WildcardOriginNotAllowed": "Access-Control-Allow-Origin",
+    "InvalidAllowCredentials": "Access-Control-Allow-Credentials",
+    "InvalidStatus": None,
+    "DisallowedRedirect": "Location",
+    "InvalidAllowMethodsPreflightResponse": "Access-Control-Allow-Methods",
+    "MethodDisallowedByPreflightResponse": "Access-Control-Allow-Methods",
+    "InvalidAllowHeadersPreflightResponse": "Access-Control-Allow-Headers",
+    "HeaderDisallowedByPreflightResponse": "Access-Control-Allow-Headers",
+    "RedirectContainsCredentials": "Location",
+}
+
 
 def _reproducible() -> list[Path]:
     return [p for p in truth_paths() if load_truth(p).reproducible]
@@ -108,3 +125,17 @@ def test_readable_headers_and_response_type(pair: tuple[Verdict, Truth]) -> None
     assert truth.result is not None
     assert list(verdict.exposed_headers) == list(truth.result.readable_headers)
     assert verdict.response_type == truth.result.response_type
+
+
+def test_the_culprit_is_the_header_the_kind_blames(pair: tuple[Verdict, Truth]) -> None:
+    verdict, truth = pair
+    error, expected = verdict.error, truth.cors_error
+    if error is None or expected is None or error.stage == "request":
+        return
+    assert error.header == CULPRIT[expected.kind.removeprefix("Preflight")]
+    response = verdict.exchanges[-1].response
+    assert response is not None
+    present = [v for k, v in response.headers if error.header and k.lower() == error.header.lower()]
+    if error.header in ("Access-Control-Allow-Origin", "Access-Control-Allow-Credentials"):
+        # the value the window highlights is the one received (None: the header is missing)
+        assert (error.value is None) == (not present)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from corsinspector.engine.fixes import apply_fix, is_server_fixable
 from corsinspector.engine.judge import judge
 from corsinspector.model import Request, Route, Scenario
 
@@ -94,3 +95,24 @@ def test_a_verdict_is_allowed_without_error_or_blocked_with_exactly_one(
 def test_judging_is_deterministic(request: Request, routes: tuple[Route, ...]) -> None:
     scenario = Scenario("random", request, routes)
     assert judge(scenario) == judge(scenario)
+
+
+@settings(max_examples=300, deadline=None)
+@given(REQUESTS, ROUTES)
+def test_the_generic_fix_makes_any_blocked_request_pass_unless_it_says_it_cannot(
+    request: Request, routes: tuple[Route, ...]
+) -> None:
+    scenario = Scenario("random", request, routes)
+    for _ in range(2 * 21 + 2):  # a round per hop at most (each redirect hop may need two)
+        verdict = judge(scenario)
+        if verdict.allowed:
+            return
+        assert verdict.error is not None
+        (fix,) = verdict.fixes
+        if not is_server_fixable(verdict.error):
+            assert fix.title.startswith("No server change can fix this")
+            return
+        if request.credentials == "include":
+            assert all(("Access-Control-Allow-Origin", "*") not in h for _, h in fix.headers)
+        scenario = apply_fix(scenario, verdict, fix)
+    raise AssertionError(f"still blocked after the fixes: {judge(scenario).error}")
