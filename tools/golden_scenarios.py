@@ -62,8 +62,8 @@ NO_PF = " No OPTIONS route: a preflight, if sent, gets a 404 (the log shows its 
 FAMILIES = (
     "unrepro-mixed-content",
     "safelist-custom", "safelist-accept", "safelist-range", "safelist-lang", "safelist-hint",
-    "safelist-len", "safelist-ct", "pf-redirect", "pf-max-age", "pf-actual", "pf-status",
-    "pf-combo", "pf-acao", "pf-acac", "method-case", "null-origin", "forbidden", "redirect",
+    "safelist-len", "safelist-ct", "pf-redirect", "pf-cache", "pf-max-age", "pf-actual",
+    "pf-status", "pf-combo", "pf-acao", "pf-acac", "method-case", "null-origin", "forbidden", "redirect",
     "simple", "status", "expose", "nocors", "scheme", "taint", "creds", "multi", "mode",
     "acao", "acac", "acam", "acah",
 )
@@ -1257,6 +1257,52 @@ def family_pf_misc(c: Corpus) -> None:
     )
 
 
+def family_engine_probes(c: Corpus) -> None:
+    """Cases added where the engine had only Chromium's source to go on."""
+    loop = f"{API}/loop"
+    for name, values, desc in [
+        ("600", ["600"], "a ten-minute Max-Age: the preflight result is cached"),
+        ("0", ["0"], "Max-Age 0: the result is not cached"),
+        ("absent", [], "no Max-Age: cached for Chromium's default five seconds"),
+    ]:
+        c.add(
+            f"pf-cache-redirect-loop-max-age-{name}",
+            f"A PUT whose answer is a 307 back to the same URL, after a preflight with {desc}. "
+            "Each hop needs a preflight again; the preflight cache decides whether one is sent, "
+            "until the 21st redirect fails.",
+            req(loop, "PUT", [TRACE]),
+            [
+                preflight(
+                    loop,
+                    [
+                        *cors(methods="PUT", headers="x-trace"),
+                        *lines("Access-Control-Max-Age", values),
+                    ],
+                ),
+                redirect("PUT", loop, loop, 307, cors()),
+            ],
+        )
+    sizes = {"1022": 126, "1021": 125}
+    for name, last in sizes.items():
+        headers = [
+            ("Accept-Language", pad("en-", 128)),
+            ("Content-Language", pad("de-", 128)),
+            (CT, pad("text/plain;x=", 128)),
+            ("DPR", pad("1.", 128, "0")),
+            ("Device-Memory", pad("8.", 128, "0")),
+            ("Width", pad("1", 128, "0")),
+            ("Viewport-Width", pad("1", 128, "0")),
+            ("Downlink", pad("1.", last, "0")),
+        ]
+        c.add(
+            f"safelist-len-{name}-without-accept",
+            f"Safelisted script headers totalling {name} bytes and no Accept: does the Accept: */* "
+            "that Chromium adds count towards the 1024-byte limit?" + NO_PF,
+            req(DATA, "POST", headers),
+            [answer("POST", DATA, cors())],
+        )
+
+
 # --- 8. redirects of the actual request --------------------------------------------------
 
 
@@ -2104,7 +2150,7 @@ FAMILY_BUILDERS = (
     family_simple, family_status, family_acao, family_acac, family_methods, family_safelist,
     family_forbidden, family_pf_status, family_pf_acao, family_acam, family_acah, family_pf_misc,
     family_redirect, family_taint, family_pf_redirect, family_expose, family_modes,
-    family_null_origin, family_schemes, family_creds_multi,
+    family_null_origin, family_schemes, family_creds_multi, family_engine_probes,
 )
 # fmt: on
 
