@@ -63,8 +63,8 @@ FAMILIES = (
     "unrepro-mixed-content",
     "safelist-custom", "safelist-accept", "safelist-range", "safelist-lang", "safelist-hint",
     "safelist-len", "safelist-ct", "pf-redirect", "pf-cache", "pf-max-age", "pf-actual",
-    "pf-status", "pf-combo", "pf-acao", "pf-acac", "method-case", "null-origin", "forbidden", "redirect",
-    "simple", "status", "expose", "nocors", "scheme", "taint", "creds", "multi", "mode",
+    "pf-status", "pf-combo", "pf-acao", "pf-acac", "method-case", "null-origin", "forbidden",
+    "redirect", "simple", "status", "expose", "nocors", "scheme", "taint", "creds", "multi", "mode",
     "acao", "acac", "acam", "acah",
 )
 # fmt: on
