@@ -24,6 +24,7 @@ __all__ = [
     "Fix",
     "Headers",
     "Mode",
+    "NetworkError",
     "ReceivedRequest",
     "Request",
     "Response",
@@ -31,6 +32,7 @@ __all__ = [
     "Scenario",
     "SentRequest",
     "Stage",
+    "Timings",
     "Truth",
     "Verdict",
     "header_values",
@@ -235,11 +237,24 @@ Stage = Literal["request", "preflight", "actual"]
 
 @dataclass(frozen=True)
 class SentRequest:
-    """A request as the browser puts it on the wire (the CORS-relevant headers, in order)."""
+    """A request as it goes on the wire: the engine's CORS-relevant headers, or, from a live
+    inspection, every header as sent, in order."""
 
     method: str
     url: str
     headers: Headers = ()
+    body: str | None = None
+
+
+@dataclass(frozen=True)
+class Timings:
+    """Milliseconds from the start of an exchange (None: that phase did not happen)."""
+
+    connect: float | None = None
+    tls: float | None = None
+    request_sent: float | None = None
+    first_byte: float | None = None
+    done: float | None = None
 
 
 @dataclass(frozen=True)
@@ -249,6 +264,22 @@ class Response:
     status: int
     headers: Headers = ()
     body: str | None = None
+    #: What a live inspection saw besides: reason phrase, HTTP version, peer, timings.
+    reason: str | None = None
+    http_version: str | None = None
+    remote_address: str | None = None
+    #: The body was longer than the inspector keeps; ``body`` holds its start.
+    body_truncated: bool = False
+    body_size: int | None = None
+    timings: Timings | None = None
+
+
+@dataclass(frozen=True)
+class NetworkError:
+    """A request that got no HTTP answer: Chromium's ``net::ERR_…`` code and why, plainly."""
+
+    code: str
+    explanation: str
 
 
 @dataclass(frozen=True)
@@ -258,6 +289,12 @@ class Exchange:
     kind: Literal["preflight", "actual"]
     request: SentRequest
     response: Response | None = None
+    #: No HTTP answer at all (refused, reset, timeout …).
+    network_error: NetworkError | None = None
+    #: False for a request no browser would send (the inspector's "send it anyway").
+    browser_sends: bool = True
+    #: Whether the request carried credentials (cookies) as the browser would send them.
+    credentials: bool = False
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ def _authority(parts: SplitResult) -> str:
     return host if port is None else f"{host}:{port}"
 
 
+@lru_cache(maxsize=4096)
 def origin_of(url: str) -> str:
     """The serialized origin of ``url``; ``"null"`` for schemes without a tuple origin.
 

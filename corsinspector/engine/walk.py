@@ -1,0 +1,325 @@
+"""The walk: one ``fetch()`` as Chromium carries it out, hop by hop, without any I/O.
+
+:func:`walk` is a generator (mitmproxy's sans-I/O idea): it yields each request the browser
+would send next, as an :class:`~corsinspector.model.Exchange` without an answer, and is sent
+back the same exchange answered (a response, or a network error). When the fetch is decided
+it returns the :class:`~corsinspector.model.Verdict`. The offline judge answers from the
+scenario's routes; the live inspector answers from the network. The rules and their order
+follow what the golden truths recorded from Chromium 140 show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass, field, replace
+from urllib.parse import SplitResult, urljoin, urlsplit
+
+from corsinspector.engine.checks import (
+    Problem,
+    check_access,
+    check_preflight,
+    devtools_text,
+    is_redirect,
+    joined_value,
+)
+from corsinspector.engine.exposure import exposed_headers
+from corsinspector.engine.messages import cors_message
+from corsinspector.engine.safelist import PreparedRequest, prepare_request
+from corsinspector.model import (
+    Exchange,
+    Failure,
+    Headers,
+    Request,
+    Response,
+    SentRequest,
+    Stage,
+    Verdict,
+)
+from corsinspector.origins import NULL_ORIGIN, normalize_url, origin_of
+
+__all__ = ["FAILED_TO_FETCH", "MAX_REDIRECTS", "Walk", "walk"]
+
+#: Chromium follows 20 redirects; the 21st fails with net::ERR_TOO_MANY_REDIRECTS.
+MAX_REDIRECTS = 20
+#: What script sees when a fetch fails without a CORS message on the console.
+FAILED_TO_FETCH = "TypeError: Failed to fetch"
+_HTTP = ("http", "https")
+#: Headers dropped with the body when a redirect turns the request into a GET.
+_BODY_HEADERS = frozenset(
+    {"content-encoding", "content-language", "content-location", "content-type"}
+)
+_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
+
+#: The generator type: yields exchanges to carry out, is sent them answered.
+Walk = Generator[Exchange, Exchange, Verdict]
+
+
+@dataclass
+class _State:
+    """What one fetch has seen so far."""
+
+    page: str
+    first_url: str
+    credentials: bool
+    preflight_required: bool
+    preflight_reasons: tuple[str, ...]
+    dropped: tuple[tuple[str, str], ...]
+    send_anyway: bool
+    exchanges: list[Exchange] = field(default_factory=list)
+    #: Successful preflights still fresh: (origin header, url, method, unsafe names).
+    cache: set[tuple[str, str, str, tuple[str, ...]]] = field(default_factory=set)
+
+    def verdict(
+        self,
+        error: Failure | None,
+        exposed: tuple[str, ...] = (),
+        response_type: str | None = None,
+    ) -> Verdict:
+        return Verdict(
+            allowed=error is None,
+            preflight_required=self.preflight_required,
+            preflight_reasons=self.preflight_reasons,
+            exchanges=tuple(self.exchanges),
+            error=error,
+            exposed_headers=exposed,
+            dropped_headers=self.dropped,
+            response_type=response_type if error is None else None,
+        )
+
+    def failure(self, stage: Stage, problem: Problem, url: str) -> Failure:
+        message = cors_message(
+            problem.kind,
+            problem.failed_parameter,
+            url=url,
+            first_url=self.first_url,
+            origin=self.page,
+        )
+        parameter = devtools_text(problem.failed_parameter)
+        return Failure(stage, problem.kind, problem.header, problem.value, message, parameter)
+
+
+def _is_cross_origin(page: str, url: str) -> bool:
+    return page == NULL_ORIGIN or origin_of(url) != page
+
+
+def _network_failure(stage: Stage, value: str | None = None, header: str | None = None) -> Failure:
+    return Failure(stage, "NetworkFailure", header, value, FAILED_TO_FETCH)
+
+
+def _is_mixed_content(page: str, url: str) -> bool:
+    parts = urlsplit(url)
+    return (
+        page.startswith("https:")
+        and parts.scheme == "http"
+        and (parts.hostname or "") not in _LOOPBACK_HOSTS
+    )
+
+
+def _preflight_headers(method: str, unsafe: tuple[str, ...], origin: str) -> Headers:
+    """The CORS headers of a preflight, in the order Chromium sends them."""
+    headers: list[tuple[str, str]] = [("Accept", "*/*"), ("Access-Control-Request-Method", method)]
+    if unsafe:
+        headers.append(("Access-Control-Request-Headers", ",".join(unsafe)))
+    headers += [("Origin", origin), ("Sec-Fetch-Mode", "cors")]
+    return tuple(headers)
+
+
+def _redirected_request(prepared: PreparedRequest, status: int, request: Request) -> Request:
+    """The request after a redirect: 301/302 turn POST into GET, 303 anything but GET/HEAD;
+    then the body and its headers are dropped."""
+    method = prepared.method
+    to_get = (status in (301, 302) and method == "POST") or (
+        status == 303 and method not in ("GET", "HEAD")
+    )
+    if not to_get:
+        return replace(request, method=method, headers=prepared.headers, body=request.body)
+    headers = tuple((k, v) for k, v in prepared.headers if k.lower() not in _BODY_HEADERS)
+    return replace(request, method="GET", headers=headers, body=None)
+
+
+def walk(request: Request, *, send_anyway: bool = False) -> Walk:
+    """Carry out ``request`` as Chromium would; see the module docstring for the protocol.
+
+    ``send_anyway``: when the preflight fails, still send the actual request once, marked
+    ``browser_sends=False`` (no browser would); the verdict stays the preflight's.
+    """
+    prepared = prepare_request(request)
+    first_url = normalize_url(request.url)
+    required = (
+        request.mode == "cors"
+        and _is_cross_origin(request.origin, first_url)
+        and prepared.needs_preflight
+    )
+    state = _State(
+        request.origin,
+        first_url,
+        request.credentials == "include",
+        required,
+        prepared.reasons if required else (),
+        tuple(
+            (check.name, check.reason)
+            for check in prepared.checks
+            if check.status in ("forbidden", "dropped-no-cors")
+        ),
+        send_anyway,
+    )
+    if prepared.error is not None:
+        return state.verdict(Failure("request", "FetchRejected", None, None, prepared.error))
+    scheme = urlsplit(first_url).scheme.lower()
+    if scheme == "data":
+        return state.verdict(None, ("content-type",), "basic")
+    if scheme not in _HTTP:
+        if scheme == "file":
+            return state.verdict(_network_failure("request"))
+        message = f'Fetch API cannot load {first_url}. URL scheme "{scheme}" is not supported.'
+        return state.verdict(
+            Failure("request", "CorsDisabledScheme", None, scheme, message, scheme)
+        )
+    if request.mode == "same-origin" and _is_cross_origin(state.page, first_url):
+        message = (
+            f'Fetch API cannot load {first_url}. Request mode is "same-origin" but the URL\'s '
+            f"origin is not same as the request origin {state.page}."
+        )
+        return state.verdict(Failure("request", "DisallowedByMode", None, None, message))
+    return (yield from _hops(state, request, prepared))
+
+
+def _sends_credentials(request: Request, cross: bool) -> bool:
+    return request.credentials == "include" or (request.credentials == "same-origin" and not cross)
+
+
+def _hops(state: _State, request: Request, prepared: PreparedRequest) -> Walk:
+    """Preflight, request and CORS check at each hop, following redirects."""
+    url = state.first_url
+    tainted = False
+    redirects = 0
+    while True:
+        cross = tainted or _is_cross_origin(state.page, url)
+        if _is_mixed_content(state.page, url):
+            message = (
+                f"Mixed Content: The page at '{state.page}/' was loaded over HTTPS, but requested "
+                f"an insecure resource '{url}'. This request has been blocked; the content must "
+                "be served over HTTPS."
+            )
+            return state.verdict(Failure("actual", "MixedContent", None, url, message))
+        cors = request.mode == "cors" and cross
+        origin = NULL_ORIGIN if tainted else state.page
+        headers: list[tuple[str, str]] = []
+        if cors or prepared.method not in ("GET", "HEAD"):
+            headers.append(("Origin", origin))
+        headers += prepared.headers
+        actual = Exchange(
+            "actual",
+            SentRequest(prepared.method, url, tuple(headers), request.body),
+            credentials=_sends_credentials(request, cross),
+        )
+        if cors and prepared.needs_preflight:
+            key = (origin, url, prepared.method, prepared.unsafe_names)
+            if key not in state.cache:
+                failure, cacheable = yield from _preflight(state, url, origin, prepared)
+                if failure is not None:
+                    if state.send_anyway and failure.kind != "NetworkFailure":
+                        state.exchanges.append((yield replace(actual, browser_sends=False)))
+                    return state.verdict(failure)
+                if cacheable:
+                    state.cache.add(key)
+        answered = yield actual
+        state.exchanges.append(answered)
+        if answered.network_error is not None or answered.response is None:
+            code = answered.network_error.code if answered.network_error else None
+            return state.verdict(_network_failure("actual", code))
+        response = answered.response
+        redirect = is_redirect(response.status, response.headers)
+        if redirect and _location_lines(response) > 1:
+            # net::ERR_RESPONSE_HEADERS_MULTIPLE_LOCATION, before any CORS check
+            code = "net::ERR_RESPONSE_HEADERS_MULTIPLE_LOCATION"
+            return state.verdict(_network_failure("actual", code, "Location"))
+        if cors:
+            problem = check_access(response.headers, origin, state.credentials)
+            if problem is not None:
+                return state.verdict(state.failure("actual", problem, url))
+        if not redirect:
+            if request.mode == "no-cors" and cross:
+                return state.verdict(None, (), "opaque")
+            response_type = "cors" if cors else "basic"
+            exposed = exposed_headers(response.headers, response_type, state.credentials)
+            return state.verdict(None, exposed, response_type)
+        # --- a redirect -----------------------------------------------------------------
+        redirects += 1
+        if redirects > MAX_REDIRECTS:
+            return state.verdict(_network_failure("actual", "net::ERR_TOO_MANY_REDIRECTS"))
+        location = joined_value(response.headers, "Location") or ""
+        next_url = urljoin(url, location)
+        parts = urlsplit(next_url)
+        if parts.scheme.lower() not in _HTTP:
+            code = "net::ERR_UNSAFE_REDIRECT"
+            return state.verdict(_network_failure("actual", code, "Location"))
+        if not _has_valid_host(parts):
+            code = "net::ERR_INVALID_REDIRECT"
+            return state.verdict(_network_failure("actual", code, "Location"))
+        next_url = normalize_url(next_url)
+        if parts.username is not None or parts.password is not None:
+            if request.mode == "cors" and (cors or _is_cross_origin(origin_of(url), next_url)):
+                problem = Problem("RedirectContainsCredentials", "", "Location", location)
+                return state.verdict(state.failure("actual", problem, url))
+            return state.verdict(_network_failure("actual", None, "Location"))
+        if request.mode == "same-origin" and _is_cross_origin(state.page, next_url):
+            message = (
+                f"Unsafe attempt to load URL {next_url} from frame with URL {state.page}/. "
+                "Domains, protocols and ports must match.\n"
+            )
+            return state.verdict(Failure("actual", "DisallowedByMode", None, None, message))
+        if origin_of(next_url) != origin_of(url) and origin_of(url) != state.page:
+            tainted = True
+        request = _redirected_request(prepared, response.status, request)
+        prepared = prepare_request(request)
+        url = next_url
+
+
+def _preflight(
+    state: _State, url: str, origin: str, prepared: PreparedRequest
+) -> Generator[Exchange, Exchange, tuple[Failure | None, bool]]:
+    """Send the preflight and check its answer: (the failure or None, whether the result
+    may be cached: Chromium keeps it for Max-Age seconds, 5 by default, none at 0 or less)."""
+    sent = SentRequest(
+        "OPTIONS", url, _preflight_headers(prepared.method, prepared.unsafe_names, origin)
+    )
+    answered = yield Exchange("preflight", sent)
+    state.exchanges.append(answered)
+    if answered.network_error is not None or answered.response is None:
+        code = answered.network_error.code if answered.network_error else None
+        return _network_failure("preflight", code), False
+    response = answered.response
+    problem = check_preflight(
+        response.status,
+        response.headers,
+        origin=origin,
+        credentials=state.credentials,
+        method=prepared.method,
+        header_names=prepared.acah_check_order,
+    )
+    if problem is not None:
+        return state.failure("preflight", problem, url), False
+    return None, _max_age(response.headers) > 0
+
+
+def _max_age(headers: Headers) -> int:
+    value = joined_value(headers, "Access-Control-Max-Age")
+    if value is None:
+        return 5
+    try:
+        return min(int(value), 7200)
+    except ValueError:
+        return 5
+
+
+def _location_lines(response: Response) -> int:
+    return sum(1 for name, _ in response.headers if name.lower() == "location")
+
+
+def _has_valid_host(parts: SplitResult) -> bool:
+    try:
+        parts.port  # noqa: B018 - urlsplit checks the port lazily
+    except ValueError:
+        return False
+    return bool(parts.hostname)
