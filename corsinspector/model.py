@@ -179,6 +179,8 @@ class BrowserResult:
     cors_errors: tuple[CorsErrorStatus, ...] = ()
     #: Whether the DevTools protocol was attached (else ``cors_errors`` could not be heard).
     devtools: bool = True
+    #: The ``net::ERR_…`` codes DevTools reported for failed loads (not kept in truths).
+    net_errors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -236,6 +236,7 @@ def _run_class() -> Any:
             self._devtools_attached = False
             self._console: list[ConsoleLine] = []
             self._cors_errors: list[CorsErrorStatus] = []
+            self._net_errors: list[str] = []
             self._outcome: dict[str, Any] | None = None
             self._title = f"corsinspector-{uuid.uuid4().hex}"
             self._next_id = 0
@@ -311,6 +312,9 @@ def _run_class() -> Any:
             status = None
             if message.get("method") == "Network.loadingFailed":
                 status = params.get("corsErrorStatus")
+                text = params.get("errorText", "")
+                if text and text not in self._net_errors:
+                    self._net_errors.append(text)
             elif message.get("method") == "Audits.issueAdded":
                 issue = params.get("issue", {})
                 if issue.get("code") == "CorsIssue":
@@ -371,6 +375,7 @@ def _run_class() -> Any:
                 console=tuple(self._console),
                 cors_errors=tuple(self._cors_errors),
                 devtools=self._devtools_attached,
+                net_errors=tuple(self._net_errors),
             )
             self._socket.close()
             # Deleted now, on this thread, page before profile: left to Python's collector,

@@ -14,7 +14,7 @@ import pytest
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
-BUNDLED = ROOT / "resources" / "scenarios" / "preflight-put-json.json"
+BUNDLED = ROOT / "resources" / "gallery" / "preflight-put-json.json"
 
 
 def _main(*args: str) -> subprocess.CompletedProcess[str]:
@@ -153,7 +153,7 @@ def test_simulate_names_the_bad_field(mutation: str, expected: str, tmp_path: Pa
 
 
 @pytest.mark.parametrize(
-    "path", sorted((ROOT / "resources" / "scenarios").glob("*.json")), ids=lambda p: p.stem
+    "path", sorted((ROOT / "resources" / "gallery").glob("*.json")), ids=lambda p: p.stem
 )
 def test_simulate_works_on_every_bundled_example(path: Path) -> None:
     result = _main("simulate", str(path))

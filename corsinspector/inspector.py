@@ -1,0 +1,291 @@
+"""Live inspection: send what a browser would send, for real, and judge what comes back.
+
+The engine's walk (:mod:`corsinspector.engine.walk`) decides every request — whether a
+preflight goes first, which CORS headers, where redirects lead — and the inspector carries
+each one out on the network with httpx, completing it with the browser's own headers
+(:mod:`corsinspector.profiles`). Every exchange is recorded as it went on the wire. A network
+failure is data on the exchange (a ``net::ERR_…`` code and a plain explanation), never an
+exception; the verdict says what script would have seen.
+"""
+
+from __future__ import annotations
+
+import errno
+import socket
+import ssl
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from corsinspector.engine.judge import finish_verdict
+from corsinspector.engine.walk import walk
+from corsinspector.model import (
+    Exchange,
+    Headers,
+    NetworkError,
+    Request,
+    Response,
+    Scenario,
+    SentRequest,
+    Timings,
+    Verdict,
+)
+from corsinspector.profiles import PROFILES, wire_headers
+from corsinspector.transport import WireTransport
+
+__all__ = ["DEFAULT_BODY_CAP", "InspectOptions", "Inspector", "network_error_for"]
+
+DEFAULT_BODY_CAP = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class InspectOptions:
+    """How a session sends."""
+
+    #: When the preflight fails, still send the actual request (no browser would).
+    send_anyway: bool = False
+    #: Bytes of each response body kept; the rest is read and counted, marked truncated.
+    body_cap: int = DEFAULT_BODY_CAP
+    #: Seconds allowed to connect, and between two reads.
+    timeout: float = 30.0
+    #: True: verify TLS against the system's CAs; a path: against that CA bundle;
+    #: False: do not verify (insecure: the verdict says so).
+    verify: bool | str = True
+    #: An explicit proxy URL; None: proxies from the environment (HTTP_PROXY …).
+    proxy: str | None = None
+    http2: bool = False
+    browser: str = "chromium"
+
+
+def _cause(exc: BaseException) -> BaseException | None:
+    seen = exc.__cause__ or exc.__context__
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError | OSError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def network_error_for(exc: httpx.TransportError) -> NetworkError:  # noqa: C901 - one table
+    """Chromium's ``net::ERR_…`` code for an httpx failure, and what it means, plainly."""
+    cause = _cause(exc)
+    text = str(exc) or type(exc).__name__
+    if isinstance(exc, httpx.ConnectTimeout):
+        return NetworkError("net::ERR_CONNECTION_TIMED_OUT", "The server did not accept the connection in time.")
+    if isinstance(exc, httpx.TimeoutException):
+        return NetworkError("net::ERR_TIMED_OUT", "The server stopped answering: no data arrived in time.")
+    if isinstance(exc, httpx.ProxyError):
+        return NetworkError("net::ERR_PROXY_CONNECTION_FAILED", f"The proxy failed: {text}")
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return NetworkError("net::ERR_UNKNOWN_URL_SCHEME", f"The URL's scheme is not supported: {text}")
+    if isinstance(cause, ssl.SSLCertVerificationError):
+        reason = cause.verify_message or text
+        if "hostname" in reason.lower() or "ip address mismatch" in reason.lower():
+            code = "net::ERR_CERT_COMMON_NAME_INVALID"
+        elif "expired" in reason.lower() or "not yet valid" in reason.lower():
+            code = "net::ERR_CERT_DATE_INVALID"
+        else:
+            code = "net::ERR_CERT_AUTHORITY_INVALID"
+        return NetworkError(code, f"The server's TLS certificate was refused: {reason}.")
+    if isinstance(cause, ssl.SSLError):
+        return NetworkError("net::ERR_SSL_PROTOCOL_ERROR", f"The TLS handshake failed: {cause.reason or text}.")
+    if isinstance(exc, httpx.ConnectError):
+        if isinstance(cause, socket.gaierror):
+            return NetworkError("net::ERR_NAME_NOT_RESOLVED", "The host name could not be resolved (DNS).")
+        if isinstance(cause, ConnectionRefusedError):
+            return NetworkError("net::ERR_CONNECTION_REFUSED", "Nothing is listening at that address and port.")
+        if isinstance(cause, OSError) and cause.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+            return NetworkError("net::ERR_ADDRESS_UNREACHABLE", "The address cannot be reached.")
+        return NetworkError("net::ERR_CONNECTION_FAILED", f"The connection failed: {text}")
+    if isinstance(exc, httpx.RemoteProtocolError):
+        if "too big" in text.lower() or "too large" in text.lower():
+            return NetworkError("net::ERR_RESPONSE_HEADERS_TOO_BIG", "The response headers are larger than a browser accepts (256 KB).")
+        if isinstance(cause, ConnectionResetError):
+            return NetworkError("net::ERR_CONNECTION_RESET", "The server reset the connection in the middle of its answer.")
+        if "without sending" in text.lower() or "empty" in text.lower():
+            return NetworkError("net::ERR_EMPTY_RESPONSE", "The server closed the connection without answering.")
+        return NetworkError("net::ERR_INVALID_HTTP_RESPONSE", f"The answer is not valid HTTP: {text}")
+    if isinstance(exc, httpx.ReadError | httpx.WriteError):
+        if isinstance(cause, ConnectionResetError) or "reset" in text.lower():
+            return NetworkError("net::ERR_CONNECTION_RESET", "The server reset the connection.")
+        return NetworkError("net::ERR_CONNECTION_CLOSED", f"The connection closed unexpectedly: {text}")
+    return NetworkError("net::ERR_FAILED", f"The request failed: {text}")
+
+
+_TRACE_PHASES = {
+    "connection.connect_tcp.complete": "connect",
+    "connection.start_tls.complete": "tls",
+    "http11.send_request_body.complete": "request_sent",
+    "http2.send_request_body.complete": "request_sent",
+    "http11.receive_response_headers.complete": "first_byte",
+    "http2.receive_response_headers.complete": "first_byte",
+}
+
+
+class _Trace:
+    """Collects httpx's trace events into milliseconds since the exchange started."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.marks: dict[str, float] = {}
+
+    async def __call__(self, name: str, info: dict[str, Any]) -> None:
+        phase = _TRACE_PHASES.get(name)
+        if phase is not None:
+            self.marks[phase] = (time.perf_counter() - self.started) * 1000
+
+    def timings(self) -> Timings:
+        done = (time.perf_counter() - self.started) * 1000
+        marks = self.marks
+        return Timings(
+            marks.get("connect"),
+            marks.get("tls"),
+            marks.get("request_sent"),
+            marks.get("first_byte"),
+            done,
+        )
+
+
+def _text(raw: bytes) -> str:
+    return raw.decode("latin-1")
+
+
+def _decode_headers(raw: list[tuple[bytes, bytes]]) -> Headers:
+    return tuple((_text(name), _text(value)) for name, value in raw)
+
+
+class Inspector:
+    """One inspection session: one HTTP client and one cookie jar. Use ``async with``."""
+
+    def __init__(
+        self,
+        options: InspectOptions | None = None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.options = options or InspectOptions()
+        self.profile = PROFILES[self.options.browser]
+        self.cookies = httpx.Cookies()
+        if transport is None and not self.options.http2 and self.options.proxy is None:
+            transport = WireTransport(
+                verify=self.options.verify,
+                connect_timeout=self.options.timeout,
+                read_timeout=self.options.timeout,
+                write_timeout=self.options.timeout,
+            )
+        self._client = httpx.AsyncClient(
+            transport=transport,
+            verify=self.options.verify,
+            http2=self.options.http2,
+            proxy=self.options.proxy,
+            timeout=self.options.timeout,
+            follow_redirects=False,
+        )
+        self._client.headers.clear()
+
+    async def __aenter__(self) -> Inspector:
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def inspect(
+        self,
+        request: Request,
+        *,
+        on_exchange: Callable[[Exchange], Awaitable[None] | None] | None = None,
+    ) -> Verdict:
+        """Carry ``request`` out as the browser would and return the verdict, with every
+        exchange as it went on the wire. ``on_exchange`` hears each exchange as it ends."""
+        steps = walk(request, send_anyway=self.options.send_anyway)
+        try:
+            exchange = next(steps)
+            while True:
+                answered = await self._carry_out(exchange, request.origin)
+                if on_exchange is not None:
+                    result = on_exchange(answered)
+                    if result is not None:
+                        await result
+                exchange = steps.send(answered)
+        except StopIteration as done:
+            verdict: Verdict = done.value
+        scenario = Scenario("live", request, browser=self.options.browser)
+        return finish_verdict(scenario, verdict)
+
+    async def _carry_out(self, exchange: Exchange, page: str) -> Exchange:
+        sent = exchange.request
+        cookie = None
+        if exchange.kind == "actual" and exchange.credentials:
+            cookie = self._cookie_header(sent.url)
+        headers = wire_headers(self.profile, exchange, page, cookie)
+        body = sent.body.encode("utf-8") if sent.body is not None and exchange.kind == "actual" else None
+        trace = _Trace()
+        http_request = httpx.Request(
+            sent.method,
+            sent.url,
+            headers=list(headers),
+            content=body,
+            extensions={"trace": trace, "timeout": self._client.timeout.as_dict()},
+        )
+        wire_request = replace(sent, headers=_decode_headers(http_request.headers.raw))
+        try:
+            response = await self._client.send(http_request, stream=True)
+        except httpx.TransportError as exc:
+            error = network_error_for(exc)
+            return replace(exchange, request=wire_request, network_error=error)
+        try:
+            kept, size, truncated = await self._read_body(response, sent.method)
+        except httpx.TransportError as exc:
+            error = network_error_for(exc)
+            return replace(exchange, request=wire_request, network_error=error)
+        finally:
+            await response.aclose()
+        extensions = response.extensions
+        sent_raw = extensions.get("sent_headers")
+        if sent_raw is not None:
+            wire_request = replace(sent, headers=_decode_headers(list(sent_raw)))
+        if exchange.credentials:
+            self.cookies.extract_cookies(response)
+        remote = extensions.get("remote_address")
+        answer = Response(
+            status=response.status_code,
+            headers=_decode_headers(response.headers.raw),
+            body=kept.decode("utf-8", errors="replace"),
+            reason=_text(extensions.get("reason_phrase", b"")),
+            http_version=_text(extensions.get("http_version", b"HTTP/1.1")),
+            remote_address=f"{remote[0]}:{remote[1]}" if remote else None,
+            body_truncated=truncated,
+            body_size=size,
+            timings=trace.timings(),
+        )
+        return replace(exchange, request=wire_request, response=answer)
+
+    async def _read_body(
+        self, response: httpx.Response, method: str
+    ) -> tuple[bytes, int | None, bool]:
+        """Keep the body up to the cap; past it, stop reading and drop the connection (the
+        verdict never depends on the body). Returns (kept, size or None if unknown,
+        truncated)."""
+        if method == "HEAD":
+            return b"", 0, False
+        cap = self.options.body_cap
+        kept = bytearray()
+        async for chunk in response.aiter_raw():
+            kept += chunk
+            if len(kept) > cap:
+                return bytes(kept[:cap]), None, True
+        return bytes(kept), len(kept), False
+
+    def _cookie_header(self, url: str) -> str | None:
+        probe = httpx.Request("GET", url)
+        self.cookies.set_cookie_header(probe)
+        return probe.headers.get("Cookie")
