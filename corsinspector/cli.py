@@ -55,6 +55,51 @@ def _parser() -> argparse.ArgumentParser:
         choices=("chromium", "firefox"),
         help="the browser whose messages to print (default: the scenario's)",
     )
+    check = commands.add_parser(
+        "check",
+        help="send the request for real, as a browser would, and judge the answers",
+        description="Send what a browser would send (the preflight when it would send one, "
+        "then the request) and print the verdict with both exchanges. Exit status: 0 allowed, "
+        "1 blocked by CORS, 3 network failure, 2 bad input.",
+    )
+    check.add_argument("url", metavar="URL")
+    check.add_argument("--origin", required=True, help="the page's origin, or null")
+    check.add_argument("-X", "--request", dest="method", default="GET", metavar="METHOD")
+    check.add_argument(
+        "-H", "--header", dest="headers", action="append", default=[], metavar="'Name: value'"
+    )
+    check.add_argument("--data", metavar="BODY", help="the request body")
+    check.add_argument(
+        "--credentials", choices=("omit", "same-origin", "include"), default="same-origin"
+    )
+    check.add_argument("--mode", choices=("cors", "no-cors", "same-origin"), default="cors")
+    check.add_argument("--browser", choices=("chromium", "firefox"), default="chromium")
+    check.add_argument("--json", action="store_true", help="print the cors-verdict/1 JSON")
+    check.add_argument(
+        "--real-browser",
+        action="store_true",
+        help="also run the request in embedded Chromium and compare",
+    )
+    check.add_argument(
+        "--send-anyway",
+        action="store_true",
+        help="send the actual request even when the preflight fails (no browser would)",
+    )
+    check.add_argument("--insecure", action="store_true", help="do not verify TLS certificates")
+    check.add_argument("--cacert", metavar="FILE", help="verify TLS against this CA bundle")
+    check.add_argument("--proxy", metavar="URL", help="send through this proxy")
+    check.add_argument("--http2", action="store_true", help="allow HTTP/2")
+    check.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS")
+    check.add_argument("--max-body", type=int, default=16 * 1024 * 1024, metavar="BYTES")
+    demo = commands.add_parser(
+        "demo",
+        help="play the gallery on loopback and inspect every scenario live",
+        description="Serve each gallery scenario on loopback, inspect it live, and print "
+        "scenario, expected, got and culprit.",
+    )
+    demo.add_argument(
+        "--real-browser", action="store_true", help="also ask embedded Chromium about each one"
+    )
     return parser
 
 
@@ -104,6 +149,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_OK
     try:
+        if args.command == "check":
+            from corsinspector.checkcmd import run_check
+
+            return run_check(args)
+        if args.command == "demo":
+            from corsinspector.checkcmd import run_demo
+
+            return run_demo(args.real_browser)
         if args.command == "simulate":
             return _simulate(args.scenario, args.json, args.browser)
         if args.command == "serve":

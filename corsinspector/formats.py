@@ -15,6 +15,7 @@ import os
 import re
 import tempfile
 from collections.abc import Mapping
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -32,6 +33,7 @@ from corsinspector.model import (
     Mode,
     ReceivedRequest,
     Request,
+    Response,
     Route,
     Scenario,
     Truth,
@@ -371,6 +373,20 @@ def load_truth(path: str | os.PathLike[str]) -> Truth:
 # --- verdicts --------------------------------------------------------------------------
 
 
+def _response_dict(response: Response) -> dict[str, Any]:
+    out: dict[str, Any] = {"status": response.status, "headers": _pairs(response.headers)}
+    if response.reason is not None:  # a live exchange: what went on the wire
+        out["reason"] = response.reason
+        out["http_version"] = response.http_version
+        out["remote_address"] = response.remote_address
+        out["body"] = response.body
+        out["body_size"] = response.body_size
+        out["body_truncated"] = response.body_truncated
+        if response.timings is not None:
+            out["timings_ms"] = asdict(response.timings)
+    return out
+
+
 def _exchange_parts(exchange: Exchange | None) -> tuple[Any, Any]:
     if exchange is None:
         return None, None
@@ -379,11 +395,13 @@ def _exchange_parts(exchange: Exchange | None) -> tuple[Any, Any]:
         "url": exchange.request.url,
         "headers": _pairs(exchange.request.headers),
     }
-    response = None
+    response: dict[str, Any] | None = None
     if exchange.response is not None:
+        response = _response_dict(exchange.response)
+    elif exchange.network_error is not None:
         response = {
-            "status": exchange.response.status,
-            "headers": _pairs(exchange.response.headers),
+            "network_error": exchange.network_error.code,
+            "explanation": exchange.network_error.explanation,
         }
     return request, response
 
@@ -431,11 +449,15 @@ def verdict_to_dict(verdict: Verdict) -> dict[str, Any]:
         ],
         "response_type": verdict.response_type,
         "dropped_headers": [[name, reason] for name, reason in verdict.dropped_headers],
+        "notes": list(verdict.notes),
         "exchanges": [],
     }
     for exchange in verdict.exchanges:
         request, response = _exchange_parts(exchange)
-        out["exchanges"].append({"kind": exchange.kind, "request": request, "response": response})
+        item = {"kind": exchange.kind, "request": request, "response": response}
+        if not exchange.browser_sends:
+            item["browser_sends"] = False  # sent on request; no browser would send it
+        out["exchanges"].append(item)
     return out
 
 

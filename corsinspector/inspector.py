@@ -30,16 +30,30 @@ from corsinspector.model import (
     Request,
     Response,
     Scenario,
-    SentRequest,
     Timings,
     Verdict,
 )
 from corsinspector.profiles import PROFILES, wire_headers
 from corsinspector.transport import WireTransport
 
-__all__ = ["DEFAULT_BODY_CAP", "InspectOptions", "Inspector", "network_error_for"]
+__all__ = [
+    "DEFAULT_BODY_CAP",
+    "INSECURE_NOTE",
+    "SENT_ANYWAY_NOTE",
+    "InspectOptions",
+    "Inspector",
+    "network_error_for",
+]
 
 DEFAULT_BODY_CAP = 16 * 1024 * 1024
+INSECURE_NOTE = (
+    "INSECURE: TLS certificates were not verified; a browser would refuse an invalid one, so "
+    "this verdict may be better than what users get."
+)
+SENT_ANYWAY_NOTE = (
+    "The actual request was sent although its preflight failed, on request: no browser would "
+    "send it. Its answer is shown for information; the verdict is the preflight's."
+)
 
 
 @dataclass(frozen=True)
@@ -70,18 +84,24 @@ def _cause(exc: BaseException) -> BaseException | None:
     return None
 
 
-def network_error_for(exc: httpx.TransportError) -> NetworkError:  # noqa: C901 - one table
+def network_error_for(exc: httpx.TransportError) -> NetworkError:
     """Chromium's ``net::ERR_…`` code for an httpx failure, and what it means, plainly."""
     cause = _cause(exc)
     text = str(exc) or type(exc).__name__
     if isinstance(exc, httpx.ConnectTimeout):
-        return NetworkError("net::ERR_CONNECTION_TIMED_OUT", "The server did not accept the connection in time.")
+        return NetworkError(
+            "net::ERR_CONNECTION_TIMED_OUT", "The server did not accept the connection in time."
+        )
     if isinstance(exc, httpx.TimeoutException):
-        return NetworkError("net::ERR_TIMED_OUT", "The server stopped answering: no data arrived in time.")
+        return NetworkError(
+            "net::ERR_TIMED_OUT", "The server stopped answering: no data arrived in time."
+        )
     if isinstance(exc, httpx.ProxyError):
         return NetworkError("net::ERR_PROXY_CONNECTION_FAILED", f"The proxy failed: {text}")
     if isinstance(exc, httpx.UnsupportedProtocol):
-        return NetworkError("net::ERR_UNKNOWN_URL_SCHEME", f"The URL's scheme is not supported: {text}")
+        return NetworkError(
+            "net::ERR_UNKNOWN_URL_SCHEME", f"The URL's scheme is not supported: {text}"
+        )
     if isinstance(cause, ssl.SSLCertVerificationError):
         reason = cause.verify_message or text
         if "hostname" in reason.lower() or "ip address mismatch" in reason.lower():
@@ -92,27 +112,45 @@ def network_error_for(exc: httpx.TransportError) -> NetworkError:  # noqa: C901 
             code = "net::ERR_CERT_AUTHORITY_INVALID"
         return NetworkError(code, f"The server's TLS certificate was refused: {reason}.")
     if isinstance(cause, ssl.SSLError):
-        return NetworkError("net::ERR_SSL_PROTOCOL_ERROR", f"The TLS handshake failed: {cause.reason or text}.")
+        return NetworkError(
+            "net::ERR_SSL_PROTOCOL_ERROR", f"The TLS handshake failed: {cause.reason or text}."
+        )
     if isinstance(exc, httpx.ConnectError):
         if isinstance(cause, socket.gaierror):
-            return NetworkError("net::ERR_NAME_NOT_RESOLVED", "The host name could not be resolved (DNS).")
+            return NetworkError(
+                "net::ERR_NAME_NOT_RESOLVED", "The host name could not be resolved (DNS)."
+            )
         if isinstance(cause, ConnectionRefusedError):
-            return NetworkError("net::ERR_CONNECTION_REFUSED", "Nothing is listening at that address and port.")
+            return NetworkError(
+                "net::ERR_CONNECTION_REFUSED", "Nothing is listening at that address and port."
+            )
         if isinstance(cause, OSError) and cause.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
             return NetworkError("net::ERR_ADDRESS_UNREACHABLE", "The address cannot be reached.")
         return NetworkError("net::ERR_CONNECTION_FAILED", f"The connection failed: {text}")
     if isinstance(exc, httpx.RemoteProtocolError):
         if "too big" in text.lower() or "too large" in text.lower():
-            return NetworkError("net::ERR_RESPONSE_HEADERS_TOO_BIG", "The response headers are larger than a browser accepts (256 KB).")
+            return NetworkError(
+                "net::ERR_RESPONSE_HEADERS_TOO_BIG",
+                "The response headers are larger than a browser accepts (256 KB).",
+            )
         if isinstance(cause, ConnectionResetError):
-            return NetworkError("net::ERR_CONNECTION_RESET", "The server reset the connection in the middle of its answer.")
+            return NetworkError(
+                "net::ERR_CONNECTION_RESET",
+                "The server reset the connection in the middle of its answer.",
+            )
         if "without sending" in text.lower() or "empty" in text.lower():
-            return NetworkError("net::ERR_EMPTY_RESPONSE", "The server closed the connection without answering.")
-        return NetworkError("net::ERR_INVALID_HTTP_RESPONSE", f"The answer is not valid HTTP: {text}")
+            return NetworkError(
+                "net::ERR_EMPTY_RESPONSE", "The server closed the connection without answering."
+            )
+        return NetworkError(
+            "net::ERR_INVALID_HTTP_RESPONSE", f"The answer is not valid HTTP: {text}"
+        )
     if isinstance(exc, httpx.ReadError | httpx.WriteError):
         if isinstance(cause, ConnectionResetError) or "reset" in text.lower():
             return NetworkError("net::ERR_CONNECTION_RESET", "The server reset the connection.")
-        return NetworkError("net::ERR_CONNECTION_CLOSED", f"The connection closed unexpectedly: {text}")
+        return NetworkError(
+            "net::ERR_CONNECTION_CLOSED", f"The connection closed unexpectedly: {text}"
+        )
     return NetworkError("net::ERR_FAILED", f"The request failed: {text}")
 
 
@@ -219,7 +257,12 @@ class Inspector:
         except StopIteration as done:
             verdict: Verdict = done.value
         scenario = Scenario("live", request, browser=self.options.browser)
-        return finish_verdict(scenario, verdict)
+        verdict = finish_verdict(scenario, verdict)
+        if self.options.verify is False:
+            verdict = replace(verdict, notes=(*verdict.notes, INSECURE_NOTE))
+        if any(not e.browser_sends for e in verdict.exchanges):
+            verdict = replace(verdict, notes=(*verdict.notes, SENT_ANYWAY_NOTE))
+        return verdict
 
     async def _carry_out(self, exchange: Exchange, page: str) -> Exchange:
         sent = exchange.request
@@ -227,7 +270,11 @@ class Inspector:
         if exchange.kind == "actual" and exchange.credentials:
             cookie = self._cookie_header(sent.url)
         headers = wire_headers(self.profile, exchange, page, cookie)
-        body = sent.body.encode("utf-8") if sent.body is not None and exchange.kind == "actual" else None
+        body = (
+            sent.body.encode("utf-8")
+            if sent.body is not None and exchange.kind == "actual"
+            else None
+        )
         trace = _Trace()
         http_request = httpx.Request(
             sent.method,

@@ -354,6 +354,8 @@ class Verdict:
     dropped_headers: tuple[tuple[str, str], ...] = ()
     #: ``Response.type`` script would see when allowed (``basic``, ``cors``, ``opaque``).
     response_type: str | None = None
+    #: Things the user must know about how this verdict was reached (e.g. TLS not verified).
+    notes: tuple[str, ...] = ()
 
     @property
     def preflights(self) -> tuple[Exchange, ...]:

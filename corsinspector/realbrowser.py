@@ -90,6 +90,11 @@ def _ensure_application() -> None:
         QApplication([os.environ.get("CORSINSPECTOR_APP_NAME", "corsinspector")])
 
 
+def _loop_runs_qt(loop: asyncio.AbstractEventLoop) -> bool:
+    """Is this asyncio loop driven by Qt's event loop (qasync)?"""
+    return type(loop).__module__.split(".")[0] == "qasync"
+
+
 def chromium_version() -> str:
     """The version of the embedded Chromium (``140.0.7339.264``)."""
     from PySide6.QtWebEngineCore import qWebEngineChromiumVersion
@@ -148,8 +153,8 @@ class RealBrowser:
     ) -> BrowserResult:
         """Run ``request`` and return what Chromium did.
 
-        Needs an asyncio loop that also runs Qt's events (qasync): the page, the DevTools
-        socket and the fetch all live on the Qt thread. ``url`` is the URL actually fetched
+        Runs on the Qt thread: on a qasync loop Qt's events flow by themselves; on a plain
+        asyncio loop this coroutine pumps them while it waits. ``url`` is the URL actually fetched
         (default ``request.url``) and ``page_origin`` the origin the page actually has
         (default ``request.origin``): the recorder plays symbolic origins on loopback ports
         and passes the loopback ones here. Cancelling the coroutine abandons the run.
@@ -162,7 +167,15 @@ class RealBrowser:
 
         run = self.start(request, finish, url=url, page_origin=page_origin, time_limit=time_limit)
         try:
-            return await future
+            if _loop_runs_qt(asyncio.get_running_loop()):
+                return await future
+            # A plain asyncio loop (the command line): keep Qt's events flowing meanwhile.
+            from PySide6.QtCore import QCoreApplication
+
+            while not future.done():
+                QCoreApplication.processEvents()
+                await asyncio.sleep(0.005)
+            return future.result()
         finally:
             self._active.discard(run)
 

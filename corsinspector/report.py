@@ -50,9 +50,32 @@ KIND_IN_PLAIN_WORDS = {
 def _exchange_lines(exchange: Exchange) -> list[str]:
     lines = [f"  > {exchange.request.method} {exchange.request.url}"]
     lines += [f"    {name}: {value}" for name, value in exchange.request.headers]
-    if exchange.response is not None:
-        lines.append(f"  < {exchange.response.status}")
-        lines += [f"    {name}: {value}" for name, value in exchange.response.headers]
+    response = exchange.response
+    if response is not None:
+        status = f"{response.http_version or ''} {response.status} {response.reason or ''}"
+        lines.append(f"  < {status.strip()}")
+        lines += [f"    {name}: {value}" for name, value in response.headers]
+        if response.body_size is not None or response.body_truncated:
+            size = "more than the cap" if response.body_truncated else f"{response.body_size} bytes"
+            lines.append(f"    (body: {size})")
+        timings = response.timings
+        if timings is not None:
+            parts = [
+                f"{label} {value:.1f} ms"
+                for label, value in (
+                    ("connect", timings.connect),
+                    ("tls", timings.tls),
+                    ("sent", timings.request_sent),
+                    ("first byte", timings.first_byte),
+                    ("done", timings.done),
+                )
+                if value is not None
+            ]
+            peer = f" from {response.remote_address}" if response.remote_address else ""
+            lines.append(f"    (timing{peer}: {', '.join(parts)})")
+    elif exchange.network_error is not None:
+        error = exchange.network_error
+        lines.append(f"  x {error.code}: {error.explanation}")
     return lines
 
 
@@ -81,10 +104,15 @@ def render_verdict(verdict: Verdict) -> str:
         lines.append(f"  dropped by the browser: {name} ({reason})")
     for exchange in verdict.exchanges:
         lines.append("")
-        lines.append("Preflight request:" if exchange.kind == "preflight" else "Actual request:")
+        title = "Preflight request:" if exchange.kind == "preflight" else "Actual request:"
+        if not exchange.browser_sends:
+            title = "Actual request, SENT ANYWAY (no browser would send it after that preflight):"
+        lines.append(title)
         lines += _exchange_lines(exchange)
     if not verdict.actuals:
         lines += ["", "Actual request: not sent"]
+    for note in verdict.notes:
+        lines += ["", f"Note: {note}"]
     for fix in verdict.fixes:
         lines += ["", f"Fix ({fix.server}): {fix.title}"]
         lines += [f"  {line}" for line in fix.snippet.splitlines()]

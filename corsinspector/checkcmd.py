@@ -1,0 +1,188 @@
+"""The ``check`` and ``demo`` commands: live inspection from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from typing import Any
+
+from corsinspector.errors import InputError
+from corsinspector.formats import dump_json, scenario_from_dict, verdict_to_dict
+from corsinspector.inspector import InspectOptions, Inspector
+from corsinspector.live import (
+    Comparison,
+    GalleryRow,
+    compare_with_browser,
+    load_gallery,
+    outcome_label,
+    real_browser_dict,
+    run_gallery,
+)
+from corsinspector.model import Request, Verdict
+from corsinspector.report import render_verdict
+
+__all__ = ["EXIT_ALLOWED", "EXIT_BLOCKED", "EXIT_NETWORK", "exit_status", "run_check", "run_demo"]
+
+EXIT_ALLOWED, EXIT_BLOCKED, EXIT_NETWORK = 0, 1, 3
+#: Where the command line's words come from, for one-line errors.
+_FLAGS = {"request.url": "URL", "request.origin": "--origin", "request.method": "-X"}
+
+
+def exit_status(verdict: Verdict) -> int:
+    """0 allowed, 1 blocked by CORS (or by the browser's own rules), 3 network failure."""
+    if verdict.error is None:
+        return EXIT_ALLOWED
+    if any(e.network_error is not None for e in verdict.exchanges):
+        return EXIT_NETWORK
+    return EXIT_BLOCKED
+
+
+def _request(args: argparse.Namespace) -> Request:
+    headers = []
+    for text in args.headers:
+        name, sep, value = text.partition(":")
+        if not sep or not name.strip():
+            raise InputError(f"-H {text!r}", "must be 'Name: value'")
+        headers.append([name.strip(), value.strip()])
+    data: dict[str, Any] = {
+        "format": "cors-scenario/1",
+        "request": {
+            "url": args.url,
+            "method": args.method,
+            "origin": args.origin,
+            "headers": headers,
+            "credentials": args.credentials,
+            "mode": args.mode,
+        },
+    }
+    if args.data is not None:
+        data["request"]["body"] = args.data
+    try:
+        return scenario_from_dict(data, "command line").request
+    except InputError as exc:
+        where = exc.where.removeprefix("command line: ")
+        if where.startswith("request.headers["):
+            index = int(where.split("[")[1].split("]")[0])
+            where = f"-H {args.headers[index]!r}"
+        raise InputError(_FLAGS.get(where, where), exc.message) from None
+
+
+def _options(args: argparse.Namespace) -> InspectOptions:
+    if args.cacert and args.insecure:
+        raise InputError("--cacert", "cannot go with --insecure")
+    verify: bool | str = False if args.insecure else (args.cacert or True)
+    if args.timeout <= 0:
+        raise InputError("--timeout", "must be more than 0 seconds")
+    if args.max_body < 0:
+        raise InputError("--max-body", "must be 0 or more bytes")
+    return InspectOptions(
+        send_anyway=args.send_anyway,
+        body_cap=args.max_body,
+        timeout=args.timeout,
+        verify=verify,
+        proxy=args.proxy,
+        http2=args.http2,
+        browser=args.browser,
+    )
+
+
+async def _check(
+    request: Request, options: InspectOptions, real_browser: bool
+) -> tuple[Verdict, Comparison | None]:
+    async with Inspector(options) as inspector:
+        verdict = await inspector.inspect(request)
+    comparison = None
+    if real_browser:
+        from corsinspector.realbrowser import RealBrowser
+
+        browser = RealBrowser()
+        comparison = compare_with_browser(await browser.fetch(request, time_limit=options.timeout))
+    return verdict, comparison
+
+
+def _side_by_side(verdict: Verdict, comparison: Comparison) -> list[str]:
+    browser = comparison.browser
+    error = verdict.error
+    ours = outcome_label(verdict.allowed, None if error is None else error.kind)
+    theirs = outcome_label(comparison.allowed, comparison.kind or "(no CORS error named)")
+    lines = [
+        "",
+        f"Ask the real browser (Chromium {browser.version}, embedded):",
+        f"  engine:   {ours}",
+        f"  Chromium: {theirs}",
+    ]
+    if comparison.message and not comparison.allowed:
+        lines.append(f"  Chromium says: {comparison.message.rstrip()}")
+    if browser.net_errors:
+        lines.append(f"  network: {', '.join(browser.net_errors)}")
+    if not comparison.allowed and comparison.kind is None and browser.outcome == "timeout":
+        lines.append("  Chromium did not finish in time.")
+    return lines
+
+
+def run_check(args: argparse.Namespace) -> int:
+    request = _request(args)
+    options = _options(args)
+    verdict, comparison = asyncio.run(_check(request, options, args.real_browser))
+    if args.json:
+        data = verdict_to_dict(verdict)
+        if comparison is not None:
+            data["real_browser"] = real_browser_dict(comparison)
+        print(dump_json(data), end="")
+    else:
+        print(render_verdict(verdict))
+        if comparison is not None:
+            print("\n".join(_side_by_side(verdict, comparison)))
+    if comparison is not None and not comparison.agrees_with(verdict):
+        print(
+            f"!! the engine and Chromium {comparison.browser.version.split('.')[0]} disagree: "
+            "please report",
+            file=sys.stderr,
+        )
+    return exit_status(verdict)
+
+
+def _table(rows: list[GalleryRow], with_browser: bool) -> str:
+    header = ["scenario", "expected", "got", "culprit"] + (["Chromium"] if with_browser else [])
+    body = []
+    for row in rows:
+        cells = [
+            row.name,
+            row.expected or "-",
+            row.got + ("" if row.holds else "  <-- !"),
+            row.culprit,
+        ]
+        if with_browser and row.browser is not None:
+            agree = "agrees" if row.browser.agrees_with(row.verdict) else "DISAGREES"
+            cells.append(f"{outcome_label(row.browser.allowed, row.browser.kind)} ({agree})")
+        body.append(cells)
+    widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+        for r in [header, *body]
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def run_demo(real_browser: bool) -> int:
+    async def demo() -> list[GalleryRow]:
+        browser = None
+        if real_browser:
+            from corsinspector.realbrowser import RealBrowser
+
+            browser = RealBrowser()
+        return await run_gallery(gallery, browser)
+
+    gallery = load_gallery()
+    rows = asyncio.run(demo())
+    print(_table(rows, real_browser))
+    held = sum(row.holds for row in rows)
+    print(f"\n{held} of {len(rows)} scenarios gave their expected verdict.")
+    if real_browser:
+        agreed = sum(
+            row.browser is not None and row.browser.agrees_with(row.verdict) for row in rows
+        )
+        print(f"Chromium agreed with the engine on {agreed} of {len(rows)}.")
+    return EXIT_ALLOWED if held == len(rows) else EXIT_BLOCKED
