@@ -327,12 +327,15 @@ class Inspector:
         cap = self.options.body_cap
         kept = bytearray()
         async for chunk in response.aiter_raw():
+            room = cap - len(kept)
+            if len(chunk) > room:
+                kept += memoryview(chunk)[:room]
+                return bytes(kept), None, True
             kept += chunk
-            if len(kept) > cap:
-                return bytes(kept[:cap]), None, True
         return bytes(kept), len(kept), False
 
     def _cookie_header(self, url: str) -> str | None:
         probe = httpx.Request("GET", url)
         self.cookies.set_cookie_header(probe)
-        return probe.headers.get("Cookie")
+        value: str | None = probe.headers.get("Cookie")
+        return value
