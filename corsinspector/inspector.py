@@ -14,6 +14,7 @@ import errno
 import socket
 import ssl
 import time
+import urllib.request
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from types import TracebackType
@@ -30,6 +31,7 @@ from corsinspector.model import (
     Request,
     Response,
     Scenario,
+    SentRequest,
     Timings,
     Verdict,
 )
@@ -188,12 +190,25 @@ class _Trace:
         )
 
 
+def _environment_proxies() -> bool:
+    """Is a proxy configured in the environment (which httpx would honour)?"""
+    return bool(urllib.request.getproxies_environment())
+
+
 def _text(raw: bytes) -> str:
     return raw.decode("latin-1")
 
 
 def _decode_headers(raw: list[tuple[bytes, bytes]]) -> Headers:
-    return tuple((_text(name), _text(value)) for name, value in raw)
+    return tuple([(name.decode("latin-1"), value.decode("latin-1")) for name, value in raw])
+
+
+def _answered(
+    exchange: Exchange, sent: SentRequest, response: Response | None, error: NetworkError | None
+) -> Exchange:
+    return Exchange(
+        exchange.kind, sent, response, error, exchange.browser_sends, exchange.credentials
+    )
 
 
 class Inspector:
@@ -224,6 +239,13 @@ class Inspector:
             follow_redirects=False,
         )
         self._client.headers.clear()
+        self._timeouts = self._client.timeout.as_dict()
+        # With our own transport and no proxy to honour, go to the transport directly: the
+        # client's per-request work (cookie extraction through http.cookiejar, hooks) costs
+        # more than the whole exchange on loopback. Proxies and HTTP/2 go through the client.
+        self._direct: httpx.AsyncBaseTransport | None = None
+        if isinstance(transport, WireTransport) and not _environment_proxies():
+            self._direct = transport
 
     async def __aenter__(self) -> Inspector:
         return self
@@ -266,40 +288,37 @@ class Inspector:
 
     async def _carry_out(self, exchange: Exchange, page: str) -> Exchange:
         sent = exchange.request
+        actual = exchange.kind == "actual"
         cookie = None
-        if exchange.kind == "actual" and exchange.credentials:
+        if actual and exchange.credentials:
             cookie = self._cookie_header(sent.url)
         headers = wire_headers(self.profile, exchange, page, cookie)
-        body = (
-            sent.body.encode("utf-8")
-            if sent.body is not None and exchange.kind == "actual"
-            else None
-        )
+        body = sent.body.encode("utf-8") if sent.body is not None and actual else None
         trace = _Trace()
         http_request = httpx.Request(
             sent.method,
             sent.url,
             headers=list(headers),
             content=body,
-            extensions={"trace": trace, "timeout": self._client.timeout.as_dict()},
+            extensions={"trace": trace, "timeout": self._timeouts},
         )
-        wire_request = replace(sent, headers=_decode_headers(http_request.headers.raw))
         try:
-            response = await self._client.send(http_request, stream=True)
+            if self._direct is not None:
+                response = await self._direct.handle_async_request(http_request)
+            else:
+                response = await self._client.send(http_request, stream=True)
+            try:
+                kept, size, truncated = await self._read_body(response, sent.method)
+            finally:
+                await response.aclose()
         except httpx.TransportError as exc:
-            error = network_error_for(exc)
-            return replace(exchange, request=wire_request, network_error=error)
-        try:
-            kept, size, truncated = await self._read_body(response, sent.method)
-        except httpx.TransportError as exc:
-            error = network_error_for(exc)
-            return replace(exchange, request=wire_request, network_error=error)
-        finally:
-            await response.aclose()
+            as_sent = SentRequest(
+                sent.method, sent.url, _decode_headers(http_request.headers.raw), sent.body
+            )
+            return _answered(exchange, as_sent, None, network_error_for(exc))
         extensions = response.extensions
-        sent_raw = extensions.get("sent_headers")
-        if sent_raw is not None:
-            wire_request = replace(sent, headers=_decode_headers(list(sent_raw)))
+        raw_sent = extensions.get("sent_headers") or http_request.headers.raw
+        as_sent = SentRequest(sent.method, sent.url, _decode_headers(raw_sent), sent.body)
         if exchange.credentials:
             self.cookies.extract_cookies(response)
         remote = extensions.get("remote_address")
@@ -314,7 +333,7 @@ class Inspector:
             body_size=size,
             timings=trace.timings(),
         )
-        return replace(exchange, request=wire_request, response=answer)
+        return _answered(exchange, as_sent, answer, None)
 
     async def _read_body(
         self, response: httpx.Response, method: str

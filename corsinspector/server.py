@@ -84,17 +84,19 @@ class ScenarioServer:
         origins: Sequence[str] | None = None,
         page_origin_on_wire: bool = False,
         on_request: Callable[[LoggedRequest], None] | None = None,
+        keep_log: bool = True,
     ) -> None:
         """``origins`` None: one listener on ``port`` plays every origin; a list: one
         listener per symbolic origin, each on a free port. ``page_origin_on_wire``: the page
         itself is played on its loopback origin (its Access-Control-Allow-Origin values are
-        rewritten to match)."""
+        rewritten to match). ``keep_log`` False keeps no request log (a long benchmark)."""
         self.scenario = scenario
         self.host = host
         self._port = port
         self._origins = list(origins) if origins is not None else None
         self._page_on_wire = page_origin_on_wire
         self._on_request = on_request
+        self._keep_log = keep_log
         self._servers: list[asyncio.Server] = []
         self._log: list[LoggedRequest] = []
         self._lock = threading.Lock()
@@ -201,8 +203,9 @@ class ScenarioServer:
                 logged = LoggedRequest(
                     listener, port, method, target, version, headers, body, route.status
                 )
-                with self._lock:
-                    self._log.append(logged)
+                if self._keep_log:
+                    with self._lock:
+                        self._log.append(logged)
                 if self._on_request is not None:
                     self._on_request(logged)
                 base = None if listener is None else listener + target
