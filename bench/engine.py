@@ -9,14 +9,19 @@ judging itself costs. Target: at least 20,000 evaluations per second.
 
 from __future__ import annotations
 
-import argparse
-import json
+import os
 import sys
-import time
-from pathlib import Path
+
+# bench/inspect.py is named like the standard library's ``inspect``: with this folder first
+# on sys.path it would shadow it. Put the project root there instead.
+sys.path[0] = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 from corsinspector.engine.judge import judge  # noqa: E402
 from corsinspector.formats import load_scenario, scenario_from_dict  # noqa: E402
