@@ -17,6 +17,7 @@ import time
 import urllib.request
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from types import TracebackType
 from typing import Any
 
@@ -190,6 +191,12 @@ class _Trace:
         )
 
 
+@lru_cache(maxsize=1024)
+def _url(text: str) -> httpx.URL:
+    """httpx's parsed URL, once per URL (parsing costs more than sending on loopback)."""
+    return httpx.URL(text)
+
+
 def _environment_proxies() -> bool:
     """Is a proxy configured in the environment (which httpx would honour)?"""
     return bool(urllib.request.getproxies_environment())
@@ -297,8 +304,8 @@ class Inspector:
         trace = _Trace()
         http_request = httpx.Request(
             sent.method,
-            sent.url,
-            headers=list(headers),
+            _url(sent.url),
+            headers=[(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers],
             content=body,
             extensions={"trace": trace, "timeout": self._timeouts},
         )

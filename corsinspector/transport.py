@@ -64,6 +64,7 @@ Timeouts come from the constructor; httpx's per-request ``timeout`` extension is
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import ssl
 from collections.abc import AsyncIterator, Callable
@@ -147,8 +148,8 @@ class _Head:
                         raise httpx.LocalProtocolError(
                             f"bad Content-Length {value!r}", request=request
                         )
-                elif lower == b"transfer-encoding":
-                    chunked = chunked or value.strip().lower() == b"chunked"
+                elif lower == b"transfer-encoding":  # chunked when it is the last coding
+                    chunked = value.rsplit(b",", 1)[-1].strip().lower() == b"chunked"
                 elif lower == b"connection":
                     connection.append(value)
                 elif lower == b"upgrade":
@@ -463,7 +464,10 @@ class WireTransport(httpx.AsyncBaseTransport):
         method = request.method.encode("ascii")
         sent_headers = request.headers.raw
         head = _Head(method, url.raw_path, sent_headers, request)
-        shadow = _shadow_request(method, head.connection, head.upgrade)
+        try:
+            shadow = _shadow_request(method, head.connection, head.upgrade)
+        except h11.LocalProtocolError as exc:  # a Connection or Upgrade value h11 refuses
+            raise httpx.LocalProtocolError(_describe(exc), request=request) from exc
         stream = request.stream
         body: bytes | None = request.content if isinstance(stream, httpx.ByteStream) else None
         if body is None and not isinstance(stream, httpx.AsyncByteStream):
@@ -537,7 +541,8 @@ class WireTransport(httpx.AsyncBaseTransport):
         for conn in connections:
             conn.abort()
         for conn in connections:
-            await conn.writer.wait_closed()
+            with contextlib.suppress(OSError):  # how it was lost earlier does not matter now
+                await conn.writer.wait_closed()
 
     # -- the pool
 
@@ -755,45 +760,50 @@ class WireTransport(httpx.AsyncBaseTransport):
         h = conn.h11
         timeout = self._read_timeout
         received = 0
+        event: h11.Response | h11.InformationalResponse
         try:
-            while True:
-                event = h.next_event()
-                if event is _NEED_DATA:
-                    try:
-                        data = await conn.read()
-                    except TimeoutError as exc:
-                        raise httpx.ReadTimeout(
-                            f"the server sent nothing for {timeout} s", request=request
-                        ) from exc
-                    except OSError as exc:
-                        if not received and reused:
-                            raise _StaleConnectionError() from exc
-                        if write_error is not None:
-                            raise httpx.WriteError(
-                                _describe(write_error), request=request
-                            ) from write_error
-                        raise httpx.ReadError(_describe(exc), request=request) from exc
-                    if not data and not received:
-                        if reused:
-                            raise _StaleConnectionError() from write_error
-                        if write_error is not None:
-                            raise httpx.WriteError(
-                                _describe(write_error), request=request
-                            ) from write_error
-                        raise httpx.RemoteProtocolError(
-                            "the server closed the connection without sending a response",
-                            request=request,
-                        )
-                    received += len(data)
-                    h.receive_data(data)
-                elif isinstance(event, h11.Response):
-                    break
-                elif isinstance(event, h11.InformationalResponse):
-                    if event.status_code == 101:
-                        break
-                else:
+            while True:  # a cycle starts with h11's buffer empty: read first
+                try:
+                    data = await conn.read()
+                except TimeoutError as exc:
+                    raise httpx.ReadTimeout(
+                        f"the server sent nothing for {timeout} s", request=request
+                    ) from exc
+                except OSError as exc:
+                    if not received and reused:
+                        raise _StaleConnectionError() from exc
+                    if write_error is not None:
+                        raise httpx.WriteError(
+                            _describe(write_error), request=request
+                        ) from write_error
+                    raise httpx.ReadError(_describe(exc), request=request) from exc
+                if not data and not received:
+                    if reused:
+                        raise _StaleConnectionError() from write_error
+                    if write_error is not None:
+                        raise httpx.WriteError(
+                            _describe(write_error), request=request
+                        ) from write_error
                     raise httpx.RemoteProtocolError(
-                        f"unexpected {type(event).__name__} before the response",
+                        "the server closed the connection without sending a response",
+                        request=request,
+                    )
+                received += len(data)
+                h.receive_data(data)
+                next_event = h.next_event()
+                # 1xx interim responses (100 Continue, 103 Early Hints) are skipped; a 101
+                # to an Upgrade is the final answer.
+                while (
+                    isinstance(next_event, h11.InformationalResponse)
+                    and next_event.status_code != 101
+                ):
+                    next_event = h.next_event()
+                if isinstance(next_event, h11.Response | h11.InformationalResponse):
+                    event = next_event
+                    break
+                if next_event is not _NEED_DATA:
+                    raise httpx.RemoteProtocolError(
+                        f"unexpected {type(next_event).__name__} before the response",
                         request=request,
                     )
             # A head whose end came in the same read as its limit-crossing part was not
