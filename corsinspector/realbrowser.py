@@ -22,8 +22,11 @@ import html
 import json
 import os
 import socket
+import sys
+import tempfile
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corsinspector.model import BrowserResult, ConsoleLine, CorsErrorStatus, Request
@@ -32,7 +35,7 @@ from corsinspector.origins import NULL_ORIGIN
 if TYPE_CHECKING:
     from PySide6.QtCore import QObject
 
-__all__ = ["RealBrowser", "chromium_version", "embedder"]
+__all__ = ["NATIVE_LOG", "RealBrowser", "chromium_version", "embedder"]
 
 _MARKER = "__corsinspector_result__"
 #: The page that plays an opaque origin is itself served from here (its iframe is sandboxed).
@@ -90,6 +93,29 @@ def _ensure_application() -> None:
         QApplication([os.environ.get("CORSINSPECTOR_APP_NAME", "corsinspector")])
 
 
+#: Where Chromium's native diagnostics go once diverted.
+NATIVE_LOG = Path(tempfile.gettempdir()) / "corsinspector-chromium.log"
+_diverted = False
+
+
+def _divert_native_stderr() -> None:
+    """Point file descriptor 2 (where Chromium and Qt write) at :data:`NATIVE_LOG`, and keep
+    Python's own ``sys.stderr`` on the original terminal."""
+    global _diverted
+    if _diverted:
+        return
+    _diverted = True
+    try:
+        sys.stderr.flush()
+        terminal = os.dup(2)
+        log = os.open(NATIVE_LOG, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    except OSError:
+        return
+    os.dup2(log, 2)
+    os.close(log)
+    sys.stderr = os.fdopen(terminal, "w", buffering=1, encoding="utf-8", errors="replace")
+
+
 def _loop_runs_qt(loop: asyncio.AbstractEventLoop) -> bool:
     """Is this asyncio loop driven by Qt's event loop (qasync)?"""
     return type(loop).__module__.split(".")[0] == "qasync"
@@ -135,7 +161,11 @@ def _page_html(spec: dict[str, Any], title: str, opaque: bool) -> str:
 class RealBrowser:
     """Embedded Chromium, ready to run fetches. Create it on the Qt (main) thread."""
 
-    def __init__(self, *, settle_ms: int = 250) -> None:
+    def __init__(self, *, settle_ms: int = 250, quiet: bool = True) -> None:
+        """``quiet``: Chromium's own diagnostics (GPU fallbacks, DevTools banners) go to a
+        log file instead of the terminal; Python's ``sys.stderr`` still reaches it."""
+        if quiet:
+            _divert_native_stderr()
         self._devtools_port = _prepare_environment()
         _ensure_application()
         self.settle_ms = settle_ms
