@@ -123,7 +123,7 @@ def network_error_for(exc: httpx.TransportError) -> NetworkError:
             return NetworkError(
                 "net::ERR_NAME_NOT_RESOLVED", "The host name could not be resolved (DNS)."
             )
-        if isinstance(cause, ConnectionRefusedError):
+        if isinstance(cause, ConnectionRefusedError) or "refused" in str(cause).lower():
             return NetworkError(
                 "net::ERR_CONNECTION_REFUSED", "Nothing is listening at that address and port."
             )

@@ -143,6 +143,15 @@ def generic_fix(scenario: Scenario, verdict: Verdict) -> Fix | None:
         )
     credentials = scenario.request.credentials == "include"
     last = verdict.exchanges[-1]
+    if last.network_error is not None:
+        problem = last.network_error
+        return Fix(
+            "generic",
+            "Make the server answer",
+            f"{last.request.method} {last.request.url} got no HTTP answer ({problem.code}): "
+            f"{problem.explanation.rstrip('.')}. CORS headers cannot help until the server "
+            "answers.",
+        )
     if error.kind in ("NetworkFailure", "RedirectContainsCredentials"):
         return _redirect_fix(last, credentials)
     stages: list[tuple[str, Headers]] = []
