@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
+from corsinspector.engine.checks import parse_allow_list
 from corsinspector.model import Headers
 
 __all__ = ["SAFELISTED_RESPONSE_HEADERS", "exposed_headers", "parse_expose_headers"]
@@ -20,7 +19,6 @@ SAFELISTED_RESPONSE_HEADERS = frozenset(
     }
 )
 _FORBIDDEN_RESPONSE_HEADERS = frozenset({"set-cookie", "set-cookie2"})
-_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 
 
 def parse_expose_headers(headers: Headers) -> frozenset[str] | None:
@@ -31,13 +29,10 @@ def parse_expose_headers(headers: Headers) -> frozenset[str] | None:
     for key, value in headers:
         if key.lower() != "access-control-expose-headers":
             continue
-        for raw in value.split(","):
-            item = raw.strip(" \t")
-            if not item:
-                continue
-            if not _TOKEN.match(item):
-                return None
-            names.add(item.lower())
+        items = parse_allow_list(value)
+        if items is None:
+            return None
+        names.update(item.lower() for item in items)
     return frozenset(names)
 
 
