@@ -889,9 +889,13 @@ def test_tls_self_signed_fails_verification_with_the_reason(
             request = httpx.Request("GET", server.url)
             with pytest.raises(httpx.ConnectError) as caught:
                 await transport.handle_async_request(request)
+            async with WireTransport(verify=str(certificate[0].parent / "none.pem")) as missing:
+                with pytest.raises(httpx.ConnectError, match=r"none\.pem") as no_bundle:
+                    await missing.handle_async_request(httpx.Request("GET", server.url))
         assert "certificate verify failed: self-signed certificate" in str(caught.value)
         assert isinstance(caught.value.__cause__, ssl.SSLCertVerificationError)
         assert caught.value.request is request
+        assert isinstance(no_bundle.value.__cause__, OSError)
 
     run(main())
 
