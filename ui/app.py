@@ -1,0 +1,105 @@
+"""The window's composition root: QApplication, theme, the qasync loop, the demo, shutdown.
+
+``python main.py`` opens the window on the demo gallery (every teaching scenario served on
+loopback); ``python main.py --screenshot FILE [--scenario NAME] [--theme dark|light]``
+renders it offscreen after inspecting a scenario live, writes a PNG and exits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
+
+from corsinspector.demo import DemoServers
+from ui.asyncbridge import run_on_qt
+from ui.mainwindow import MainWindow
+
+__all__ = ["run"]
+
+DEFAULT_SCENARIO = "custom-header-not-allowed"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python main.py", description="CORS Inspector window")
+    parser.add_argument("--screenshot", metavar="FILE", help="render offscreen to a PNG and exit")
+    parser.add_argument("--scenario", default=DEFAULT_SCENARIO, help="gallery scenario to show")
+    parser.add_argument("--theme", choices=("light", "dark", "system"), default="system")
+    return parser
+
+
+def apply_theme(app: QApplication, theme: str) -> None:
+    app.setStyle("Fusion")
+    if theme != "dark":
+        return
+    palette = QPalette()
+    colors = {
+        QPalette.ColorRole.Window: "#202124",
+        QPalette.ColorRole.WindowText: "#e8eaed",
+        QPalette.ColorRole.Base: "#17181a",
+        QPalette.ColorRole.AlternateBase: "#26272b",
+        QPalette.ColorRole.Text: "#e8eaed",
+        QPalette.ColorRole.Button: "#2d2e31",
+        QPalette.ColorRole.ButtonText: "#e8eaed",
+        QPalette.ColorRole.Highlight: "#8ab4f8",
+        QPalette.ColorRole.HighlightedText: "#202124",
+        QPalette.ColorRole.ToolTipBase: "#2d2e31",
+        QPalette.ColorRole.ToolTipText: "#e8eaed",
+        QPalette.ColorRole.Mid: "#5f6368",
+    }
+    for role, color in colors.items():
+        palette.setColor(role, QColor(color))
+    app.setPalette(palette)
+
+
+async def _main(window: MainWindow, args: argparse.Namespace) -> int:
+    demo = DemoServers()
+    await demo.start()
+    window.set_demo(demo)
+    loop = asyncio.get_running_loop()
+    window.closed = loop.create_future()
+    if window.select_scenario(args.scenario) is False and args.screenshot:
+        print(f"error: --scenario {args.scenario}: no such gallery scenario", file=sys.stderr)
+        window.close()
+        await window.closed
+        return 2
+    if args.screenshot:
+        done: asyncio.Future[None] = loop.create_future()
+        window.controller.verdict_ready.connect(lambda _v: done.done() or done.set_result(None))
+        window.controller.inspection_failed.connect(lambda _m: done.done() or done.set_result(None))
+        window.editor.send_requested.emit()
+        await asyncio.wait_for(done, 30)
+        await asyncio.sleep(0.2)  # let the layout settle
+        ok = window.grab().save(args.screenshot, "PNG")
+        window.close()
+        await window.closed
+        if not ok:
+            print(f"error: {args.screenshot}: could not write the PNG", file=sys.stderr)
+            return 2
+        print(f"wrote {args.screenshot}")
+        return 0
+    await window.closed
+    return 0
+
+
+def run(argv: Sequence[str]) -> int:
+    args = _parser().parse_args(list(argv))
+    if args.screenshot:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    QCoreApplication.setOrganizationName("CORS Inspector")
+    QCoreApplication.setApplicationName("CORS Inspector")
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    assert isinstance(app, QApplication)
+    app.setQuitOnLastWindowClosed(False)
+    apply_theme(app, args.theme)
+    window = MainWindow()
+    if args.screenshot:
+        window.resize(1440, 900)
+    window.show()  # paint first, then start the loop and the demo
+    return run_on_qt(app, _main(window, args))

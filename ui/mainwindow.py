@@ -1,0 +1,193 @@
+"""MainWindow: builds the widgets and wires them (all connections in _connect_signals)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from corsinspector.demo import DemoServers
+from corsinspector.errors import InputError
+from corsinspector.model import Verdict
+from corsinspector.whatif import scenario_of, try_fix
+from ui.controller import InspectorController
+from ui.exchange_view import ExchangeView
+from ui.fix_panel import FixPanel
+from ui.request_editor import RequestEditor
+from ui.verdict_banner import VerdictBanner
+
+__all__ = ["MainWindow"]
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, controller: InspectorController | None = None) -> None:
+        super().__init__()
+        self.setObjectName("main_window")
+        self.setWindowTitle("CORS Inspector")
+        self.controller = controller or InspectorController()
+        self.demo: DemoServers | None = None
+        self.closed: asyncio.Future[None] | None = None
+        self._closing = False
+
+        self.gallery = QListWidget()
+        self.gallery.setObjectName("gallery")
+        self.gallery.setMinimumWidth(220)
+        self.editor = RequestEditor()
+        self.banner = VerdictBanner()
+        self.preflight_view = ExchangeView("Preflight (OPTIONS)", "preflight_view")
+        self.actual_view = ExchangeView("Actual request", "actual_view")
+        self.fix_panel = FixPanel()
+
+        exchanges = QSplitter(Qt.Orientation.Horizontal)
+        exchanges.addWidget(self.preflight_view)
+        exchanges.addWidget(self.actual_view)
+        top = QWidget()
+        column = QVBoxLayout(top)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.editor)
+        column.addWidget(self.banner)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.setObjectName("right_splitter")
+        right.addWidget(top)
+        right.addWidget(exchanges)
+        right.addWidget(self.fix_panel)
+        right.setStretchFactor(1, 1)
+        main = QSplitter(Qt.Orientation.Horizontal)
+        main.addWidget(self.gallery)
+        main.addWidget(right)
+        main.setStretchFactor(1, 1)
+        self.setCentralWidget(main)
+        self.statusBar().showMessage("Ready")
+        self._connect_signals()
+        self._restore()
+
+    def _connect_signals(self) -> None:
+        self.editor.send_requested.connect(self._on_editor_send_requested)
+        self.editor.cancel_requested.connect(self.controller.cancel)
+        self.controller.verdict_ready.connect(self._on_controller_verdict_ready)
+        self.controller.inspection_failed.connect(self._on_controller_inspection_failed)
+        self.controller.busy_changed.connect(self._on_controller_busy_changed)
+        self.gallery.currentItemChanged.connect(self._on_gallery_current_changed)
+        self.fix_panel.try_requested.connect(self._on_fix_panel_try_requested)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, activated=self._on_editor_send_requested)
+        QShortcut(QKeySequence("Escape"), self, activated=self.controller.cancel)
+
+    # --- the demo gallery ---------------------------------------------------------------
+
+    def set_demo(self, demo: DemoServers) -> None:
+        self.demo = demo
+        self.gallery.clear()
+        for item in demo.items:
+            entry = QListWidgetItem(item.scenario.name)
+            entry.setToolTip(f"{item.scenario.description}\nExpected: {item.expected}")
+            self.gallery.addItem(entry)
+        self.statusBar().showMessage(f"Demo: {len(demo.items)} scenarios served on loopback")
+
+    def select_scenario(self, name: str) -> bool:
+        matches = self.gallery.findItems(name, Qt.MatchFlag.MatchExactly)
+        if not matches:
+            return False
+        self.gallery.setCurrentItem(matches[0])
+        return True
+
+    def _on_gallery_current_changed(self, current: QListWidgetItem | None) -> None:
+        if current is None or self.demo is None:
+            return
+        item = self.demo.find(current.text())
+        if item is not None:
+            self.editor.load(item.request)
+            self.statusBar().showMessage(item.scenario.description)
+
+    # --- inspecting ---------------------------------------------------------------------
+
+    def _on_editor_send_requested(self) -> None:
+        try:
+            request = self.editor.request()
+        except InputError as exc:
+            self.banner.show_problem(str(exc))
+            return
+        self.controller.send(request, self.editor.browser.currentText())
+
+    def _on_controller_busy_changed(self, busy: bool) -> None:
+        self.editor.set_busy(busy)
+        if busy:
+            self.banner.show_busy("Inspecting…")
+            self.statusBar().showMessage("Sending what the browser would send…")
+        else:
+            self.statusBar().showMessage("Ready")
+
+    def _on_controller_inspection_failed(self, message: str) -> None:
+        self.banner.show_problem(message)
+
+    def _on_controller_verdict_ready(self, verdict: Verdict) -> None:
+        self.show_verdict(verdict)
+
+    def show_verdict(self, verdict: Verdict) -> None:
+        self.banner.show_verdict(verdict)
+        error = verdict.error
+        preflights, actuals = verdict.preflights, verdict.actuals
+        pf_error = error if error is not None and error.stage == "preflight" else None
+        act_error = error if error is not None and error.stage == "actual" else None
+        if preflights:
+            self.preflight_view.show_exchange(preflights[-1], pf_error)
+        else:
+            self.preflight_view.show_exchange(None, None, "No preflight: a simple request.")
+        if actuals:
+            self.actual_view.show_exchange(actuals[-1], act_error)
+        else:
+            why = "Not sent: the browser stops after a failed preflight."
+            if error is not None and error.stage == "request":
+                why = "Not sent: the browser refuses the request before sending it."
+            self.actual_view.show_exchange(None, None, why)
+        self.fix_panel.show_fix(verdict.fixes[0] if verdict.fixes else None)
+
+    def _on_fix_panel_try_requested(self) -> None:
+        request, verdict = self.controller.last_request, self.controller.last_verdict
+        if request is None or verdict is None:
+            return
+        result, rounds = try_fix(scenario_of(request, verdict))
+        if result.allowed:
+            self.fix_panel.show_try_result(True, f"Allowed with this fix ({rounds} change(s))")
+        else:
+            kind = result.error.kind if result.error else "blocked"
+            self.fix_panel.show_try_result(False, f"Still blocked: {kind}")
+
+    # --- settings and shutdown ----------------------------------------------------------
+
+    def _restore(self) -> None:
+        settings = QSettings()
+        geometry = settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)  # type: ignore[arg-type]
+        else:
+            self.resize(1360, 860)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """The first close starts the shutdown (cancel, wait, close); the window closes for
+        real when it is done."""
+        if self._closing:
+            event.accept()
+            return
+        event.ignore()
+        QSettings().setValue("window/geometry", self.saveGeometry())
+        self.controller.tasks.start(self._shutdown(), name="shutdown", group="shutdown")
+
+    async def _shutdown(self) -> None:
+        self._closing = True
+        self.controller.cancel()
+        await self.controller.aclose()
+        if self.demo is not None:
+            await self.demo.close()
+        self.close()
+        if self.closed is not None and not self.closed.done():
+            self.closed.set_result(None)

@@ -1,0 +1,128 @@
+"""Qt item models over the core's data: no CORS logic here, only presentation."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from corsinspector.model import Headers
+
+__all__ = ["HeaderRow", "HeadersModel", "Roles"]
+
+Index = QModelIndex | QPersistentModelIndex
+_CULPRIT_BACKGROUND = QColor("#f8d7da")
+_CULPRIT_TEXT = QColor("#721c24")
+_BROWSER_TEXT = QColor("#6c757d")
+
+
+class Roles(IntEnum):
+    """Custom data roles, read by tests and delegates."""
+
+    Culprit = Qt.ItemDataRole.UserRole + 1
+    Missing = Qt.ItemDataRole.UserRole + 2
+    BrowserAdded = Qt.ItemDataRole.UserRole + 3
+
+
+class HeaderRow:
+    __slots__ = ("browser_added", "culprit", "missing", "name", "value")
+
+    def __init__(
+        self,
+        name: str,
+        value: str,
+        *,
+        culprit: bool = False,
+        missing: bool = False,
+        browser_added: bool = False,
+    ) -> None:
+        self.name = name
+        self.value = value
+        self.culprit = culprit
+        self.missing = missing
+        self.browser_added = browser_added
+
+
+class HeadersModel(QAbstractTableModel):
+    """The header lines of one request or response; the culprit row highlighted, a missing
+    culprit shown as a placeholder row."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: list[HeaderRow] = []
+
+    def set_headers(
+        self,
+        headers: Headers,
+        *,
+        culprit: str | None = None,
+        culprit_missing: bool = False,
+        browser_added: frozenset[str] = frozenset(),
+    ) -> None:
+        self.beginResetModel()
+        wanted = culprit.lower() if culprit else None
+        self._rows = [
+            HeaderRow(
+                name,
+                value,
+                culprit=wanted is not None and name.lower() == wanted,
+                browser_added=name.lower() in browser_added,
+            )
+            for name, value in headers
+        ]
+        if culprit and culprit_missing and not any(r.culprit for r in self._rows):
+            self._rows.append(HeaderRow(culprit, "(missing)", culprit=True, missing=True))
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.set_headers(())
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else 2
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return ("Header", "Value")[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            text = row.name if index.column() == 0 else row.value
+            if role == Qt.ItemDataRole.ToolTipRole and row.culprit:
+                return (
+                    f"{text} — this header decided the block"
+                    if not row.missing
+                    else (f"{row.name} is missing: this is why the browser blocked the request")
+                )
+            return text
+        if role == Roles.Culprit:
+            return row.culprit
+        if role == Roles.Missing:
+            return row.missing
+        if role == Roles.BrowserAdded:
+            return row.browser_added
+        if role == Qt.ItemDataRole.BackgroundRole and row.culprit:
+            return QBrush(_CULPRIT_BACKGROUND)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if row.culprit:
+                return QBrush(_CULPRIT_TEXT)
+            if row.browser_added:
+                return QBrush(_BROWSER_TEXT)
+        if role == Qt.ItemDataRole.FontRole and (row.culprit or row.missing):
+            font = QFont()
+            font.setBold(row.culprit)
+            font.setItalic(row.missing)
+            return font
+        return None
+
+    def culprit_row(self) -> int | None:
+        return next((i for i, row in enumerate(self._rows) if row.culprit), None)

@@ -1,0 +1,271 @@
+"""RequestEditor: method, URL, Origin, credentials, browser, headers (each marked safelisted,
+triggering a preflight or dropped, with the reason), body, and the live line "This request
+needs a preflight because: …". The rules come from the core (engine.safelist)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from corsinspector.engine.safelist import classify_header, prepare_request
+from corsinspector.errors import InputError
+from corsinspector.formats import scenario_from_dict
+from corsinspector.model import Request
+from corsinspector.origins import NULL_ORIGIN, is_same_origin
+
+__all__ = ["RequestEditor"]
+
+_STATUS_TEXT = {
+    "safelisted": "safelisted",
+    "unsafe": "triggers preflight",
+    "forbidden": "dropped by the browser",
+    "dropped-no-cors": "dropped (no-cors)",
+}
+_FIELD_NAMES = {
+    "request.url": "URL",
+    "request.origin": "Origin",
+    "request.method": "Method",
+    "request.body": "Body",
+}
+
+
+class RequestEditor(QWidget):
+    #: Send was asked for (Ctrl+Enter or the button).
+    send_requested = Signal()
+    #: Cancel was asked for.
+    cancel_requested = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.method = QComboBox()
+        self.method.setObjectName("method")
+        self.method.setEditable(True)
+        self.method.addItems(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+        self.url = QLineEdit()
+        self.url.setObjectName("url")
+        self.url.setPlaceholderText("https://api.example.com/items")
+        self.send = QPushButton("Send")
+        self.send.setObjectName("send")
+        self.send.setToolTip("Send the request as the browser would (Ctrl+Enter)")
+        self.cancel = QPushButton("Cancel")
+        self.cancel.setObjectName("cancel")
+        self.cancel.setEnabled(False)
+        self.origin = QComboBox()
+        self.origin.setObjectName("origin")
+        self.origin.setEditable(True)
+        self.origin.addItems(["https://app.example.test", "http://localhost:3000", NULL_ORIGIN])
+        self.credentials = QComboBox()
+        self.credentials.setObjectName("credentials")
+        self.credentials.addItems(["same-origin", "include", "omit"])
+        self.mode = QComboBox()
+        self.mode.setObjectName("mode")
+        self.mode.addItems(["cors", "no-cors", "same-origin"])
+        self.browser = QComboBox()
+        self.browser.setObjectName("browser")
+        self.browser.addItems(["chromium", "firefox"])
+        self.headers = QTableWidget(0, 4)
+        self.headers.setObjectName("request_headers")
+        self.headers.setHorizontalHeaderLabels(["On", "Name", "Value", "Browser's view"])
+        self.headers.verticalHeader().setVisible(False)
+        header = self.headers.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        self.headers.setWordWrap(False)
+        self.add_header = QPushButton("Add header")
+        self.add_header.setObjectName("add_header")
+        self.remove_header = QPushButton("Remove")
+        self.remove_header.setObjectName("remove_header")
+        self.body = QPlainTextEdit()
+        self.body.setObjectName("body")
+        self.body.setPlaceholderText("Request body (none when empty)")
+        self.body.setMaximumHeight(40)
+        self.headers.setMaximumHeight(96)
+        self.preflight_line = QLabel("")
+        self.preflight_line.setObjectName("preflight_reasons")
+        self.preflight_line.setWordWrap(True)
+        self.problem = QLabel("")
+        self.problem.setObjectName("request_problem")
+        self.problem.setStyleSheet("color:#b00020;")
+        self.problem.setWordWrap(True)
+
+        bar = QHBoxLayout()
+        bar.addWidget(self.method)
+        bar.addWidget(self.url, 1)
+        bar.addWidget(self.send)
+        bar.addWidget(self.cancel)
+        form = QFormLayout()
+        form.addRow("Origin", self.origin)
+        row = QHBoxLayout()
+        for label, widget in (
+            ("Credentials", self.credentials),
+            ("Mode", self.mode),
+            ("Browser", self.browser),
+        ):
+            row.addWidget(QLabel(label))
+            row.addWidget(widget)
+        row.addStretch(1)
+        form.addRow(row)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_header)
+        buttons.addWidget(self.remove_header)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.problem)
+        layout.addLayout(form)
+        layout.addWidget(self.headers, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.body)
+        layout.addWidget(self.preflight_line)
+
+        self.send.clicked.connect(self.send_requested)
+        self.cancel.clicked.connect(self.cancel_requested)
+        self.url.returnPressed.connect(self.send_requested)
+        self.add_header.clicked.connect(lambda: self.add_header_row("", ""))
+        self.remove_header.clicked.connect(self._remove_current)
+        self.headers.itemChanged.connect(lambda _item: self.refresh())
+        for combo in (self.method, self.origin, self.credentials, self.mode):
+            combo.currentTextChanged.connect(lambda _text: self.refresh())
+        self.url.textChanged.connect(lambda _text: self.refresh())
+        self.body.textChanged.connect(self.refresh)
+        self._refreshing = False
+
+    # --- contents ---------------------------------------------------------------------
+
+    def add_header_row(self, name: str, value: str, enabled: bool = True) -> int:
+        self._refreshing = True
+        row = self.headers.rowCount()
+        self.headers.insertRow(row)
+        check = QTableWidgetItem()
+        check.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
+        check.setCheckState(Qt.CheckState.Checked if enabled else Qt.CheckState.Unchecked)
+        self.headers.setItem(row, 0, check)
+        self.headers.setItem(row, 1, QTableWidgetItem(name))
+        self.headers.setItem(row, 2, QTableWidgetItem(value))
+        status = QTableWidgetItem("")
+        status.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        self.headers.setItem(row, 3, status)
+        self._refreshing = False
+        self.refresh()
+        return row
+
+    def _remove_current(self) -> None:
+        row = self.headers.currentRow()
+        if row >= 0:
+            self.headers.removeRow(row)
+            self.refresh()
+
+    def load(self, request: Request) -> None:
+        """Show ``request`` in the fields."""
+        self._refreshing = True
+        self.method.setCurrentText(request.method)
+        self.url.setText(request.url)
+        self.origin.setCurrentText(request.origin)
+        self.credentials.setCurrentText(request.credentials)
+        self.mode.setCurrentText(request.mode)
+        self.body.setPlainText(request.body or "")
+        self.headers.setRowCount(0)
+        self._refreshing = False
+        for name, value in request.headers:
+            self.add_header_row(name, value)
+        self.refresh()
+
+    def _header_pairs(self) -> list[list[str]]:
+        pairs = []
+        for row in range(self.headers.rowCount()):
+            check, name, value = (self.headers.item(row, c) for c in range(3))
+            if check is None or name is None or check.checkState() != Qt.CheckState.Checked:
+                continue
+            if name.text().strip():
+                pairs.append([name.text().strip(), value.text() if value else ""])
+        return pairs
+
+    def request(self) -> Request:
+        """The request in the fields; InputError naming the field when something is wrong."""
+        data: dict[str, Any] = {
+            "format": "cors-scenario/1",
+            "request": {
+                "url": self.url.text().strip(),
+                "method": self.method.currentText().strip(),
+                "origin": self.origin.currentText().strip(),
+                "headers": self._header_pairs(),
+                "credentials": self.credentials.currentText(),
+                "mode": self.mode.currentText(),
+            },
+        }
+        body = self.body.toPlainText()
+        if body:
+            data["request"]["body"] = body
+        try:
+            return scenario_from_dict(data, "request").request
+        except InputError as exc:
+            where = exc.where.removeprefix("request: ")
+            if where.startswith("request.headers["):
+                index = int(where.split("[")[1].split("]")[0])
+                where = f"header {data['request']['headers'][index][0]!r}"
+            raise InputError(_FIELD_NAMES.get(where, where), exc.message) from None
+
+    # --- the live explanation ---------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Mark each header and say why a preflight is needed, as the user types."""
+        if self._refreshing:
+            return
+        self._refreshing = True
+        try:
+            mode = self.mode.currentText()
+            for row in range(self.headers.rowCount()):
+                name = self.headers.item(row, 1)
+                value = self.headers.item(row, 2)
+                status = self.headers.item(row, 3)
+                if name is None or value is None or status is None or not name.text().strip():
+                    continue
+                check = classify_header(name.text().strip(), value.text(), mode)  # type: ignore[arg-type]
+                status.setText(_STATUS_TEXT[check.status])
+                status.setToolTip(check.reason)
+                name.setToolTip(check.reason)
+            self._explain()
+        finally:
+            self._refreshing = False
+
+    def _explain(self) -> None:
+        try:
+            request = self.request()
+        except InputError as exc:
+            self.problem.setText(str(exc))
+            self.preflight_line.setText("")
+            return
+        self.problem.setText("")
+        prepared = prepare_request(request)
+        if prepared.error is not None:
+            self.preflight_line.setText(f"fetch() would refuse this request: {prepared.error}")
+        elif request.mode != "cors":
+            self.preflight_line.setText(f"Mode {request.mode}: no preflight is ever sent.")
+        elif request.origin != NULL_ORIGIN and is_same_origin(request.url, request.origin):
+            self.preflight_line.setText("Same origin: no CORS at all.")
+        elif prepared.needs_preflight:
+            self.preflight_line.setText(
+                "This request needs a preflight because: " + "; ".join(prepared.reasons) + "."
+            )
+        else:
+            self.preflight_line.setText("No preflight needed: a simple request.")
+
+    def set_busy(self, busy: bool) -> None:
+        self.send.setEnabled(not busy)
+        self.cancel.setEnabled(busy)

@@ -1,0 +1,87 @@
+"""VerdictBanner: Allowed (green) or Blocked (red), the stage, the kind in plain words, and
+the console message exactly as the browser prints it, selectable and copyable."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from corsinspector.model import Verdict
+from corsinspector.report import KIND_IN_PLAIN_WORDS
+
+__all__ = ["VerdictBanner"]
+
+_STYLES = {  # (background and border, text)
+    "allowed": ("background:#d4edda; border:1px solid #c3e6cb;", "#155724"),
+    "blocked": ("background:#f8d7da; border:1px solid #f5c6cb;", "#721c24"),
+    "idle": ("background:palette(alternate-base); border:1px solid palette(mid);", ""),
+    "error": ("background:#fff3cd; border:1px solid #ffeeba;", "#856404"),
+}
+
+
+class VerdictBanner(QWidget):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("verdict_banner")
+        self.title = QLabel("Press Send (Ctrl+Enter) to inspect the request")
+        self.title.setObjectName("verdict_title")
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.message = QLabel("")
+        self.message.setObjectName("verdict_message")
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(
+            self.message.textInteractionFlags()
+            | self.message.textInteractionFlags().TextSelectableByMouse
+        )
+        self.copy = QPushButton("Copy message")
+        self.copy.setObjectName("copy_message")
+        self.copy.setEnabled(False)
+        self.copy.clicked.connect(self._copy)
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.copy)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.message)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self._set_state("idle")
+
+    def _set_state(self, state: str) -> None:
+        self.state = state
+        box, text = _STYLES[state]
+        label = f"#verdict_banner QLabel {{ color:{text}; }}" if text else ""
+        self.setStyleSheet(f"#verdict_banner {{ {box} border-radius:6px; }} {label}")
+
+    def show_verdict(self, verdict: Verdict) -> None:
+        error = verdict.error
+        if error is None:
+            readable = ", ".join(verdict.exposed_headers) or "none"
+            self.title.setText(f"Allowed — script can read the response ({readable})")
+            self.message.setText("\n".join(verdict.notes))
+            self._set_state("allowed")
+            self.copy.setEnabled(False)
+            return
+        plain = KIND_IN_PLAIN_WORDS.get(error.kind, error.kind)
+        self.title.setText(f"Blocked at the {error.stage}: {error.kind}")
+        self.message.setText(f"{plain[0].upper()}{plain[1:]}.\n\n{error.message.rstrip()}")
+        self._message_text = error.message.rstrip()
+        self._set_state("blocked")
+        self.copy.setEnabled(True)
+
+    def show_busy(self, text: str) -> None:
+        self.title.setText(text)
+        self.message.setText("")
+        self._set_state("idle")
+        self.copy.setEnabled(False)
+
+    def show_problem(self, text: str) -> None:
+        self.title.setText("Cannot inspect this request")
+        self.message.setText(text)
+        self._set_state("error")
+        self.copy.setEnabled(False)
+
+    def _copy(self) -> None:
+        QApplication.clipboard().setText(getattr(self, "_message_text", ""))
