@@ -178,8 +178,14 @@ class MainWindow(QMainWindow):
         if self._closing:
             event.accept()
             return
-        event.ignore()
         QSettings().setValue("window/geometry", self.saveGeometry())
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # no loop any more (the app is ending): nothing left to await
+            self._closing = True
+            event.accept()
+            return
+        event.ignore()
         self.controller.tasks.start(self._shutdown(), name="shutdown", group="shutdown")
 
     async def _shutdown(self) -> None:

@@ -1,0 +1,45 @@
+"""UI test fixtures: a qasync loop per test (qasync's own test habit) that fails on any error
+its exception handler saw and on any task left behind."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import SignalInstance
+from PySide6.QtWidgets import QApplication
+
+from ui.asyncbridge import new_loop
+
+
+@pytest.fixture
+def loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
+    qapp.setQuitOnLastWindowClosed(False)  # as ui.app does: closing is a coroutine here
+    loop = new_loop(qapp)
+    errors: list[dict[str, Any]] = []
+    loop.set_exception_handler(lambda _loop, context: errors.append(context))
+    yield loop
+    leftover = [t for t in asyncio.all_tasks(loop) if not t.done()]
+    for task in leftover:
+        task.cancel()
+    loop.close()
+    asyncio.set_event_loop(None)
+    assert errors == []
+    assert leftover == [], "a task outlived its test"
+
+
+async def next_emission(signal: SignalInstance, seconds: float = 20.0) -> tuple[Any, ...]:
+    """The arguments of the next emission of ``signal`` (no nested Qt loop)."""
+    future: asyncio.Future[tuple[Any, ...]] = asyncio.get_running_loop().create_future()
+
+    def receive(*args: Any) -> None:
+        if not future.done():
+            future.set_result(args)
+
+    signal.connect(receive)
+    try:
+        return await asyncio.wait_for(future, seconds)
+    finally:
+        signal.disconnect(receive)

@@ -1,0 +1,160 @@
+"""The real window, offscreen, against real loopback servers."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from corsinspector.formats import load_scenario
+from corsinspector.live import GALLERY
+from corsinspector.server import ScenarioServer
+from tests.faultserver import FaultServer
+from tests.ui.conftest import next_emission
+from ui.mainwindow import MainWindow
+from ui.models import Roles
+
+APP = "https://app.example.test"
+
+
+def _window(qtbot: QtBot) -> MainWindow:
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def test_typing_a_request_and_ctrl_enter_shows_the_blocked_preflight_and_its_culprit(
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop
+) -> None:
+    async def main() -> None:
+        scenario = load_scenario(GALLERY / "custom-header-not-allowed.json")
+        async with ScenarioServer(scenario) as server:
+            window = _window(qtbot)
+            editor = window.editor
+            editor.url.clear()
+            qtbot.keyClicks(editor.url, f"{server.base_url}/items")
+            editor.origin.setCurrentText(APP)
+            qtbot.mouseClick(editor.add_header, Qt.MouseButton.LeftButton)
+            editor.headers.item(0, 1).setText("X-Request-Id")
+            editor.headers.item(0, 2).setText("42")
+            assert editor.headers.item(0, 3).text() == "triggers preflight"
+            assert "X-Request-Id is not a CORS-safelisted header name" in (
+                editor.headers.item(0, 3).toolTip()
+            )
+            assert editor.preflight_line.text().startswith("This request needs a preflight because")
+            qtbot.keyClick(editor.url, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+            (verdict,) = await next_emission(window.controller.verdict_ready)
+            assert not verdict.allowed
+            assert window.banner.state == "blocked"
+            assert "HeaderDisallowedByPreflightResponse" in window.banner.title.text()
+            assert (
+                "Request header field x-request-id is not allowed" in window.banner.message.text()
+            )
+            model = window.preflight_view.response_model
+            row = model.culprit_row()
+            assert row is not None
+            assert model.data(model.index(row, 0)) == "Access-Control-Allow-Headers"
+            assert model.data(model.index(row, 0), Roles.Culprit) is True
+            assert not window.actual_view.isEnabled()
+            assert (
+                "Access-Control-Allow-Headers: x-request-id" in window.fix_panel.text.toPlainText()
+            )
+            qtbot.mouseClick(window.fix_panel.try_fix, Qt.MouseButton.LeftButton)
+            assert window.fix_panel.result.text().startswith("Allowed with this fix")
+            await window.controller.aclose()
+
+    loop.run_until_complete(main())
+
+
+def test_a_missing_header_is_a_highlighted_placeholder_row(
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop
+) -> None:
+    async def main() -> None:
+        scenario = load_scenario(GALLERY / "missing-allow-origin.json")
+        async with ScenarioServer(scenario) as server:
+            window = _window(qtbot)
+            request = scenario.request
+            window.editor.load(
+                request.__class__(**{**request.__dict__, "url": f"{server.base_url}/items"})
+            )
+            window.editor.send_requested.emit()
+            await next_emission(window.controller.verdict_ready)
+            model = window.actual_view.response_model
+            row = model.culprit_row()
+            assert row is not None
+            index = model.index(row, 0)
+            assert model.data(index) == "Access-Control-Allow-Origin"
+            assert model.data(index, Roles.Missing) is True
+            assert model.data(model.index(row, 1)) == "(missing)"
+            await window.controller.aclose()
+
+    loop.run_until_complete(main())
+
+
+def test_a_bad_url_is_shown_inline_not_sent(qtbot: QtBot, loop: asyncio.AbstractEventLoop) -> None:
+    window = _window(qtbot)
+    window.editor.url.setText("not a url")
+    assert window.editor.problem.text().startswith("URL: is not an absolute URL")
+    window.editor.send_requested.emit()
+    assert window.banner.state == "error"
+    assert window.controller.tasks.running() == 0
+
+
+def test_cancel_stops_a_hanging_request(qtbot: QtBot, loop: asyncio.AbstractEventLoop) -> None:
+    async def main() -> None:
+        async with FaultServer() as server:
+            window = _window(qtbot)
+            window.editor.url.setText(f"{server.base_url}/hang")
+            window.editor.send_requested.emit()
+            await next_emission(window.controller.busy_changed)
+            assert window.editor.cancel.isEnabled()
+            qtbot.mouseClick(window.editor.cancel, Qt.MouseButton.LeftButton)
+            (message,) = await next_emission(window.controller.inspection_failed)
+            assert message == "Cancelled."
+            await asyncio.sleep(0.05)
+            assert window.controller.tasks.running() == 0
+            assert server.open_connections == 0
+            await window.controller.aclose()
+
+    loop.run_until_complete(main())
+
+
+def test_closing_with_a_request_in_flight_leaves_no_task(
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop
+) -> None:
+    async def main() -> None:
+        async with FaultServer() as server:
+            window = _window(qtbot)
+            window.closed = asyncio.get_running_loop().create_future()
+            window.editor.url.setText(f"{server.base_url}/hang")
+            window.editor.send_requested.emit()
+            await next_emission(window.controller.busy_changed)
+            window.close()
+            await asyncio.wait_for(window.closed, 10)
+            assert not window.isVisible()
+            assert window.controller.tasks.running() == 0
+
+    loop.run_until_complete(main())
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_screenshot_command_writes_a_png(theme: str, tmp_path: object) -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    out = Path(str(tmp_path)) / f"window-{theme}.png"
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        [sys.executable, str(root / "main.py"), "--screenshot", str(out), "--theme", theme],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert out.stat().st_size > 20_000
