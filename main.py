@@ -1,9 +1,19 @@
-"""CORS Inspector: ``python main.py`` opens the window; ``python main.py --help`` lists the
-commands (serve, simulate, check, demo)."""
+"""CORS Inspector: ``python main.py`` opens the window on the demo; ``python main.py --help``
+lists the commands (serve, simulate, check, demo)."""
 
+import os
 import sys
 
 COMMANDS = {"serve", "simulate", "check", "demo"}
+
+
+def _has_display() -> bool:
+    return bool(
+        os.environ.get("DISPLAY")
+        or os.environ.get("WAYLAND_DISPLAY")
+        or os.environ.get("QT_QPA_PLATFORM")
+        or sys.platform in ("win32", "darwin")
+    )
 
 
 def _main(argv: list[str]) -> int:
@@ -11,6 +21,12 @@ def _main(argv: list[str]) -> int:
         from corsinspector.cli import main
 
         return main(argv)
+    if not argv and not _has_display():
+        print("No display here: running the demo on the command line (python main.py demo).")
+        print("For the window, run with a display, or: python main.py --screenshot FILE\n")
+        from corsinspector.cli import main
+
+        return main(["demo"])
     from ui.app import run  # the window: Qt is imported only now
 
     return run(argv)

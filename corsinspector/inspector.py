@@ -199,7 +199,7 @@ def _url(text: str) -> httpx.URL:
 
 def _environment_proxies() -> bool:
     """Is a proxy configured in the environment (which httpx would honour)?"""
-    return bool(urllib.request.getproxies_environment())
+    return any(scheme != "no" for scheme in urllib.request.getproxies_environment())
 
 
 def _text(raw: bytes) -> str:
@@ -312,6 +312,7 @@ class Inspector:
         try:
             if self._direct is not None:
                 response = await self._direct.handle_async_request(http_request)
+                response.request = http_request  # what the client would have set
             else:
                 response = await self._client.send(http_request, stream=True)
             try:

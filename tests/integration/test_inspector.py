@@ -351,3 +351,13 @@ def test_every_httpx_transport_error_maps_to_a_chromium_code() -> None:
         error = network_error_for(error_class("boom", request=request))
         assert error.code.startswith("net::ERR_"), error_class
         assert error.explanation
+
+
+def test_without_a_proxy_the_inspector_goes_to_its_transport_directly() -> None:
+    from corsinspector.transport import WireTransport
+
+    async def main() -> bool:
+        async with Inspector() as inspector:
+            return isinstance(inspector._direct, WireTransport)
+
+    assert run(main)
