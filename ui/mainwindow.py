@@ -7,6 +7,7 @@ import asyncio
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from corsinspector.demo import DemoServers
+from corsinspector.engine import judge
 from corsinspector.errors import InputError
 from corsinspector.model import Verdict
 from corsinspector.whatif import scenario_of, try_fix
@@ -46,6 +48,12 @@ class MainWindow(QMainWindow):
         self.preflight_view = ExchangeView("Preflight (OPTIONS)", "preflight_view")
         self.actual_view = ExchangeView("Actual request", "actual_view")
         self.fix_panel = FixPanel()
+        self.what_if = QCheckBox("What-if: edit the server's answers")
+        self.what_if.setObjectName("what_if")
+        self.what_if.setToolTip(
+            "Edit the response headers of both exchanges; the verdict is judged again as you "
+            "type, without the network (Ctrl+W)"
+        )
 
         exchanges = QSplitter(Qt.Orientation.Horizontal)
         exchanges.addWidget(self.preflight_view)
@@ -55,6 +63,7 @@ class MainWindow(QMainWindow):
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.editor)
         column.addWidget(self.banner)
+        column.addWidget(self.what_if)
         right = QSplitter(Qt.Orientation.Vertical)
         right.setObjectName("right_splitter")
         right.addWidget(top)
@@ -81,6 +90,10 @@ class MainWindow(QMainWindow):
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, activated=self._on_editor_send_requested)
         QShortcut(QKeySequence("Escape"), self, activated=self.controller.cancel)
+        QShortcut(QKeySequence("Ctrl+W"), self, activated=self.what_if.toggle)
+        self.what_if.toggled.connect(self._on_what_if_toggled)
+        for view in (self.preflight_view, self.actual_view):
+            view.response_model.headers_edited.connect(self._on_response_headers_edited)
 
     # --- the demo gallery ---------------------------------------------------------------
 
@@ -161,6 +174,35 @@ class MainWindow(QMainWindow):
         else:
             kind = result.error.kind if result.error else "blocked"
             self.fix_panel.show_try_result(False, f"Still blocked: {kind}")
+
+    # --- what-if ------------------------------------------------------------------------
+
+    def _on_what_if_toggled(self, on: bool) -> None:
+        for view in (self.preflight_view, self.actual_view):
+            view.response_model.editable = on
+        if on and self.controller.last_verdict is None:
+            self.statusBar().showMessage("What-if needs an inspection first: press Send.")
+        elif on:
+            self.statusBar().showMessage("What-if: double-click a response header to edit it.")
+        elif self.controller.last_verdict is not None:
+            self.show_verdict(self.controller.last_verdict)  # back to what the server said
+
+    def _on_response_headers_edited(self) -> None:
+        request, verdict = self.controller.last_request, self.controller.last_verdict
+        if not self.what_if.isChecked() or request is None or verdict is None:
+            return
+        edited = {
+            "preflight": self.preflight_view.response_model.headers(),
+            "actual": self.actual_view.response_model.headers(),
+        }
+        result = judge(scenario_of(request, verdict, response_headers=edited))
+        error = result.error
+        for stage, view in (("preflight", self.preflight_view), ("actual", self.actual_view)):
+            culprit = error.header if error is not None and error.stage == stage else None
+            view.response_model.mark_culprit(culprit)
+        self.banner.show_verdict(result)
+        self.fix_panel.show_fix(result.fixes[0] if result.fixes else None)
+        self.statusBar().showMessage("What-if verdict (judged offline, nothing sent)")
 
     # --- settings and shutdown ----------------------------------------------------------
 

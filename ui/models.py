@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from corsinspector.model import Headers
@@ -48,9 +48,50 @@ class HeadersModel(QAbstractTableModel):
     """The header lines of one request or response; the culprit row highlighted, a missing
     culprit shown as a placeholder row."""
 
+    #: The user changed a header line (what-if mode).
+    headers_edited = Signal()
+
     def __init__(self) -> None:
         super().__init__()
         self._rows: list[HeaderRow] = []
+        self.editable = False
+
+    def headers(self) -> Headers:
+        """The header lines shown, without the placeholder of a missing one."""
+        return tuple((row.name, row.value) for row in self._rows if not row.missing)
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        base = super().flags(index)
+        if self.editable and index.isValid():
+            return base | Qt.ItemFlag.ItemIsEditable
+        return base
+
+    def setData(self, index: Index, value: object, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if not (self.editable and index.isValid() and role == Qt.ItemDataRole.EditRole):
+            return False
+        row = self._rows[index.row()]
+        text = str(value)
+        if index.column() == 0:
+            row.name = text
+        else:
+            row.value = "" if row.missing and text == "(missing)" else text
+        row.missing = False
+        self.dataChanged.emit(index, index)
+        self.headers_edited.emit()
+        return True
+
+    def add_row(self, name: str = "X-New", value: str = "") -> None:
+        self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows))
+        self._rows.append(HeaderRow(name, value))
+        self.endInsertRows()
+        self.headers_edited.emit()
+
+    def remove_row(self, row: int) -> None:
+        if 0 <= row < len(self._rows):
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self._rows[row]
+            self.endRemoveRows()
+            self.headers_edited.emit()
 
     def set_headers(
         self,
@@ -95,6 +136,8 @@ class HeadersModel(QAbstractTableModel):
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         row = self._rows[index.row()]
+        if role == Qt.ItemDataRole.EditRole:
+            return row.name if index.column() == 0 else row.value
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             text = row.name if index.column() == 0 else row.value
             if role == Qt.ItemDataRole.ToolTipRole and row.culprit:
@@ -123,6 +166,15 @@ class HeadersModel(QAbstractTableModel):
             font.setItalic(row.missing)
             return font
         return None
+
+    def mark_culprit(self, culprit: str | None) -> None:
+        """Highlight another culprit without resetting the rows (the user may be editing)."""
+        wanted = culprit.lower() if culprit else None
+        for row in self._rows:
+            row.culprit = wanted is not None and row.name.lower() == wanted
+        if self._rows:
+            top, bottom = self.index(0, 0), self.index(len(self._rows) - 1, 1)
+            self.dataChanged.emit(top, bottom)
 
     def culprit_row(self) -> int | None:
         return next((i for i, row in enumerate(self._rows) if row.culprit), None)

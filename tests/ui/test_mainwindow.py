@@ -158,3 +158,36 @@ def test_the_screenshot_command_writes_a_png(theme: str, tmp_path: object) -> No
     assert result.returncode == 0, result.stderr[-2000:]
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert out.stat().st_size > 20_000
+
+
+def test_what_if_rejudges_as_the_server_answer_is_edited(
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop
+) -> None:
+    async def main() -> None:
+        scenario = load_scenario(GALLERY / "custom-header-not-allowed.json")
+        async with ScenarioServer(scenario) as server:
+            window = _window(qtbot)
+            window.editor.load(
+                scenario.request.__class__(
+                    **{**scenario.request.__dict__, "url": f"{server.base_url}/items"}
+                )
+            )
+            window.editor.send_requested.emit()
+            await next_emission(window.controller.verdict_ready)
+            assert window.banner.state == "blocked"
+            sent_before = len(server.log)
+            window.what_if.setChecked(True)
+            model = window.preflight_view.response_model
+            row = model.culprit_row()
+            assert row is not None
+            assert model.setData(model.index(row, 1), "content-type, x-request-id")
+            assert window.banner.state == "allowed"  # judged again, offline
+            assert model.culprit_row() is None
+            assert len(server.log) == sent_before  # nothing was sent
+            assert model.setData(model.index(row, 1), "content-type")
+            assert window.banner.state == "blocked"
+            window.what_if.setChecked(False)
+            assert window.banner.state == "blocked"
+            await window.controller.aclose()
+
+    loop.run_until_complete(main())
