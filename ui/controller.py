@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -23,13 +24,20 @@ class InspectorController(QObject):
     inspection_failed = Signal(str)
     #: True while an inspection runs.
     busy_changed = Signal(bool)
+    #: What embedded Chromium did with the same request (a live.Comparison).
+    real_browser_ready = Signal(object)
+    #: True while embedded Chromium runs a request.
+    real_browser_busy = Signal(bool)
 
-    def __init__(self) -> None:
+    def __init__(self, *, quiet_browser: bool = True) -> None:
+        """``quiet_browser``: embedded Chromium's native diagnostics go to a log file."""
         super().__init__()
+        self._quiet_browser = quiet_browser
         self.tasks = TaskSet(on_error=self._on_task_error)
         self._inspectors: dict[str, Inspector] = {}
         self.last_request: Request | None = None
         self.last_verdict: Verdict | None = None
+        self._browser: Any = None
 
     def _inspector(self, browser: str) -> Inspector:
         if browser not in self._inspectors:
@@ -58,6 +66,25 @@ class InspectorController(QObject):
         self.last_request = replace(request)
         self.last_verdict = verdict
         self.verdict_ready.emit(verdict)
+
+    def ask_real_browser(self, request: Request) -> None:
+        """Run ``request`` in embedded Chromium too; ``real_browser_ready`` carries the answer."""
+        self.tasks.start(
+            self._ask(request), name="real-browser", group="real-browser", exclusive=True
+        )
+
+    async def _ask(self, request: Request) -> None:
+        from corsinspector.live import compare_with_browser
+        from corsinspector.realbrowser import RealBrowser
+
+        self.real_browser_busy.emit(True)
+        try:
+            if self._browser is None:
+                self._browser = RealBrowser(quiet=self._quiet_browser)
+            result = await self._browser.fetch(request, time_limit=20.0)
+        finally:
+            self.real_browser_busy.emit(False)
+        self.real_browser_ready.emit(compare_with_browser(result))
 
     def _on_task_error(self, error: BaseException) -> None:
         self.inspection_failed.emit(f"Internal error: {type(error).__name__}: {error}")

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from corsinspector.demo import DemoServers
 from corsinspector.engine import judge
 from corsinspector.errors import InputError
+from corsinspector.live import Comparison, outcome_label
 from corsinspector.model import Verdict
 from corsinspector.whatif import scenario_of, try_fix
 from ui.controller import InspectorController
@@ -91,6 +92,10 @@ class MainWindow(QMainWindow):
             QShortcut(QKeySequence(keys), self, activated=self._on_editor_send_requested)
         QShortcut(QKeySequence("Escape"), self, activated=self.controller.cancel)
         QShortcut(QKeySequence("Ctrl+W"), self, activated=self.what_if.toggle)
+        QShortcut(QKeySequence("Ctrl+B"), self, activated=self._on_ask_clicked)
+        self.banner.ask.clicked.connect(self._on_ask_clicked)
+        self.controller.real_browser_ready.connect(self._on_controller_real_browser_ready)
+        self.controller.real_browser_busy.connect(self._on_controller_real_browser_busy)
         self.what_if.toggled.connect(self._on_what_if_toggled)
         for view in (self.preflight_view, self.actual_view):
             view.response_model.headers_edited.connect(self._on_response_headers_edited)
@@ -174,6 +179,36 @@ class MainWindow(QMainWindow):
         else:
             kind = result.error.kind if result.error else "blocked"
             self.fix_panel.show_try_result(False, f"Still blocked: {kind}")
+
+    # --- ask the real browser -------------------------------------------------------------
+
+    def _on_ask_clicked(self) -> None:
+        try:
+            request = self.editor.request()
+        except InputError as exc:
+            self.banner.show_problem(str(exc))
+            return
+        self.controller.ask_real_browser(request)
+
+    def _on_controller_real_browser_busy(self, busy: bool) -> None:
+        self.banner.ask.setEnabled(not busy)
+        if busy:
+            self.banner.show_real_browser("Asking embedded Chromium…", None)
+
+    def _on_controller_real_browser_ready(self, comparison: Comparison) -> None:
+        theirs = outcome_label(comparison.allowed, comparison.kind or "no CORS error named")
+        version = comparison.browser.version
+        verdict = self.controller.last_verdict
+        if verdict is None:
+            self.banner.show_real_browser(f"Chromium {version}: {theirs}", None)
+            return
+        agrees = comparison.agrees_with(verdict)
+        tail = (
+            "agrees with the engine"
+            if agrees
+            else (f"the engine and Chromium {version.split('.')[0]} disagree: please report")
+        )
+        self.banner.show_real_browser(f"Chromium {version}: {theirs} — {tail}", agrees)
 
     # --- what-if ------------------------------------------------------------------------
 

@@ -36,16 +36,24 @@ class VerdictBanner(QWidget):
             self.message.textInteractionFlags()
             | self.message.textInteractionFlags().TextSelectableByMouse
         )
+        self.ask = QPushButton("Ask the real browser")
+        self.ask.setObjectName("ask_real_browser")
+        self.ask.setToolTip("Run the same request in embedded Chromium and compare (Ctrl+B)")
+        self.real = QLabel("")
+        self.real.setObjectName("real_browser_verdict")
+        self.real.setWordWrap(True)
         self.copy = QPushButton("Copy message")
         self.copy.setObjectName("copy_message")
         self.copy.setEnabled(False)
         self.copy.clicked.connect(self._copy)
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
+        top.addWidget(self.ask)
         top.addWidget(self.copy)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.message)
+        layout.addWidget(self.real)
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self._set_state("idle")
 
@@ -56,6 +64,7 @@ class VerdictBanner(QWidget):
         self.setStyleSheet(f"#verdict_banner {{ {box} border-radius:6px; }} {label}")
 
     def show_verdict(self, verdict: Verdict) -> None:
+        self.real.setText("")
         error = verdict.error
         if error is None:
             readable = ", ".join(verdict.exposed_headers) or "none"
@@ -70,6 +79,11 @@ class VerdictBanner(QWidget):
         self._message_text = error.message.rstrip()
         self._set_state("blocked")
         self.copy.setEnabled(True)
+
+    def show_real_browser(self, text: str, agrees: bool | None) -> None:
+        color = "" if agrees is None else ("#155724" if agrees else "#b00020")
+        self.real.setStyleSheet(f"color:{color}; font-weight:bold;" if color else "")
+        self.real.setText(text)
 
     def show_busy(self, text: str) -> None:
         self.title.setText(text)

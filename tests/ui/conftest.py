@@ -8,10 +8,18 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from PySide6.QtCore import SignalInstance
+from PySide6.QtCore import QCoreApplication, Qt, SignalInstance
 from PySide6.QtWidgets import QApplication
 
 from ui.asyncbridge import new_loop
+
+
+@pytest.fixture(scope="session")
+def qapp_args() -> list[str]:
+    """pytest-qt builds its QApplication with these; QtWebEngine (Ask the real browser)
+    needs shared OpenGL contexts set before that."""
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+    return ["corsinspector-tests"]
 
 
 @pytest.fixture

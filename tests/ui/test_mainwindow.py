@@ -191,3 +191,33 @@ def test_what_if_rejudges_as_the_server_answer_is_edited(
             await window.controller.aclose()
 
     loop.run_until_complete(main())
+
+
+@pytest.mark.browser
+def test_ask_the_real_browser_shows_chromiums_verdict_beside_ours(
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop
+) -> None:
+    from ui.controller import InspectorController
+
+    async def main() -> None:
+        scenario = load_scenario(GALLERY / "wildcard-with-credentials.json")
+        async with ScenarioServer(scenario) as server:
+            window = MainWindow(InspectorController(quiet_browser=False))
+            qtbot.addWidget(window)
+            window.show()
+            window.editor.load(
+                scenario.request.__class__(
+                    **{**scenario.request.__dict__, "url": f"{server.base_url}/items"}
+                )
+            )
+            window.editor.send_requested.emit()
+            await next_emission(window.controller.verdict_ready)
+            qtbot.mouseClick(window.banner.ask, Qt.MouseButton.LeftButton)
+            (comparison,) = await next_emission(window.controller.real_browser_ready, 60)
+            assert comparison.kind == "WildcardOriginNotAllowed"
+            text = window.banner.real.text()
+            assert text.startswith("Chromium 140.")
+            assert "agrees with the engine" in text
+            await window.controller.aclose()
+
+    loop.run_until_complete(main())
