@@ -48,6 +48,8 @@ __all__ = [
     "dump_json",
     "load_scenario",
     "load_truth",
+    "request_from_dict",
+    "request_to_dict",
     "scenario_from_dict",
     "scenario_to_dict",
     "truth_from_dict",
@@ -231,6 +233,16 @@ def scenario_from_dict(data: Any, source: str = "<scenario>") -> Scenario:
         browser=top.choice("browser", ("chromium", "firefox", "webkit"), "chromium"),
         description=top.optional("description", str, ""),
     )
+
+
+def request_to_dict(request: Request) -> dict[str, Any]:
+    """A request alone, in the scenario format's ``request`` shape."""
+    return scenario_to_dict(Scenario("request", request))["request"]  # type: ignore[no-any-return]
+
+
+def request_from_dict(data: Any, source: str = "<request>") -> Request:
+    """A request from its ``request`` shape (InputError naming the field when bad)."""
+    return scenario_from_dict({"format": SCENARIO_FORMAT, "request": data}, source).request
 
 
 def load_scenario(path: str | os.PathLike[str]) -> Scenario:

@@ -35,7 +35,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def apply_theme(app: QApplication, theme: str) -> None:
+    """Fusion with a light palette, or a dark one; ``system`` follows the desktop's scheme."""
     app.setStyle("Fusion")
+    if theme == "system":
+        theme = "dark" if app.styleHints().colorScheme() == Qt.ColorScheme.Dark else "light"
     if theme != "dark":
         return
     palette = QPalette()

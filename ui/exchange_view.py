@@ -4,9 +4,19 @@ timings; the culprit row highlighted; a request the browser would not send greye
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QGroupBox, QHeaderView, QLabel, QTableView, QVBoxLayout
+from PySide6.QtWidgets import (
+    QApplication,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+)
 
-from corsinspector.model import Exchange, Failure
+from corsinspector.export import curl_command
+from corsinspector.model import Exchange, Failure, SentRequest
 from ui.models import HeadersModel
 
 __all__ = ["ExchangeView"]
@@ -58,9 +68,17 @@ class ExchangeView(QGroupBox):
         self.status_line = QLabel("")
         self.status_line.setObjectName(f"{name}_status_line")
         self.request_table = _table(self.request_model, f"{name}_request_headers")
+        self.copy_curl = QPushButton("Copy as cURL")
+        self.copy_curl.setObjectName(f"{name}_copy_curl")
+        self.copy_curl.setEnabled(False)
+        self.copy_curl.clicked.connect(self._copy_curl)
+        self._sent: SentRequest | None = None
         self.response_table = _table(self.response_model, f"{name}_response_headers")
         layout = QVBoxLayout(self)
-        layout.addWidget(self.request_line)
+        line = QHBoxLayout()
+        line.addWidget(self.request_line, 1)
+        line.addWidget(self.copy_curl)
+        layout.addLayout(line)
         layout.addWidget(self.request_table, 1)
         layout.addWidget(self.status_line)
         layout.addWidget(self.response_table, 1)
@@ -70,6 +88,8 @@ class ExchangeView(QGroupBox):
     ) -> None:
         """Show ``exchange``; when None, say why it was not sent (greyed)."""
         self.setEnabled(exchange is not None)
+        self._sent = exchange.request if exchange is not None else None
+        self.copy_curl.setEnabled(exchange is not None)
         if exchange is None:
             self.request_line.setText(why_not or "Not sent")
             self.status_line.setText("")
@@ -106,3 +126,7 @@ class ExchangeView(QGroupBox):
         if row is not None:  # once laid out, bring the culprit into view
             index = self.response_model.index(row, 0)
             QTimer.singleShot(0, lambda: self.response_table.scrollTo(index))
+
+    def _copy_curl(self) -> None:
+        if self._sent is not None:
+            QApplication.clipboard().setText(curl_command(self._sent))

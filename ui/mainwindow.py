@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -12,6 +14,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -19,13 +22,15 @@ from PySide6.QtWidgets import (
 from corsinspector.demo import DemoServers
 from corsinspector.engine import judge
 from corsinspector.errors import InputError
+from corsinspector.formats import request_from_dict, request_to_dict
 from corsinspector.live import Comparison, outcome_label
-from corsinspector.model import Verdict
+from corsinspector.model import Request, Verdict
 from corsinspector.whatif import scenario_of, try_fix
 from ui.controller import InspectorController
 from ui.exchange_view import ExchangeView
 from ui.fix_panel import FixPanel
 from ui.request_editor import RequestEditor
+from ui.sequence_view import SequenceView
 from ui.verdict_banner import VerdictBanner
 
 __all__ = ["MainWindow"]
@@ -43,7 +48,14 @@ class MainWindow(QMainWindow):
 
         self.gallery = QListWidget()
         self.gallery.setObjectName("gallery")
-        self.gallery.setMinimumWidth(220)
+        self.history = QListWidget()
+        self.history.setObjectName("history")
+        sidebar = QTabWidget()
+        sidebar.setObjectName("sidebar")
+        sidebar.setMinimumWidth(220)
+        sidebar.addTab(self.gallery, "Demo gallery")
+        sidebar.addTab(self.history, "History")
+        self._history: list[tuple[Request, Verdict]] = []
         self.editor = RequestEditor()
         self.banner = VerdictBanner()
         self.preflight_view = ExchangeView("Preflight (OPTIONS)", "preflight_view")
@@ -56,9 +68,21 @@ class MainWindow(QMainWindow):
             "type, without the network (Ctrl+W)"
         )
 
-        exchanges = QSplitter(Qt.Orientation.Horizontal)
-        exchanges.addWidget(self.preflight_view)
-        exchanges.addWidget(self.actual_view)
+        side_by_side = QSplitter(Qt.Orientation.Horizontal)
+        side_by_side.addWidget(self.preflight_view)
+        side_by_side.addWidget(self.actual_view)
+        self.sequence = SequenceView()
+        sequence_page = QWidget()
+        sequence_layout = QVBoxLayout(sequence_page)
+        self.presentation = QCheckBox("Presentation (large)")
+        self.presentation.setObjectName("presentation")
+        sequence_layout.addWidget(self.presentation)
+        sequence_layout.addWidget(self.sequence, 1)
+        exchanges = QTabWidget()
+        exchanges.setObjectName("exchange_tabs")
+        exchanges.addTab(side_by_side, "Side by side")
+        exchanges.addTab(sequence_page, "Sequence")
+        self.exchange_tabs = exchanges
         top = QWidget()
         column = QVBoxLayout(top)
         column.setContentsMargins(0, 0, 0, 0)
@@ -72,7 +96,7 @@ class MainWindow(QMainWindow):
         right.addWidget(self.fix_panel)
         right.setStretchFactor(1, 1)
         main = QSplitter(Qt.Orientation.Horizontal)
-        main.addWidget(self.gallery)
+        main.addWidget(sidebar)
         main.addWidget(right)
         main.setStretchFactor(1, 1)
         self.setCentralWidget(main)
@@ -97,12 +121,15 @@ class MainWindow(QMainWindow):
         self.controller.real_browser_ready.connect(self._on_controller_real_browser_ready)
         self.controller.real_browser_busy.connect(self._on_controller_real_browser_busy)
         self.what_if.toggled.connect(self._on_what_if_toggled)
+        self.presentation.toggled.connect(self.sequence.set_presentation)
+        self.history.currentRowChanged.connect(self._on_history_row_changed)
+        QShortcut(QKeySequence("Ctrl+L"), self, activated=self.editor.url.setFocus)
         for view in (self.preflight_view, self.actual_view):
             view.response_model.headers_edited.connect(self._on_response_headers_edited)
 
     # --- the demo gallery ---------------------------------------------------------------
 
-    def set_demo(self, demo: DemoServers) -> None:
+    def set_demo(self, demo: DemoServers, *, select_first: bool = False) -> None:
         self.demo = demo
         self.gallery.clear()
         for item in demo.items:
@@ -148,7 +175,24 @@ class MainWindow(QMainWindow):
         self.banner.show_problem(message)
 
     def _on_controller_verdict_ready(self, verdict: Verdict) -> None:
+        request = self.controller.last_request
+        if request is not None:
+            self._history.insert(0, (request, verdict))
+            del self._history[200:]
+            outcome = "allowed" if verdict.allowed else f"blocked: {verdict.error.kind}"  # type: ignore[union-attr]
+            self.history.blockSignals(True)
+            self.history.insertItem(0, f"{request.method} {request.url}\n{outcome}")
+            while self.history.count() > 200:
+                self.history.takeItem(self.history.count() - 1)
+            self.history.blockSignals(False)
+            QSettings().setValue("request/last", json.dumps(request_to_dict(request)))
         self.show_verdict(verdict)
+
+    def _on_history_row_changed(self, row: int) -> None:
+        if 0 <= row < len(self._history):
+            request, verdict = self._history[row]
+            self.editor.load(request)
+            self.show_verdict(verdict)
 
     def show_verdict(self, verdict: Verdict) -> None:
         self.banner.show_verdict(verdict)
@@ -168,6 +212,7 @@ class MainWindow(QMainWindow):
                 why = "Not sent: the browser refuses the request before sending it."
             self.actual_view.show_exchange(None, None, why)
         self.fix_panel.show_fix(verdict.fixes[0] if verdict.fixes else None)
+        self.sequence.show_verdict(verdict)
 
     def _on_fix_panel_try_requested(self) -> None:
         request, verdict = self.controller.last_request, self.controller.last_verdict
@@ -243,6 +288,10 @@ class MainWindow(QMainWindow):
 
     def _restore(self) -> None:
         settings = QSettings()
+        last = settings.value("request/last")
+        if isinstance(last, str):
+            with contextlib.suppress(ValueError, InputError):  # stale or damaged: start empty
+                self.editor.load(request_from_dict(json.loads(last)))
         geometry = settings.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)  # type: ignore[arg-type]

@@ -221,3 +221,38 @@ def test_ask_the_real_browser_shows_chromiums_verdict_beside_ours(
             await window.controller.aclose()
 
     loop.run_until_complete(main())
+
+
+def test_the_sequence_history_curl_and_last_request_follow_an_inspection(
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop
+) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    async def main() -> None:
+        scenario = load_scenario(GALLERY / "preflight-401-auth-first.json")
+        async with ScenarioServer(scenario) as server:
+            window = _window(qtbot)
+            request = scenario.request.__class__(
+                **{**scenario.request.__dict__, "url": f"{server.base_url}/items"}
+            )
+            window.editor.load(request)
+            window.editor.send_requested.emit()
+            await next_emission(window.controller.verdict_ready)
+            steps = window.sequence.steps
+            assert [s.to_server for s in steps] == [True, False]
+            assert steps[0].label == "preflight OPTIONS /items"
+            assert steps[1].failed
+            assert "PreflightMissingAllowOriginHeader" in steps[1].detail
+            assert window.history.count() == 1
+            assert "blocked: PreflightMissingAllowOriginHeader" in window.history.item(0).text()
+            qtbot.mouseClick(window.preflight_view.copy_curl, Qt.MouseButton.LeftButton)
+            curl = QApplication.clipboard().text()
+            assert curl.startswith(f"curl -X OPTIONS {server.base_url}/items")
+            assert "-H 'Access-Control-Request-Method: POST'" in curl
+            await window.controller.aclose()
+            again = _window(qtbot)  # the next start shows the last request
+            assert again.editor.url.text() == f"{server.base_url}/items"
+            assert again.editor.method.currentText() == "POST"
+            await again.controller.aclose()
+
+    loop.run_until_complete(main())
