@@ -105,6 +105,6 @@ def run(argv: Sequence[str]) -> int:
     apply_theme(app, args.theme)
     window = MainWindow()
     if args.screenshot:
-        window.resize(1440, 900)
+        window.resize(1440, 960)
     window.show()  # paint first, then start the loop and the demo
     return run_on_qt(app, _main(window, args))

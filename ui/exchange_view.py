@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QApplication,
     QGroupBox,
     QHBoxLayout,
@@ -125,7 +126,8 @@ class ExchangeView(QGroupBox):
         row = self.response_model.culprit_row()
         if row is not None:  # once laid out, bring the culprit into view
             index = self.response_model.index(row, 0)
-            QTimer.singleShot(0, lambda: self.response_table.scrollTo(index))
+            hint = QAbstractItemView.ScrollHint.PositionAtCenter
+            QTimer.singleShot(0, lambda: self.response_table.scrollTo(index, hint))
 
     def _copy_curl(self) -> None:
         if self._sent is not None:

@@ -42,6 +42,7 @@ class VerdictBanner(QWidget):
         self.real = QLabel("")
         self.real.setObjectName("real_browser_verdict")
         self.real.setWordWrap(True)
+        self.real.setVisible(False)
         self.copy = QPushButton("Copy message")
         self.copy.setObjectName("copy_message")
         self.copy.setEnabled(False)
@@ -64,7 +65,7 @@ class VerdictBanner(QWidget):
         self.setStyleSheet(f"#verdict_banner {{ {box} border-radius:6px; }} {label}")
 
     def show_verdict(self, verdict: Verdict) -> None:
-        self.real.setText("")
+        self.show_real_browser("", None)
         error = verdict.error
         if error is None:
             readable = ", ".join(verdict.exposed_headers) or "none"
@@ -84,6 +85,7 @@ class VerdictBanner(QWidget):
         color = "" if agrees is None else ("#155724" if agrees else "#b00020")
         self.real.setStyleSheet(f"color:{color}; font-weight:bold;" if color else "")
         self.real.setText(text)
+        self.real.setVisible(bool(text))
 
     def show_busy(self, text: str) -> None:
         self.title.setText(text)
