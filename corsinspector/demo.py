@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from corsinspector.live import load_gallery
+from corsinspector.gallery import load_gallery
 from corsinspector.model import Request, Scenario
 from corsinspector.server import ScenarioServer
 

@@ -3,12 +3,10 @@ optionally side by side with real Chromium."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from corsinspector.formats import load_scenario
+from corsinspector.gallery import GALLERY, expected_of, load_gallery, outcome_label
 from corsinspector.inspector import InspectOptions, Inspector
 from corsinspector.model import BrowserResult, Request, Scenario, Verdict
 from corsinspector.server import ScenarioServer
@@ -28,21 +26,7 @@ __all__ = [
     "run_gallery",
 ]
 
-GALLERY = Path(__file__).resolve().parent.parent / "resources" / "gallery"
 _NON_CORS = ("FetchRejected", "NetworkFailure", "MixedContent")
-
-
-def outcome_label(allowed: bool, kind: str | None) -> str:
-    return "allowed" if allowed else f"blocked: {kind}"
-
-
-def expected_of(path: Path) -> str | None:
-    """A gallery scenario's expected outcome label, from its ``expected`` key."""
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    expected = data.get("expected")
-    if not isinstance(expected, dict):
-        return None
-    return outcome_label(bool(expected.get("allowed")), expected.get("kind"))
 
 
 @dataclass(frozen=True)
@@ -112,12 +96,6 @@ class GalleryRow:
     @property
     def holds(self) -> bool:
         return self.expected is None or self.expected == self.got
-
-
-def load_gallery(gallery: Path = GALLERY) -> list[tuple[Scenario, str | None]]:
-    """Every gallery scenario with its expected outcome label."""
-    paths = sorted(gallery.glob("*.json"))
-    return [(load_scenario(path), expected_of(path)) for path in paths]
 
 
 async def run_gallery(

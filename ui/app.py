@@ -18,7 +18,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 from corsinspector.demo import DemoServers
-from ui.asyncbridge import run_on_qt
+from corsinspector.gallery import load_gallery
 from ui.mainwindow import MainWindow
 
 __all__ = ["run"]
@@ -106,5 +106,9 @@ def run(argv: Sequence[str]) -> int:
     window = MainWindow()
     if args.screenshot:
         window.resize(1440, 960)
-    window.show()  # paint first, then start the loop and the demo
+    window.list_gallery(load_gallery())
+    window.show()
+    app.processEvents()  # paint first; the event loop, the HTTP client and the demo come after
+    from ui.asyncbridge import run_on_qt
+
     return run_on_qt(app, _main(window, args))

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from corsinspector.inspector import InspectOptions, Inspector
 from corsinspector.model import Request, Verdict
+
+if TYPE_CHECKING:
+    from corsinspector.inspector import Inspector
 from corsinspector.tasks import TaskSet
 
 __all__ = ["InspectorController"]
@@ -40,6 +42,9 @@ class InspectorController(QObject):
         self._browser: Any = None
 
     def _inspector(self, browser: str) -> Inspector:
+        # httpx and the transport load on the first Send, not before the first paint.
+        from corsinspector.inspector import InspectOptions, Inspector
+
         if browser not in self._inspectors:
             self._inspectors[browser] = Inspector(InspectOptions(browser=browser, timeout=15.0))
         return self._inspectors[browser]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -23,8 +24,11 @@ from corsinspector.demo import DemoServers
 from corsinspector.engine import judge
 from corsinspector.errors import InputError
 from corsinspector.formats import request_from_dict, request_to_dict
-from corsinspector.live import Comparison, outcome_label
-from corsinspector.model import Request, Verdict
+from corsinspector.gallery import outcome_label
+from corsinspector.model import Request, Scenario, Verdict
+
+if TYPE_CHECKING:
+    from corsinspector.live import Comparison
 from corsinspector.whatif import scenario_of, try_fix
 from ui.controller import InspectorController
 from ui.exchange_view import ExchangeView
@@ -129,13 +133,20 @@ class MainWindow(QMainWindow):
 
     # --- the demo gallery ---------------------------------------------------------------
 
-    def set_demo(self, demo: DemoServers, *, select_first: bool = False) -> None:
-        self.demo = demo
+    def list_gallery(self, gallery: list[tuple[Scenario, str | None]]) -> None:
+        """Name the gallery's scenarios (before their servers run: the first paint)."""
         self.gallery.clear()
-        for item in demo.items:
-            entry = QListWidgetItem(item.scenario.name)
-            entry.setToolTip(f"{item.scenario.description}\nExpected: {item.expected}")
+        for scenario, expected in gallery:
+            entry = QListWidgetItem(scenario.name)
+            entry.setToolTip(f"{scenario.description}\nExpected: {expected}")
             self.gallery.addItem(entry)
+        self.statusBar().showMessage("Starting the demo servers…")
+
+    def set_demo(self, demo: DemoServers) -> None:
+        """The gallery now plays on loopback: picking a scenario loads its request."""
+        self.demo = demo
+        if self.gallery.count() != len(demo.items):
+            self.list_gallery([(item.scenario, item.expected) for item in demo.items])
         self.statusBar().showMessage(f"Demo: {len(demo.items)} scenarios served on loopback")
 
     def select_scenario(self, name: str) -> bool:
