@@ -74,7 +74,7 @@ async def _main(window: MainWindow, args: argparse.Namespace) -> int:
         return 2
     if args.screenshot:
         done: asyncio.Future[None] = loop.create_future()
-        window.controller.verdict_ready.connect(lambda _v: done.done() or done.set_result(None))
+        window.verdict_shown.connect(lambda _v: done.done() or done.set_result(None))
         window.controller.inspection_failed.connect(lambda _m: done.done() or done.set_result(None))
         window.editor.send_requested.emit()
         await asyncio.wait_for(done, 30)

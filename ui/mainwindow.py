@@ -7,7 +7,7 @@ import contextlib
 import json
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -39,8 +39,13 @@ from ui.verdict_banner import VerdictBanner
 
 __all__ = ["MainWindow"]
 
+_HISTORY_SIZE = 200
+
 
 class MainWindow(QMainWindow):
+    #: A verdict from the network is on screen (the Verdict).
+    verdict_shown = Signal(object)
+
     def __init__(self, controller: InspectorController | None = None) -> None:
         super().__init__()
         self.setObjectName("main_window")
@@ -60,6 +65,11 @@ class MainWindow(QMainWindow):
         sidebar.addTab(self.gallery, "Demo gallery")
         sidebar.addTab(self.history, "History")
         self._history: list[tuple[Request, Verdict]] = []
+        self._pending: list[tuple[Request, Verdict]] = []
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(16)  # at most one redraw per frame
+        self._flush_timer.timeout.connect(self._flush_verdicts)
         self.editor = RequestEditor()
         self.banner = VerdictBanner()
         self.preflight_view = ExchangeView("Preflight (OPTIONS)", "preflight_view")
@@ -186,18 +196,34 @@ class MainWindow(QMainWindow):
         self.banner.show_problem(message)
 
     def _on_controller_verdict_ready(self, verdict: Verdict) -> None:
+        """Verdicts can arrive faster than a screen refreshes (a replay): keep them, and
+        draw only the newest once per frame."""
         request = self.controller.last_request
         if request is not None:
+            self._pending.append((request, verdict))
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
+
+    def _flush_verdicts(self) -> None:
+        pending, self._pending = self._pending, []
+        if not pending:
+            return
+        self.history.setUpdatesEnabled(False)
+        self.history.blockSignals(True)
+        for request, verdict in pending:
             self._history.insert(0, (request, verdict))
-            del self._history[200:]
-            outcome = "allowed" if verdict.allowed else f"blocked: {verdict.error.kind}"  # type: ignore[union-attr]
-            self.history.blockSignals(True)
+            error = verdict.error
+            outcome = "allowed" if error is None else f"blocked: {error.kind}"
             self.history.insertItem(0, f"{request.method} {request.url}\n{outcome}")
-            while self.history.count() > 200:
-                self.history.takeItem(self.history.count() - 1)
-            self.history.blockSignals(False)
-            QSettings().setValue("request/last", json.dumps(request_to_dict(request)))
+        del self._history[_HISTORY_SIZE:]
+        while self.history.count() > _HISTORY_SIZE:
+            self.history.takeItem(self.history.count() - 1)
+        self.history.blockSignals(False)
+        self.history.setUpdatesEnabled(True)
+        request, verdict = pending[-1]
+        QSettings().setValue("request/last", json.dumps(request_to_dict(request)))
         self.show_verdict(verdict)
+        self.verdict_shown.emit(verdict)
 
     def _on_history_row_changed(self, row: int) -> None:
         if 0 <= row < len(self._history):

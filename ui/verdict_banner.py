@@ -59,6 +59,8 @@ class VerdictBanner(QWidget):
         self._set_state("idle")
 
     def _set_state(self, state: str) -> None:
+        if getattr(self, "state", None) == state:
+            return  # restyling is costly: only when the state changes
         self.state = state
         box, text = _STYLES[state]
         label = f"#verdict_banner QLabel {{ color:{text}; }}" if text else ""

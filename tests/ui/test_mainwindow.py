@@ -46,7 +46,7 @@ def test_typing_a_request_and_ctrl_enter_shows_the_blocked_preflight_and_its_cul
             )
             assert editor.preflight_line.text().startswith("This request needs a preflight because")
             qtbot.keyClick(editor.url, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-            (verdict,) = await next_emission(window.controller.verdict_ready)
+            (verdict,) = await next_emission(window.verdict_shown)
             assert not verdict.allowed
             assert window.banner.state == "blocked"
             assert "HeaderDisallowedByPreflightResponse" in window.banner.title.text()
@@ -81,7 +81,7 @@ def test_a_missing_header_is_a_highlighted_placeholder_row(
                 request.__class__(**{**request.__dict__, "url": f"{server.base_url}/items"})
             )
             window.editor.send_requested.emit()
-            await next_emission(window.controller.verdict_ready)
+            await next_emission(window.verdict_shown)
             model = window.actual_view.response_model
             row = model.culprit_row()
             assert row is not None
@@ -173,7 +173,7 @@ def test_what_if_rejudges_as_the_server_answer_is_edited(
                 )
             )
             window.editor.send_requested.emit()
-            await next_emission(window.controller.verdict_ready)
+            await next_emission(window.verdict_shown)
             assert window.banner.state == "blocked"
             sent_before = len(server.log)
             window.what_if.setChecked(True)
@@ -211,7 +211,7 @@ def test_ask_the_real_browser_shows_chromiums_verdict_beside_ours(
                 )
             )
             window.editor.send_requested.emit()
-            await next_emission(window.controller.verdict_ready)
+            await next_emission(window.verdict_shown)
             qtbot.mouseClick(window.banner.ask, Qt.MouseButton.LeftButton)
             (comparison,) = await next_emission(window.controller.real_browser_ready, 60)
             assert comparison.kind == "WildcardOriginNotAllowed"
@@ -237,7 +237,7 @@ def test_the_sequence_history_curl_and_last_request_follow_an_inspection(
             )
             window.editor.load(request)
             window.editor.send_requested.emit()
-            await next_emission(window.controller.verdict_ready)
+            await next_emission(window.verdict_shown)
             steps = window.sequence.steps
             assert [s.to_server for s in steps] == [True, False]
             assert steps[0].label == "preflight OPTIONS /items"
