@@ -7,9 +7,11 @@ Every task has a name and a group; the set keeps a strong reference while it run
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # asyncio loads when the first task starts: the window paints before it
+    import asyncio
 
 __all__ = ["TaskSet"]
 
@@ -22,6 +24,8 @@ class TaskSet:
     def start(
         self, coro: Coroutine[Any, Any, Any], *, name: str, group: str = "", exclusive: bool = False
     ) -> asyncio.Task[Any]:
+        import asyncio
+
         if exclusive:
             self.cancel(group)
         task = asyncio.get_running_loop().create_task(coro, name=name)
@@ -44,6 +48,8 @@ class TaskSet:
 
     def _others(self) -> list[asyncio.Task[Any]]:
         """The tasks of this set, except the one asking (a shutdown task waits for the rest)."""
+        import asyncio
+
         current = asyncio.current_task() if _has_running_loop() else None
         return [task for task in self._tasks if task is not current]
 
@@ -53,6 +59,8 @@ class TaskSet:
 
     async def wait(self) -> None:
         """Wait until every other task has ended (cancel first to end them soon)."""
+        import asyncio
+
         while others := self._others():
             await asyncio.gather(*others, return_exceptions=True)
 
@@ -61,6 +69,8 @@ class TaskSet:
 
 
 def _has_running_loop() -> bool:
+    import asyncio
+
     try:
         asyncio.get_running_loop()
     except RuntimeError:

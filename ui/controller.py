@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -61,6 +60,8 @@ class InspectorController(QObject):
     async def _inspect(self, request: Request, browser: str) -> None:
         self.busy_changed.emit(True)
         self.inspection_started.emit()
+        import asyncio
+
         try:
             verdict = await self._inspector(browser).inspect(request)
         except asyncio.CancelledError:

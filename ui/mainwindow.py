@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 from typing import TYPE_CHECKING
@@ -20,16 +19,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from corsinspector.demo import DemoServers
-from corsinspector.engine import judge
 from corsinspector.errors import InputError
 from corsinspector.formats import request_from_dict, request_to_dict
 from corsinspector.gallery import outcome_label
 from corsinspector.model import Request, Scenario, Verdict
 
 if TYPE_CHECKING:
+    import asyncio
+
+    from corsinspector.demo import DemoServers
     from corsinspector.live import Comparison
-from corsinspector.whatif import scenario_of, try_fix
 from ui.controller import InspectorController
 from ui.exchange_view import ExchangeView
 from ui.fix_panel import FixPanel
@@ -252,6 +251,8 @@ class MainWindow(QMainWindow):
         self.sequence.show_verdict(verdict)
 
     def _on_fix_panel_try_requested(self) -> None:
+        from corsinspector.whatif import scenario_of, try_fix
+
         request, verdict = self.controller.last_request, self.controller.last_verdict
         if request is None or verdict is None:
             return
@@ -305,6 +306,9 @@ class MainWindow(QMainWindow):
             self.show_verdict(self.controller.last_verdict)  # back to what the server said
 
     def _on_response_headers_edited(self) -> None:
+        from corsinspector.engine.judge import judge
+        from corsinspector.whatif import scenario_of
+
         request, verdict = self.controller.last_request, self.controller.last_verdict
         if not self.what_if.isChecked() or request is None or verdict is None:
             return
@@ -342,6 +346,8 @@ class MainWindow(QMainWindow):
             event.accept()
             return
         QSettings().setValue("window/geometry", self.saveGeometry())
+        import asyncio  # loaded after the first paint, with the event loop
+
         try:
             asyncio.get_running_loop()
         except RuntimeError:  # no loop any more (the app is ending): nothing left to await

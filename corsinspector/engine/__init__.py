@@ -8,6 +8,5 @@
 - :mod:`~corsinspector.engine.fixes`: the response headers that would make it pass.
 """
 
-from corsinspector.engine.judge import judge
-
-__all__ = ["judge"]
+# No re-exports: import from the modules (``corsinspector.engine.judge.judge``), so that
+# importing the safelist alone (the window's first paint) does not load the whole engine.
