@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QProgressBar,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -113,9 +115,39 @@ class MainWindow(QMainWindow):
         main.addWidget(right)
         main.setStretchFactor(1, 1)
         self.setCentralWidget(main)
+        self.progress = QProgressBar()
+        self.progress.setObjectName("progress")
+        self.progress.setRange(0, 0)  # busy: an inspection has no known length
+        self.progress.setMaximumWidth(160)
+        self.progress.setVisible(False)
+        self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().showMessage("Ready")
+        self._set_tab_order()
         self._connect_signals()
         self._restore()
+
+    def _set_tab_order(self) -> None:
+        editor = self.editor
+        chain = [
+            editor.method,
+            editor.url,
+            editor.send,
+            editor.origin,
+            editor.credentials,
+            editor.mode,
+            editor.browser,
+            editor.headers,
+            editor.add_header,
+            editor.body,
+            self.banner.ask,
+            self.banner.copy,
+            self.what_if,
+            self.fix_panel.copy,
+            self.fix_panel.try_fix,
+            self.gallery,
+        ]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     def _connect_signals(self) -> None:
         self.editor.send_requested.connect(self._on_editor_send_requested)
@@ -185,6 +217,7 @@ class MainWindow(QMainWindow):
 
     def _on_controller_busy_changed(self, busy: bool) -> None:
         self.editor.set_busy(busy)
+        self.progress.setVisible(busy)
         if busy:
             self.banner.show_busy("Inspecting…")
             self.statusBar().showMessage("Sending what the browser would send…")
