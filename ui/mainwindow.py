@@ -71,6 +71,10 @@ class MainWindow(QMainWindow):
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(16)  # at most one redraw per frame
         self._flush_timer.timeout.connect(self._flush_verdicts)
+        self._busy_timer = QTimer(self)
+        self._busy_timer.setSingleShot(True)
+        self._busy_timer.setInterval(150)
+        self._busy_timer.timeout.connect(self._show_busy)
         self.editor = RequestEditor()
         self.banner = VerdictBanner()
         self.preflight_view = ExchangeView("Preflight (OPTIONS)", "preflight_view")
@@ -216,13 +220,22 @@ class MainWindow(QMainWindow):
         self.controller.send(request, self.editor.browser.currentText())
 
     def _on_controller_busy_changed(self, busy: bool) -> None:
-        self.editor.set_busy(busy)
-        self.progress.setVisible(busy)
+        """The busy look (Cancel, progress) comes after a moment, so that quick inspections
+        (a replay runs hundreds) do not make the window flicker; Escape cancels at once."""
         if busy:
-            self.banner.show_busy("Inspecting…")
-            self.statusBar().showMessage("Sending what the browser would send…")
-        else:
+            self._busy_timer.start()
+            return
+        self._busy_timer.stop()
+        if self.progress.isVisible():
+            self.editor.set_busy(False)
+            self.progress.setVisible(False)
             self.statusBar().showMessage("Ready")
+
+    def _show_busy(self) -> None:
+        self.editor.set_busy(True)
+        self.progress.setVisible(True)
+        self.banner.show_busy("Inspecting…")
+        self.statusBar().showMessage("Sending what the browser would send…")
 
     def _on_controller_inspection_failed(self, message: str) -> None:
         self.banner.show_problem(message)

@@ -110,7 +110,9 @@ def test_cancel_stops_a_hanging_request(qtbot: QtBot, loop: asyncio.AbstractEven
             window.editor.url.setText(f"{server.base_url}/hang")
             window.editor.send_requested.emit()
             await next_emission(window.controller.busy_changed)
+            await asyncio.sleep(0.3)  # the busy look comes after 150 ms (no flicker)
             assert window.editor.cancel.isEnabled()
+            assert window.progress.isVisible()
             qtbot.mouseClick(window.editor.cancel, Qt.MouseButton.LeftButton)
             (message,) = await next_emission(window.controller.inspection_failed)
             assert message == "Cancelled."
