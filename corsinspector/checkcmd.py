@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from typing import Any
 
 from corsinspector.errors import InputError
-from corsinspector.formats import dump_json, scenario_from_dict, verdict_to_dict
+from corsinspector.formats import build_request, dump_json, verdict_to_dict
 from corsinspector.inspector import InspectOptions, Inspector
 from corsinspector.live import (
     Comparison,
@@ -26,7 +25,7 @@ __all__ = ["EXIT_ALLOWED", "EXIT_BLOCKED", "EXIT_NETWORK", "exit_status", "run_c
 
 EXIT_ALLOWED, EXIT_BLOCKED, EXIT_NETWORK = 0, 1, 3
 #: Where the command line's words come from, for one-line errors.
-_FLAGS = {"request.url": "URL", "request.origin": "--origin", "request.method": "-X"}
+_FLAGS = {"url": "URL", "origin": "--origin", "method": "-X", "body": "--data"}
 
 
 def exit_status(verdict: Verdict) -> int:
@@ -45,27 +44,16 @@ def _request(args: argparse.Namespace) -> Request:
         if not sep or not name.strip():
             raise InputError(f"-H {text!r}", "must be 'Name: value'")
         headers.append([name.strip(), value.strip()])
-    data: dict[str, Any] = {
-        "format": "cors-scenario/1",
-        "request": {
-            "url": args.url,
-            "method": args.method,
-            "origin": args.origin,
-            "headers": headers,
-            "credentials": args.credentials,
-            "mode": args.mode,
-        },
+    fields = {
+        "url": args.url,
+        "method": args.method,
+        "origin": args.origin,
+        "headers": headers,
+        "credentials": args.credentials,
+        "mode": args.mode,
+        "body": args.data,
     }
-    if args.data is not None:
-        data["request"]["body"] = args.data
-    try:
-        return scenario_from_dict(data, "command line").request
-    except InputError as exc:
-        where = exc.where.removeprefix("command line: ")
-        if where.startswith("request.headers["):
-            index = int(where.split("[")[1].split("]")[0])
-            where = f"-H {args.headers[index]!r}"
-        raise InputError(_FLAGS.get(where, where), exc.message) from None
+    return build_request(fields, names=_FLAGS, header_name=lambda i: f"-H {args.headers[i]!r}")
 
 
 def _options(args: argparse.Namespace) -> InspectOptions:

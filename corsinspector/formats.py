@@ -14,7 +14,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, cast
@@ -45,6 +45,7 @@ __all__ = [
     "SCENARIO_FORMAT",
     "TRUTH_FORMAT",
     "VERDICT_FORMAT",
+    "build_request",
     "dump_json",
     "load_scenario",
     "load_truth",
@@ -243,6 +244,25 @@ def request_to_dict(request: Request) -> dict[str, Any]:
 def request_from_dict(data: Any, source: str = "<request>") -> Request:
     """A request from its ``request`` shape (InputError naming the field when bad)."""
     return scenario_from_dict({"format": SCENARIO_FORMAT, "request": data}, source).request
+
+
+def build_request(
+    fields: Mapping[str, Any],
+    *,
+    names: Mapping[str, str],
+    header_name: Callable[[int], str],
+) -> Request:
+    """A request from loose fields (the command line's flags, the window's inputs), checked
+    as a scenario's request is. The InputError names the caller's own field: ``names`` maps
+    ``url``, ``origin``, ``method`` … to it, ``header_name(i)`` names the i-th header."""
+    data = {key: value for key, value in fields.items() if value is not None}
+    try:
+        return request_from_dict(data, "")
+    except InputError as exc:
+        where = exc.where.removeprefix(": ").removeprefix("request.")
+        if where.startswith("headers["):
+            where = header_name(int(where.split("[")[1].split("]")[0]))
+        raise InputError(names.get(where, where), exc.message) from None
 
 
 def load_scenario(path: str | os.PathLike[str]) -> Scenario:

@@ -4,8 +4,6 @@ needs a preflight because: …". The rules come from the core (engine.safelist).
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -24,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from corsinspector.engine.safelist import classify_header, prepare_request
 from corsinspector.errors import InputError
-from corsinspector.formats import scenario_from_dict
+from corsinspector.formats import build_request
 from corsinspector.model import Request
 from corsinspector.origins import NULL_ORIGIN, is_same_origin
 
@@ -36,12 +34,7 @@ _STATUS_TEXT = {
     "forbidden": "dropped by the browser",
     "dropped-no-cors": "dropped (no-cors)",
 }
-_FIELD_NAMES = {
-    "request.url": "URL",
-    "request.origin": "Origin",
-    "request.method": "Method",
-    "request.body": "Body",
-}
+_FIELD_NAMES = {"url": "URL", "origin": "Origin", "method": "Method", "body": "Body"}
 
 
 class RequestEditor(QWidget):
@@ -198,28 +191,19 @@ class RequestEditor(QWidget):
 
     def request(self) -> Request:
         """The request in the fields; InputError naming the field when something is wrong."""
-        data: dict[str, Any] = {
-            "format": "cors-scenario/1",
-            "request": {
-                "url": self.url.text().strip(),
-                "method": self.method.currentText().strip(),
-                "origin": self.origin.currentText().strip(),
-                "headers": self._header_pairs(),
-                "credentials": self.credentials.currentText(),
-                "mode": self.mode.currentText(),
-            },
+        headers = self._header_pairs()
+        fields = {
+            "url": self.url.text().strip(),
+            "method": self.method.currentText().strip(),
+            "origin": self.origin.currentText().strip(),
+            "headers": headers,
+            "credentials": self.credentials.currentText(),
+            "mode": self.mode.currentText(),
+            "body": self.body.toPlainText() or None,
         }
-        body = self.body.toPlainText()
-        if body:
-            data["request"]["body"] = body
-        try:
-            return scenario_from_dict(data, "request").request
-        except InputError as exc:
-            where = exc.where.removeprefix("request: ")
-            if where.startswith("request.headers["):
-                index = int(where.split("[")[1].split("]")[0])
-                where = f"header {data['request']['headers'][index][0]!r}"
-            raise InputError(_FIELD_NAMES.get(where, where), exc.message) from None
+        return build_request(
+            fields, names=_FIELD_NAMES, header_name=lambda i: f"header {headers[i][0]!r}"
+        )
 
     # --- the live explanation ---------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import Qt
@@ -10,6 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from corsinspector.formats import load_scenario
 from corsinspector.live import GALLERY
+from corsinspector.model import Request, Scenario
 from corsinspector.server import ScenarioServer
 from tests.faultserver import FaultServer
 from tests.ui.conftest import next_emission
@@ -17,6 +19,11 @@ from ui.mainwindow import MainWindow
 from ui.models import Roles
 
 APP = "https://app.example.test"
+
+
+def _on(scenario: Scenario, server: ScenarioServer) -> Request:
+    """The scenario's request pointed at its loopback server."""
+    return replace(scenario.request, url=server.map.to_wire_url(scenario.request.url))
 
 
 def _window(qtbot: QtBot) -> MainWindow:
@@ -76,10 +83,7 @@ def test_a_missing_header_is_a_highlighted_placeholder_row(
         scenario = load_scenario(GALLERY / "missing-allow-origin.json")
         async with ScenarioServer(scenario) as server:
             window = _window(qtbot)
-            request = scenario.request
-            window.editor.load(
-                request.__class__(**{**request.__dict__, "url": f"{server.base_url}/items"})
-            )
+            window.editor.load(_on(scenario, server))
             window.editor.send_requested.emit()
             await next_emission(window.verdict_shown)
             model = window.actual_view.response_model
@@ -169,11 +173,7 @@ def test_what_if_rejudges_as_the_server_answer_is_edited(
         scenario = load_scenario(GALLERY / "custom-header-not-allowed.json")
         async with ScenarioServer(scenario) as server:
             window = _window(qtbot)
-            window.editor.load(
-                scenario.request.__class__(
-                    **{**scenario.request.__dict__, "url": f"{server.base_url}/items"}
-                )
-            )
+            window.editor.load(_on(scenario, server))
             window.editor.send_requested.emit()
             await next_emission(window.verdict_shown)
             assert window.banner.state == "blocked"
@@ -207,11 +207,7 @@ def test_ask_the_real_browser_shows_chromiums_verdict_beside_ours(
             window = MainWindow(InspectorController(quiet_browser=False))
             qtbot.addWidget(window)
             window.show()
-            window.editor.load(
-                scenario.request.__class__(
-                    **{**scenario.request.__dict__, "url": f"{server.base_url}/items"}
-                )
-            )
+            window.editor.load(_on(scenario, server))
             window.editor.send_requested.emit()
             await next_emission(window.verdict_shown)
             qtbot.mouseClick(window.banner.ask, Qt.MouseButton.LeftButton)
@@ -234,9 +230,7 @@ def test_the_sequence_history_curl_and_last_request_follow_an_inspection(
         scenario = load_scenario(GALLERY / "preflight-401-auth-first.json")
         async with ScenarioServer(scenario) as server:
             window = _window(qtbot)
-            request = scenario.request.__class__(
-                **{**scenario.request.__dict__, "url": f"{server.base_url}/items"}
-            )
+            request = _on(scenario, server)
             window.editor.load(request)
             window.editor.send_requested.emit()
             await next_emission(window.verdict_shown)
