@@ -173,6 +173,15 @@ class MainWindow(QMainWindow):
         self.presentation.toggled.connect(self.sequence.set_presentation)
         self.history.currentRowChanged.connect(self._on_history_row_changed)
         QShortcut(QKeySequence("Ctrl+L"), self, activated=self.editor.url.setFocus)
+        QShortcut(QKeySequence("Ctrl+Shift+C"), self, activated=self.banner.copy.click)
+        QShortcut(QKeySequence("Ctrl+T"), self, activated=self.fix_panel.try_fix.click)
+        QShortcut(
+            QKeySequence("Ctrl+1"), self, activated=lambda: self.exchange_tabs.setCurrentIndex(0)
+        )
+        QShortcut(
+            QKeySequence("Ctrl+2"), self, activated=lambda: self.exchange_tabs.setCurrentIndex(1)
+        )
+        QShortcut(QKeySequence("F11"), self, activated=self.presentation.toggle)
         for view in (self.preflight_view, self.actual_view):
             view.response_model.headers_edited.connect(self._on_response_headers_edited)
 
