@@ -252,3 +252,21 @@ def test_the_sequence_history_curl_and_last_request_follow_an_inspection(
             await again.controller.aclose()
 
     loop.run_until_complete(main())
+
+
+def test_keyboard_shortcuts_reach_the_main_actions(
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop
+) -> None:
+    window = _window(qtbot)
+    with qtbot.waitActive(window):
+        window.activateWindow()
+    focus = window.editor.url
+    focus.setFocus()
+    qtbot.keyClick(focus, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.exchange_tabs.currentIndex() == 1
+    qtbot.keyClick(focus, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.exchange_tabs.currentIndex() == 0
+    qtbot.keyClick(focus, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
+    assert window.what_if.isChecked()
+    qtbot.keyClick(focus, Qt.Key.Key_F11)
+    assert window.presentation.isChecked()
