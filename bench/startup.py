@@ -48,10 +48,10 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QApplication
 QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
 app = QApplication([])
-from corsinspector.gallery import load_gallery
+from corsinspector.gallery import gallery_names
 from ui.mainwindow import MainWindow
 window = MainWindow(); window.resize(1280, 800)
-window.list_gallery(load_gallery()); window.show()
+window.list_gallery(gallery_names()); window.show()
 app.processEvents()
 print(time.time() - float(sys.argv[1]), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """

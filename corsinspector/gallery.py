@@ -7,14 +7,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from corsinspector.formats import load_scenario
-from corsinspector.model import Scenario
+if TYPE_CHECKING:
+    from corsinspector.model import Scenario
 
-__all__ = ["GALLERY", "expected_of", "load_gallery", "outcome_label"]
+__all__ = ["GALLERY", "expected_of", "gallery_names", "load_gallery", "outcome_label"]
 
 GALLERY = Path(__file__).resolve().parent.parent / "resources" / "gallery"
+
+
+def gallery_names(gallery: Path = GALLERY) -> list[str]:
+    """The scenarios' names, from their file names alone (cheap: for the first paint)."""
+    return sorted(path.stem for path in gallery.glob("*.json"))
 
 
 def outcome_label(allowed: bool, kind: str | None) -> str:
@@ -32,5 +37,7 @@ def expected_of(path: Path) -> str | None:
 
 def load_gallery(gallery: Path = GALLERY) -> list[tuple[Scenario, str | None]]:
     """Every gallery scenario with its expected outcome label."""
+    from corsinspector.formats import load_scenario
+
     paths = sorted(gallery.glob("*.json"))
     return [(load_scenario(path), expected_of(path)) for path in paths]

@@ -8,7 +8,6 @@ renders it offscreen after inspecting a scenario live, writes a PNG and exits.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 from collections.abc import Sequence
@@ -17,8 +16,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
-from corsinspector.demo import DemoServers
-from corsinspector.gallery import load_gallery
+from corsinspector.gallery import gallery_names
 from ui.mainwindow import MainWindow
 
 __all__ = ["run"]
@@ -62,6 +60,10 @@ def apply_theme(app: QApplication, theme: str) -> None:
 
 
 async def _main(window: MainWindow, args: argparse.Namespace) -> int:
+    import asyncio
+
+    from corsinspector.demo import DemoServers
+
     demo = DemoServers()
     await demo.start()
     window.set_demo(demo)
@@ -106,7 +108,7 @@ def run(argv: Sequence[str]) -> int:
     window = MainWindow()
     if args.screenshot:
         window.resize(1440, 960)
-    window.list_gallery(load_gallery())
+    window.list_gallery(gallery_names())
     window.show()
     app.processEvents()  # paint first; the event loop, the HTTP client and the demo come after
     from ui.asyncbridge import run_on_qt

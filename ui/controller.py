@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from corsinspector.model import Request, Verdict
-
 if TYPE_CHECKING:
     from corsinspector.inspector import Inspector
+    from corsinspector.model import Request, Verdict
 from corsinspector.tasks import TaskSet
 
 __all__ = ["InspectorController"]
@@ -69,7 +67,7 @@ class InspectorController(QObject):
             raise
         finally:
             self.busy_changed.emit(False)
-        self.last_request = replace(request)
+        self.last_request = request
         self.last_verdict = verdict
         self.verdict_ready.emit(verdict)
 

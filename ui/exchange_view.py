@@ -3,6 +3,8 @@ timings; the culprit row highlighted; a request the browser would not send greye
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -16,8 +18,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from corsinspector.export import curl_command
-from corsinspector.model import Exchange, Failure, SentRequest
+if TYPE_CHECKING:
+    from corsinspector.model import Exchange, Failure, SentRequest
 from ui.models import HeadersModel
 
 __all__ = ["ExchangeView"]
@@ -130,5 +132,7 @@ class ExchangeView(QGroupBox):
             QTimer.singleShot(0, lambda: self.response_table.scrollTo(index, hint))
 
     def _copy_curl(self) -> None:
+        from corsinspector.export import curl_command
+
         if self._sent is not None:
             QApplication.clipboard().setText(curl_command(self._sent))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
@@ -14,7 +16,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from corsinspector.model import Fix
+if TYPE_CHECKING:
+    from corsinspector.model import Fix
 
 __all__ = ["FixPanel"]
 

@@ -22,15 +22,13 @@ from PySide6.QtWidgets import (
 )
 
 from corsinspector.errors import InputError
-from corsinspector.formats import request_from_dict, request_to_dict
-from corsinspector.gallery import outcome_label
-from corsinspector.model import Request, Scenario, Verdict
 
 if TYPE_CHECKING:
     import asyncio
 
     from corsinspector.demo import DemoServers
     from corsinspector.live import Comparison
+    from corsinspector.model import Request, Verdict
 from ui.controller import InspectorController
 from ui.exchange_view import ExchangeView
 from ui.fix_panel import FixPanel
@@ -187,20 +185,22 @@ class MainWindow(QMainWindow):
 
     # --- the demo gallery ---------------------------------------------------------------
 
-    def list_gallery(self, gallery: list[tuple[Scenario, str | None]]) -> None:
+    def list_gallery(self, names: list[str]) -> None:
         """Name the gallery's scenarios (before their servers run: the first paint)."""
         self.gallery.clear()
-        for scenario, expected in gallery:
-            entry = QListWidgetItem(scenario.name)
-            entry.setToolTip(f"{scenario.description}\nExpected: {expected}")
-            self.gallery.addItem(entry)
+        self.gallery.addItems(names)
         self.statusBar().showMessage("Starting the demo servers…")
 
     def set_demo(self, demo: DemoServers) -> None:
         """The gallery now plays on loopback: picking a scenario loads its request."""
         self.demo = demo
-        if self.gallery.count() != len(demo.items):
-            self.list_gallery([(item.scenario, item.expected) for item in demo.items])
+        if [self.gallery.item(i).text() for i in range(self.gallery.count())] != [
+            item.scenario.name for item in demo.items
+        ]:
+            self.list_gallery([item.scenario.name for item in demo.items])
+        for row, item in enumerate(demo.items):
+            description = item.scenario.description
+            self.gallery.item(row).setToolTip(f"{description}\nExpected: {item.expected}")
         self.statusBar().showMessage(f"Demo: {len(demo.items)} scenarios served on loopback")
 
     def select_scenario(self, name: str) -> bool:
@@ -274,6 +274,8 @@ class MainWindow(QMainWindow):
             self.history.takeItem(self.history.count() - 1)
         self.history.blockSignals(False)
         self.history.setUpdatesEnabled(True)
+        from corsinspector.formats import request_to_dict
+
         request, verdict = pending[-1]
         QSettings().setValue("request/last", json.dumps(request_to_dict(request)))
         self.show_verdict(verdict)
@@ -334,6 +336,8 @@ class MainWindow(QMainWindow):
             self.banner.show_real_browser("Asking embedded Chromium…", None)
 
     def _on_controller_real_browser_ready(self, comparison: Comparison) -> None:
+        from corsinspector.gallery import outcome_label
+
         theirs = outcome_label(comparison.allowed, comparison.kind or "no CORS error named")
         version = comparison.browser.version
         verdict = self.controller.last_verdict
@@ -386,6 +390,8 @@ class MainWindow(QMainWindow):
         settings = QSettings()
         last = settings.value("request/last")
         if isinstance(last, str):
+            from corsinspector.formats import request_from_dict
+
             with contextlib.suppress(ValueError, InputError):  # stale or damaged: start empty
                 self.editor.load(request_from_dict(json.loads(last)))
         geometry = settings.value("window/geometry")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from corsinspector.model import Headers
+if TYPE_CHECKING:
+    from corsinspector.model import Headers
 
 __all__ = ["HeaderRow", "HeadersModel", "Roles"]
 

@@ -4,6 +4,8 @@ needs a preflight because: …". The rules come from the core (engine.safelist).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -20,11 +22,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from corsinspector.engine.safelist import classify_header, prepare_request
 from corsinspector.errors import InputError
-from corsinspector.formats import build_request
-from corsinspector.model import Request
 from corsinspector.origins import NULL_ORIGIN, is_same_origin
+
+if TYPE_CHECKING:
+    from corsinspector.model import Request
 
 __all__ = ["RequestEditor"]
 
@@ -191,6 +193,8 @@ class RequestEditor(QWidget):
 
     def request(self) -> Request:
         """The request in the fields; InputError naming the field when something is wrong."""
+        from corsinspector.formats import build_request
+
         headers = self._header_pairs()
         fields = {
             "url": self.url.text().strip(),
@@ -211,6 +215,8 @@ class RequestEditor(QWidget):
         """Mark each header and say why a preflight is needed, as the user types."""
         if self._refreshing:
             return
+        from corsinspector.engine.safelist import classify_header
+
         self._refreshing = True
         try:
             mode = self.mode.currentText()
@@ -235,6 +241,8 @@ class RequestEditor(QWidget):
             self.problem.setText(str(exc))
             self.preflight_line.setText("")
             return
+        from corsinspector.engine.safelist import prepare_request
+
         self.problem.setText("")
         prepared = prepare_request(request)
         if prepared.error is not None:

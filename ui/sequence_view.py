@@ -3,12 +3,15 @@ step; the blocked step in red with its culprit. A presentation toggle enlarges e
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QWidget
 
-from corsinspector.model import Verdict
-from corsinspector.sequence import Step, sequence_steps
+if TYPE_CHECKING:
+    from corsinspector.model import Verdict
+    from corsinspector.sequence import Step
 
 __all__ = ["SequenceView"]
 
@@ -29,6 +32,8 @@ class SequenceView(QWidget):
         self.setMinimumHeight(160)
 
     def show_verdict(self, verdict: Verdict, animate: bool = True) -> None:
+        from corsinspector.sequence import sequence_steps
+
         self.steps = sequence_steps(verdict)
         self.shown = 0 if animate else len(self.steps)
         if animate:

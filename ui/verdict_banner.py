@@ -3,11 +3,13 @@ the console message exactly as the browser prints it, selectable and copyable.""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from corsinspector.model import Verdict
-from corsinspector.report import KIND_IN_PLAIN_WORDS
+if TYPE_CHECKING:
+    from corsinspector.model import Verdict
 
 __all__ = ["VerdictBanner"]
 
@@ -76,6 +78,8 @@ class VerdictBanner(QWidget):
             self._set_state("allowed")
             self.copy.setEnabled(False)
             return
+        from corsinspector.report import KIND_IN_PLAIN_WORDS
+
         plain = KIND_IN_PLAIN_WORDS.get(error.kind, error.kind)
         self.title.setText(f"Blocked at the {error.stage}: {error.kind}")
         self.message.setText(f"{plain[0].upper()}{plain[1:]}.\n\n{error.message.rstrip()}")
