@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import pytest
@@ -31,6 +33,24 @@ def _window(qtbot: QtBot) -> MainWindow:
     qtbot.addWidget(window)
     window.show()
     return window
+
+
+@contextlib.asynccontextmanager
+async def inspected(
+    qtbot: QtBot, name: str, window: MainWindow | None = None
+) -> AsyncIterator[tuple[MainWindow, ScenarioServer]]:
+    """A window that has inspected gallery scenario ``name`` live; closed after."""
+    scenario = load_scenario(GALLERY / f"{name}.json")
+    async with ScenarioServer(scenario) as server:
+        if window is None:
+            window = _window(qtbot)
+        window.editor.load(_on(scenario, server))
+        window.editor.send_requested.emit()
+        await next_emission(window.verdict_shown)
+        try:
+            yield window, server
+        finally:
+            await window.controller.aclose()
 
 
 def test_typing_a_request_and_ctrl_enter_shows_the_blocked_preflight_and_its_culprit(
@@ -80,12 +100,7 @@ def test_a_missing_header_is_a_highlighted_placeholder_row(
     qtbot: QtBot, loop: asyncio.AbstractEventLoop
 ) -> None:
     async def main() -> None:
-        scenario = load_scenario(GALLERY / "missing-allow-origin.json")
-        async with ScenarioServer(scenario) as server:
-            window = _window(qtbot)
-            window.editor.load(_on(scenario, server))
-            window.editor.send_requested.emit()
-            await next_emission(window.verdict_shown)
+        async with inspected(qtbot, "missing-allow-origin") as (window, _):
             model = window.actual_view.response_model
             row = model.culprit_row()
             assert row is not None
@@ -93,7 +108,6 @@ def test_a_missing_header_is_a_highlighted_placeholder_row(
             assert model.data(index) == "Access-Control-Allow-Origin"
             assert model.data(index, Roles.Missing) is True
             assert model.data(model.index(row, 1)) == "(missing)"
-            await window.controller.aclose()
 
     loop.run_until_complete(main())
 
@@ -170,12 +184,7 @@ def test_what_if_rejudges_as_the_server_answer_is_edited(
     qtbot: QtBot, loop: asyncio.AbstractEventLoop
 ) -> None:
     async def main() -> None:
-        scenario = load_scenario(GALLERY / "custom-header-not-allowed.json")
-        async with ScenarioServer(scenario) as server:
-            window = _window(qtbot)
-            window.editor.load(_on(scenario, server))
-            window.editor.send_requested.emit()
-            await next_emission(window.verdict_shown)
+        async with inspected(qtbot, "custom-header-not-allowed") as (window, server):
             assert window.banner.state == "blocked"
             sent_before = len(server.log)
             window.what_if.setChecked(True)
@@ -190,7 +199,6 @@ def test_what_if_rejudges_as_the_server_answer_is_edited(
             assert window.banner.state == "blocked"
             window.what_if.setChecked(False)
             assert window.banner.state == "blocked"
-            await window.controller.aclose()
 
     loop.run_until_complete(main())
 
@@ -202,21 +210,16 @@ def test_ask_the_real_browser_shows_chromiums_verdict_beside_ours(
     from ui.controller import InspectorController
 
     async def main() -> None:
-        scenario = load_scenario(GALLERY / "wildcard-with-credentials.json")
-        async with ScenarioServer(scenario) as server:
-            window = MainWindow(InspectorController(quiet_browser=False))
-            qtbot.addWidget(window)
-            window.show()
-            window.editor.load(_on(scenario, server))
-            window.editor.send_requested.emit()
-            await next_emission(window.verdict_shown)
+        window = MainWindow(InspectorController(quiet_browser=False))
+        qtbot.addWidget(window)
+        window.show()
+        async with inspected(qtbot, "wildcard-with-credentials", window):
             qtbot.mouseClick(window.banner.ask, Qt.MouseButton.LeftButton)
             (comparison,) = await next_emission(window.controller.real_browser_ready, 60)
             assert comparison.kind == "WildcardOriginNotAllowed"
             text = window.banner.real.text()
             assert text.startswith("Chromium 140.")
             assert "agrees with the engine" in text
-            await window.controller.aclose()
 
     loop.run_until_complete(main())
 
@@ -227,13 +230,7 @@ def test_the_sequence_history_curl_and_last_request_follow_an_inspection(
     from PySide6.QtWidgets import QApplication
 
     async def main() -> None:
-        scenario = load_scenario(GALLERY / "preflight-401-auth-first.json")
-        async with ScenarioServer(scenario) as server:
-            window = _window(qtbot)
-            request = _on(scenario, server)
-            window.editor.load(request)
-            window.editor.send_requested.emit()
-            await next_emission(window.verdict_shown)
+        async with inspected(qtbot, "preflight-401-auth-first") as (window, server):
             steps = window.sequence.steps
             assert [s.to_server for s in steps] == [True, False]
             assert steps[0].label == "preflight OPTIONS /items"
@@ -245,7 +242,6 @@ def test_the_sequence_history_curl_and_last_request_follow_an_inspection(
             curl = QApplication.clipboard().text()
             assert curl.startswith(f"curl -X OPTIONS {server.base_url}/items")
             assert "-H 'Access-Control-Request-Method: POST'" in curl
-            await window.controller.aclose()
             again = _window(qtbot)  # the next start shows the last request
             assert again.editor.url.text() == f"{server.base_url}/items"
             assert again.editor.method.currentText() == "POST"
