@@ -91,6 +91,23 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--http2", action="store_true", help="allow HTTP/2")
     check.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS")
     check.add_argument("--max-body", type=int, default=16 * 1024 * 1024, metavar="BYTES")
+    run = commands.add_parser(
+        "run",
+        help="replay a collection live and check each item's expected verdict",
+        description="Replay every item of a cors-collection/1 file. Exit status: 0 when every "
+        "expectation holds, 1 when one fails, 2 on bad input, 3 when the network failed.",
+    )
+    run.add_argument("collection", metavar="COLLECTION")
+    run.add_argument("--env", metavar="NAME", help="the environment whose variables to use")
+    run.add_argument(
+        "--envs",
+        metavar="FILE",
+        help="the environments file (default: COLLECTION's name with .env.json)",
+    )
+    run.add_argument("--concurrency", type=int, default=1, metavar="N")
+    run.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
+    run.add_argument("--json", metavar="FILE", help="write the verdicts as JSON")
+    run.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS")
     demo = commands.add_parser(
         "demo",
         help="play the gallery on loopback and inspect every scenario live",
@@ -153,6 +170,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from corsinspector.checkcmd import run_check
 
             return run_check(args)
+        if args.command == "run":
+            from corsinspector.runcmd import run_command
+
+            return run_command(args)
         if args.command == "demo":
             from corsinspector.checkcmd import run_demo
 

@@ -1,0 +1,240 @@
+"""Collections (``cors-collection/1``) and their environments (``cors-environments/1``).
+
+A collection is one JSON file of named folders of items; an item is a scenario request
+(whose strings may hold ``{{variables}}``), an optional expectation and notes. Variables
+come from a separate environments file, so that secrets stay out of the collection.
+
+Saving is atomic (temporary file, fsync, rename), keeps the previous version as
+``NAME.bak``, never overwrites a file that fails to parse, and refuses to save over a file
+that changed on disk since it was loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from corsinspector.errors import InputError, StorageError
+from corsinspector.formats import request_from_dict, request_to_dict, write_json_atomic
+from corsinspector.model import Request
+
+__all__ = [
+    "COLLECTION_FORMAT",
+    "ENVIRONMENTS_FORMAT",
+    "Collection",
+    "Expectation",
+    "Folder",
+    "Item",
+    "Variable",
+    "collection_to_dict",
+    "load_collection",
+    "load_environments",
+    "save_collection",
+]
+
+COLLECTION_FORMAT = "cors-collection/1"
+ENVIRONMENTS_FORMAT = "cors-environments/1"
+_VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}")
+
+
+@dataclass(frozen=True)
+class Expectation:
+    allowed: bool
+    #: The error kind expected when blocked (None: any).
+    kind: str | None = None
+
+    def holds(self, allowed: bool, kind: str | None) -> bool:
+        return allowed == self.allowed and (self.kind is None or kind == self.kind)
+
+
+@dataclass(frozen=True)
+class Item:
+    name: str
+    #: The request in the scenario format's ``request`` shape; strings may hold variables.
+    request: dict[str, Any]
+    expect: Expectation | None = None
+    notes: str = ""
+
+    def resolve(self, variables: dict[str, str], where: str) -> Request:
+        """The request with its ``{{variables}}`` filled in; InputError naming the item and
+        the variable when one is unknown."""
+
+        def fill(value: Any, path: str) -> Any:
+            if isinstance(value, str):
+
+                def one(match: re.Match[str]) -> str:
+                    name = match.group(1)
+                    if name not in variables:
+                        raise InputError(f"{where}: {path}", f"unknown variable {{{{{name}}}}}")
+                    return variables[name]
+
+                return _VARIABLE.sub(one, value)
+            if isinstance(value, list):
+                return [fill(v, f"{path}[{i}]") for i, v in enumerate(value)]
+            if isinstance(value, dict):
+                return {k: fill(v, f"{path}.{k}") for k, v in value.items()}
+            return value
+
+        return request_from_dict(fill(self.request, "request"), where)
+
+
+@dataclass(frozen=True)
+class Folder:
+    name: str
+    items: tuple[Item, ...] = ()
+
+
+@dataclass(frozen=True)
+class Collection:
+    name: str
+    folders: tuple[Folder, ...] = ()
+    #: A fingerprint of the file as loaded (to notice a change on disk before saving).
+    loaded_digest: str | None = field(default=None, compare=False)
+
+    def items(self) -> list[tuple[str, Item]]:
+        """Every item with its path (``folder/item``), in collection order."""
+        return [
+            (f"{folder.name}/{item.name}", item) for folder in self.folders for item in folder.items
+        ]
+
+
+@dataclass(frozen=True)
+class Variable:
+    value: str
+    secret: bool = False
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read_json(path: Path) -> tuple[Any, str]:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(str(path), "no such file") from None
+    except OSError as exc:
+        raise InputError(str(path), exc.strerror or str(exc)) from None
+    try:
+        return json.loads(raw.decode("utf-8")), _digest(raw)
+    except UnicodeDecodeError:
+        raise InputError(str(path), "is not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}:{exc.lineno}", f"not valid JSON: {exc.msg}") from None
+
+
+def _expect(data: Any, where: str) -> Expectation | None:
+    if data is None:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("allowed"), bool):
+        raise InputError(f"{where}.expect", "must be an object with allowed: true or false")
+    kind = data.get("kind")
+    if kind is not None and not isinstance(kind, str):
+        raise InputError(f"{where}.expect.kind", "must be a string")
+    return Expectation(data["allowed"], kind)
+
+
+def load_collection(path: str | os.PathLike[str]) -> Collection:
+    """Read a ``cors-collection/1`` file; every item's request is checked (with its
+    variables still in place, only the shape)."""
+    path = Path(path)
+    data, digest = _read_json(path)
+    if not isinstance(data, dict):
+        raise InputError(str(path), "must be a JSON object")
+    if data.get("format") != COLLECTION_FORMAT:
+        raise InputError(
+            f"{path}: format", f"must be {COLLECTION_FORMAT!r}, not {data.get('format')!r}"
+        )
+    folders = []
+    for f_index, folder in enumerate(data.get("folders", [])):
+        where = f"{path}: folders[{f_index}]"
+        if not isinstance(folder, dict) or not isinstance(folder.get("name"), str):
+            raise InputError(where, "must be an object with a name")
+        items = []
+        for i_index, item in enumerate(folder.get("items", [])):
+            at = f"{where}.items[{i_index}]"
+            if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+                raise InputError(at, "must be an object with a name")
+            if not isinstance(item.get("request"), dict):
+                raise InputError(f"{at}.request", "is missing")
+            notes = item.get("notes", "")
+            items.append(
+                Item(item["name"], item["request"], _expect(item.get("expect"), at), str(notes))
+            )
+        folders.append(Folder(folder["name"], tuple(items)))
+    name = data.get("name", path.stem)
+    return Collection(str(name), tuple(folders), loaded_digest=digest)
+
+
+def collection_to_dict(collection: Collection) -> dict[str, Any]:
+    """The collection as JSON, keys in a stable order."""
+    folders = []
+    for folder in collection.folders:
+        items = []
+        for item in folder.items:
+            entry: dict[str, Any] = {"name": item.name, "request": item.request}
+            if item.expect is not None:
+                expect: dict[str, Any] = {"allowed": item.expect.allowed}
+                if item.expect.kind is not None:
+                    expect["kind"] = item.expect.kind
+                entry["expect"] = expect
+            if item.notes:
+                entry["notes"] = item.notes
+            items.append(entry)
+        folders.append({"name": folder.name, "items": items})
+    return {"format": COLLECTION_FORMAT, "name": collection.name, "folders": folders}
+
+
+def save_collection(path: str | os.PathLike[str], collection: Collection) -> Collection:
+    """Save atomically, keeping the previous version as ``.bak``. Refuses (StorageError) to
+    overwrite a file that does not parse, or one changed on disk since ``collection`` was
+    loaded. Returns the collection with its new fingerprint."""
+    path = Path(path)
+    if path.exists():
+        try:
+            current = path.read_bytes()
+            json.loads(current.decode("utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            raise StorageError(
+                f"{path}: does not parse as JSON; not overwriting it (fix or move it first)"
+            ) from None
+        if collection.loaded_digest is not None and _digest(current) != collection.loaded_digest:
+            raise StorageError(f"{path}: changed on disk since it was loaded; not saving over it")
+        shutil.copy2(path, path.with_name(path.name + ".bak"))
+    write_json_atomic(path, collection_to_dict(collection))
+    return Collection(collection.name, collection.folders, _digest(path.read_bytes()))
+
+
+def load_environments(path: str | os.PathLike[str]) -> dict[str, dict[str, Variable]]:
+    """Read a ``cors-environments/1`` file: named environments of variables, each a string
+    or ``{"value": …, "secret": true}``."""
+    path = Path(path)
+    data, _ = _read_json(path)
+    if not isinstance(data, dict) or data.get("format") != ENVIRONMENTS_FORMAT:
+        raise InputError(f"{path}: format", f"must be {ENVIRONMENTS_FORMAT!r}")
+    environments: dict[str, dict[str, Variable]] = {}
+    for name, variables in (data.get("environments") or {}).items():
+        if not isinstance(variables, dict):
+            raise InputError(f"{path}: environments.{name}", "must be an object of variables")
+        parsed = {}
+        for key, value in variables.items():
+            where = f"{path}: environments.{name}.{key}"
+            if isinstance(value, str):
+                parsed[key] = Variable(value)
+            elif isinstance(value, dict) and isinstance(value.get("value"), str):
+                parsed[key] = Variable(value["value"], bool(value.get("secret", False)))
+            else:
+                raise InputError(where, 'must be a string or {"value": …, "secret": true}')
+        environments[name] = parsed
+    return environments
+
+
+def item_from_request(name: str, request: Request, expect: Expectation | None = None) -> Item:
+    """An item made from a concrete request (the window's "save into a collection")."""
+    return Item(name, request_to_dict(request), expect)
