@@ -1,0 +1,168 @@
+"""``main.py run`` replays a collection against a real loopback server, for CI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from corsinspector.formats import scenario_from_dict
+from corsinspector.server import ScenarioServer, serve_in_thread
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = "https://app.example.test"
+API = "https://api.example.test"
+
+SERVER = {
+    "format": "cors-scenario/1",
+    "request": {"url": f"{API}/ok"},
+    "server": [
+        {
+            "method": "GET",
+            "url": f"{API}/ok",
+            "status": 200,
+            "headers": [["Access-Control-Allow-Origin", "*"]],
+        },
+        {"method": "GET", "url": f"{API}/bare", "status": 200, "headers": []},
+        {
+            "method": "OPTIONS",
+            "url": f"{API}/traced",
+            "status": 204,
+            "headers": [
+                ["Access-Control-Allow-Origin", APP],
+                ["Access-Control-Allow-Headers", "x-trace"],
+            ],
+        },
+        {
+            "method": "GET",
+            "url": f"{API}/traced",
+            "status": 200,
+            "headers": [["Access-Control-Allow-Origin", APP]],
+        },
+    ],
+}
+
+
+def _item(
+    name: str, path: str, expect: dict[str, object], headers: list[list[str]] | None = None
+) -> dict[str, object]:
+    request = {"url": "{{base_url}}" + path, "origin": "{{origin}}", "headers": headers or []}
+    return {"name": name, "request": request, "expect": expect}
+
+
+@pytest.fixture
+def server() -> Iterator[ScenarioServer]:
+    with serve_in_thread(scenario_from_dict(SERVER)) as live:
+        yield live
+
+
+def _files(tmp_path: Path, server: ScenarioServer, *, failing: bool) -> Path:
+    items = [
+        _item("simple", "/ok", {"allowed": True}),
+        _item("no headers", "/bare", {"allowed": False, "kind": "MissingAllowOriginHeader"}),
+        _item("traced", "/traced", {"allowed": True}, [["X-Trace", "{{trace}}"]]),
+    ]
+    if failing:
+        items.append(_item("should pass", "/bare", {"allowed": True}))
+    collection = {
+        "format": "cors-collection/1",
+        "name": "staging",
+        "folders": [{"name": "api", "items": items[:2]}, {"name": "more", "items": items[2:]}],
+    }
+    path = tmp_path / "staging.json"
+    path.write_text(json.dumps(collection))
+    environments = {
+        "format": "cors-environments/1",
+        "environments": {
+            "dev": {
+                "base_url": server.base_url,
+                "origin": APP,
+                "trace": {"value": "1", "secret": True},
+            }
+        },
+    }
+    (tmp_path / "staging.env.json").write_text(json.dumps(environments))
+    return path
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "run", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_every_expectation_holding_exits_0_in_collection_order(
+    tmp_path: Path, server: ScenarioServer
+) -> None:
+    path = _files(tmp_path, server, failing=False)
+    report = tmp_path / "report.json"
+    result = run(str(path), "--env", "dev", "--concurrency", "3", "--json", str(report))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines()[-1] == "3 of 3 items as expected."
+    verdicts = json.loads(report.read_text())
+    assert [v["item"] for v in verdicts] == ["api/simple", "api/no headers", "more/traced"]
+    assert [v["verdict"]["allowed"] for v in verdicts] == [True, False, True]
+    assert verdicts[1]["verdict"]["format"] == "cors-verdict/1"
+
+
+def test_a_failed_expectation_exits_1_and_the_junit_report_names_it(
+    tmp_path: Path, server: ScenarioServer
+) -> None:
+    path = _files(tmp_path, server, failing=True)
+    junit = tmp_path / "junit.xml"
+    result = run(str(path), "--env", "dev", "--junit", str(junit))
+    assert result.returncode == 1
+    assert "FAIL more/should pass: blocked: MissingAllowOriginHeader" in result.stdout
+    suite = ElementTree.parse(junit).getroot()
+    assert (suite.tag, suite.get("tests"), suite.get("failures")) == ("testsuite", "4", "1")
+    failed = [case for case in suite.iter("testcase") if case.find("failure") is not None]
+    assert [(case.get("classname"), case.get("name")) for case in failed] == [
+        ("more", "should pass")
+    ]
+    failure = failed[0].find("failure")
+    assert failure is not None
+    assert failure.get("message") == "expected allowed, got blocked: MissingAllowOriginHeader"
+    assert (failure.text or "").startswith("Access to fetch at ")
+
+
+def test_an_unknown_variable_is_bad_input_before_anything_is_sent(
+    tmp_path: Path, server: ScenarioServer
+) -> None:
+    path = _files(tmp_path, server, failing=False)
+    result = run(str(path))  # no --env: {{base_url}} is unknown
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: api/simple: request.url: unknown variable {{base_url}}")
+    assert server.log == []
+
+
+def test_a_network_failure_exits_3(tmp_path: Path, server: ScenarioServer) -> None:
+    from tests.faultserver import refused_url
+
+    collection = {
+        "format": "cors-collection/1",
+        "folders": [{"name": "f", "items": [_item("down", "", {"allowed": True})]}],
+    }
+    path = tmp_path / "down.json"
+    path.write_text(json.dumps(collection))
+    envs = tmp_path / "envs.json"
+    envs.write_text(
+        json.dumps(
+            {
+                "format": "cors-environments/1",
+                "environments": {"x": {"base_url": refused_url().rstrip("/"), "origin": APP}},
+            }
+        )
+    )
+    result = run(str(path), "--env", "x", "--envs", str(envs))
+    assert result.returncode == 3
