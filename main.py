@@ -4,7 +4,7 @@ lists the commands (serve, simulate, check, demo)."""
 import os
 import sys
 
-COMMANDS = {"serve", "simulate", "check", "demo", "run"}
+COMMANDS = {"serve", "simulate", "check", "demo", "run", "export", "import"}
 
 
 def _has_display() -> bool:

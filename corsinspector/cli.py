@@ -108,6 +108,19 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
     run.add_argument("--json", metavar="FILE", help="write the verdicts as JSON")
     run.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS")
+    export = commands.add_parser(
+        "export",
+        help="write a collection as cURL commands or as HAR 1.2 of a live replay",
+        description="cURL: the preflight and the request of each item, as the browser sends "
+        "them. HAR: the collection replayed live, every exchange recorded. Secret variables "
+        "are redacted unless --keep-secrets.",
+    )
+    export.add_argument("collection", metavar="COLLECTION")
+    export.add_argument("--to", choices=("curl", "har"), required=True)
+    export.add_argument("-o", "--output", metavar="FILE", help="default: standard output")
+    export.add_argument("--env", metavar="NAME")
+    export.add_argument("--envs", metavar="FILE")
+    export.add_argument("--keep-secrets", action="store_true")
     demo = commands.add_parser(
         "demo",
         help="play the gallery on loopback and inspect every scenario live",
@@ -174,6 +187,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from corsinspector.runcmd import run_command
 
             return run_command(args)
+        if args.command == "export":
+            from corsinspector.runcmd import export_command
+
+            return export_command(args)
         if args.command == "demo":
             from corsinspector.checkcmd import run_demo
 

@@ -37,7 +37,7 @@ from corsinspector.model import (
 )
 from corsinspector.origins import NULL_ORIGIN, normalize_url, origin_of
 
-__all__ = ["FAILED_TO_FETCH", "MAX_REDIRECTS", "Walk", "walk"]
+__all__ = ["FAILED_TO_FETCH", "MAX_REDIRECTS", "Walk", "first_requests", "walk"]
 
 #: Chromium follows 20 redirects; the 21st fails with net::ERR_TOO_MANY_REDIRECTS.
 MAX_REDIRECTS = 20
@@ -323,3 +323,23 @@ def _has_valid_host(parts: SplitResult) -> bool:
     except ValueError:
         return False
     return bool(parts.hostname)
+
+
+def first_requests(request: Request) -> list[SentRequest]:
+    """What the browser sends first for ``request``: the preflight (when it needs one) and
+    the request itself, with their CORS headers, as an export shows them."""
+    prepared = prepare_request(request)
+    url = normalize_url(request.url)
+    cross = _is_cross_origin(request.origin, url)
+    sent: list[SentRequest] = []
+    if prepared.error is not None:
+        return sent
+    if request.mode == "cors" and cross and prepared.needs_preflight:
+        headers = _preflight_headers(prepared.method, prepared.unsafe_names, request.origin)
+        sent.append(SentRequest("OPTIONS", url, headers))
+    headers_out: list[tuple[str, str]] = []
+    if (request.mode == "cors" and cross) or prepared.method not in ("GET", "HEAD"):
+        headers_out.append(("Origin", request.origin))
+    headers_out += prepared.headers
+    sent.append(SentRequest(prepared.method, url, tuple(headers_out), request.body))
+    return sent

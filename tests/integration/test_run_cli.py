@@ -166,3 +166,53 @@ def test_a_network_failure_exits_3(tmp_path: Path, server: ScenarioServer) -> No
     )
     result = run(str(path), "--env", "x", "--envs", str(envs))
     assert result.returncode == 3
+
+
+def export(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "export", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_export_curl_writes_the_preflight_and_request_with_secrets_redacted(
+    tmp_path: Path, server: ScenarioServer
+) -> None:
+    import shlex
+
+    path = _files(tmp_path, server, failing=False)
+    result = export(str(path), "--to", "curl", "--env", "dev")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    traced = lines[lines.index("# more/traced") + 1 :]
+    assert shlex.split(traced[0])[:4] == ["curl", "-X", "OPTIONS", f"{server.base_url}/traced"]
+    assert "Access-Control-Request-Headers: x-trace" in traced[0]
+    assert "'X-Trace: {{trace}}'" in traced[1]  # the secret's value is not exported
+    kept = export(str(path), "--to", "curl", "--env", "dev", "--keep-secrets")
+    assert "'X-Trace: 1'" in kept.stdout
+
+
+def test_export_har_records_a_live_replay(tmp_path: Path, server: ScenarioServer) -> None:
+    path = _files(tmp_path, server, failing=False)
+    out = tmp_path / "replay.har"
+    result = export(str(path), "--to", "har", "--env", "dev", "--keep-secrets", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    log = json.loads(out.read_text())["log"]
+    assert log["version"] == "1.2"
+    assert [page["title"] for page in log["pages"]] == [
+        "api/simple",
+        "api/no headers",
+        "more/traced",
+    ]
+    methods = [
+        (e["pageref"], e["request"]["method"], e["response"]["status"]) for e in log["entries"]
+    ]
+    assert methods == [
+        ("page_1", "GET", 200),
+        ("page_2", "GET", 200),
+        ("page_3", "OPTIONS", 204),
+        ("page_3", "GET", 200),
+    ]
