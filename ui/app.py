@@ -105,7 +105,12 @@ def run(argv: Sequence[str]) -> int:
     assert isinstance(app, QApplication)
     app.setQuitOnLastWindowClosed(False)
     apply_theme(app, args.theme)
-    window = MainWindow()
+    history = None
+    if not args.screenshot:  # a screenshot leaves no trace in the user's history
+        from corsinspector.history import History
+
+        history = History()
+    window = MainWindow(history=history)
     if args.screenshot:
         window.resize(1440, 960)
     window.list_gallery(gallery_names())

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     import asyncio
 
     from corsinspector.demo import DemoServers
+    from corsinspector.history import History
     from corsinspector.live import Comparison
     from corsinspector.model import Request, Verdict
 from ui.controller import InspectorController
@@ -45,8 +46,12 @@ class MainWindow(QMainWindow):
     #: A verdict from the network is on screen (the Verdict).
     verdict_shown = Signal(object)
 
-    def __init__(self, controller: InspectorController | None = None) -> None:
+    def __init__(
+        self, controller: InspectorController | None = None, history: History | None = None
+    ) -> None:
+        """``history``: where inspections are kept across runs (None: this session only)."""
         super().__init__()
+        self.store = history
         self.setObjectName("main_window")
         self.setWindowTitle("CORS Inspector")
         self.controller = controller or InspectorController()
@@ -125,6 +130,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().showMessage("Ready")
         self._set_tab_order()
+        self._load_stored_history()
         self._connect_signals()
         self._restore()
 
@@ -266,6 +272,8 @@ class MainWindow(QMainWindow):
         self.history.blockSignals(True)
         for request, verdict in pending:
             self._history.insert(0, (request, verdict))
+            if self.store is not None:
+                self.store.add(request, verdict)
             error = verdict.error
             outcome = "allowed" if error is None else f"blocked: {error.kind}"
             self.history.insertItem(0, f"{request.method} {request.url}\n{outcome}")
@@ -281,11 +289,22 @@ class MainWindow(QMainWindow):
         self.show_verdict(verdict)
         self.verdict_shown.emit(verdict)
 
+    def _load_stored_history(self) -> None:
+        """Earlier sessions' inspections, below this session's (their requests come back)."""
+        self._stored: list[Request] = []
+        if self.store is None:
+            return
+        for entry in self.store.search(limit=_HISTORY_SIZE):
+            self._stored.append(entry.request)
+            self.history.addItem(f"{entry.request.method} {entry.request.url}\n{entry.outcome}")
+
     def _on_history_row_changed(self, row: int) -> None:
         if 0 <= row < len(self._history):
             request, verdict = self._history[row]
             self.editor.load(request)
             self.show_verdict(verdict)
+        elif 0 <= row - len(self._history) < len(self._stored):
+            self.editor.load(self._stored[row - len(self._history)])
 
     def show_verdict(self, verdict: Verdict) -> None:
         self.banner.show_verdict(verdict)

@@ -266,3 +266,29 @@ def test_keyboard_shortcuts_reach_the_main_actions(
     assert window.what_if.isChecked()
     qtbot.keyClick(focus, Qt.Key.Key_F11)
     assert window.presentation.isChecked()
+
+
+def test_inspections_are_kept_in_the_history_database_across_restarts(
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop, tmp_path: object
+) -> None:
+    from pathlib import Path
+
+    from corsinspector.history import History
+
+    database = Path(str(tmp_path)) / "history.sqlite3"
+
+    async def main() -> None:
+        with History(database) as history:
+            window = MainWindow(history=history)
+            qtbot.addWidget(window)
+            async with inspected(qtbot, "missing-allow-origin", window):
+                pass
+        with History(database) as history:
+            again = MainWindow(history=history)
+            qtbot.addWidget(again)
+            assert again.history.count() == 1
+            assert "blocked: MissingAllowOriginHeader" in again.history.item(0).text()
+            again.history.setCurrentRow(0)
+            assert again.editor.url.text().endswith("/items")
+
+    loop.run_until_complete(main())
