@@ -108,6 +108,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
     run.add_argument("--json", metavar="FILE", help="write the verdicts as JSON")
     run.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS")
+    imports = commands.add_parser(
+        "import",
+        help="import cURL, HAR or Postman files into a collection",
+        description="Detect each file's format (cURL, HAR 1.2, Postman v2.1, scenario, "
+        "collection) and write, or add to, a cors-collection/1 file.",
+    )
+    imports.add_argument("files", nargs="+", metavar="FILE")
+    imports.add_argument("-o", "--output", required=True, metavar="COLLECTION")
     export = commands.add_parser(
         "export",
         help="write a collection as cURL commands or as HAR 1.2 of a live replay",
@@ -187,6 +195,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from corsinspector.runcmd import run_command
 
             return run_command(args)
+        if args.command == "import":
+            from corsinspector.runcmd import import_command
+
+            return import_command(args)
         if args.command == "export":
             from corsinspector.runcmd import export_command
 

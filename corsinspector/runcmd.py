@@ -9,16 +9,25 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from corsinspector.collection import Item, Variable, load_collection, load_environments
+from corsinspector.collection import (
+    Collection,
+    Folder,
+    Item,
+    Variable,
+    load_collection,
+    load_environments,
+    save_collection,
+)
 from corsinspector.engine.walk import first_requests
 from corsinspector.errors import InputError
 from corsinspector.export import curl_command, har_log
 from corsinspector.formats import dump_json
+from corsinspector.importers import import_file
 from corsinspector.inspector import InspectOptions
 from corsinspector.model import SentRequest
 from corsinspector.runner import ItemResult, json_report, junit_report, run_collection
 
-__all__ = ["export_command", "run_command"]
+__all__ = ["export_command", "import_command", "run_command"]
 
 EXIT_HOLDS, EXIT_FAILED, EXIT_NETWORK = 0, 1, 3
 
@@ -58,6 +67,23 @@ def _redact(sent: SentRequest, item: Item, secrets: set[str]) -> SentRequest:
     url = template["url"] if _uses(template.get("url"), secrets) else sent.url
     body = template["body"] if _uses(template.get("body"), secrets) else sent.body
     return SentRequest(sent.method, url, headers, body)
+
+
+def import_command(args: argparse.Namespace) -> int:
+    """Import each file into the collection (created, or added to: folders of the same name
+    gain the new items)."""
+    output = Path(args.output)
+    collection = load_collection(output) if output.exists() else Collection(output.stem, ())
+    folders = {folder.name: list(folder.items) for folder in collection.folders}
+    imported = 0
+    for name in args.files:
+        for folder in import_file(name):
+            folders.setdefault(folder.name, []).extend(folder.items)
+            imported += len(folder.items)
+    merged = tuple(Folder(name, tuple(items)) for name, items in folders.items())
+    save_collection(output, Collection(collection.name, merged, collection.loaded_digest))
+    print(f"imported {imported} items into {output}")
+    return EXIT_HOLDS
 
 
 def export_command(args: argparse.Namespace) -> int:

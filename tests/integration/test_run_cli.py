@@ -216,3 +216,49 @@ def test_export_har_records_a_live_replay(tmp_path: Path, server: ScenarioServer
         ("page_3", "OPTIONS", 204),
         ("page_3", "GET", 200),
     ]
+
+
+def _import(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "import", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_import_writes_and_then_adds_to_a_collection(tmp_path: Path) -> None:
+    from corsinspector.collection import load_collection
+    from tests.core.test_importers import CHROME_BASH, HAR, POSTMAN
+
+    (tmp_path / "copied.sh").write_text(CHROME_BASH)
+    (tmp_path / "panel.har").write_text(HAR)
+    (tmp_path / "team.postman.json").write_text(POSTMAN)
+    out = tmp_path / "imported.json"
+    first = _import(str(tmp_path / "copied.sh"), "-o", str(out))
+    assert first.returncode == 0, first.stderr
+    copied = len(load_collection(out).items())
+    assert copied >= 1
+    assert first.stdout.strip() == f"imported {copied} items into {out}"
+    second = _import(
+        str(tmp_path / "panel.har"), str(tmp_path / "team.postman.json"), "-o", str(out)
+    )
+    assert second.returncode == 0, second.stderr
+    collection = load_collection(out)
+    assert len(collection.items()) > copied + 2
+    assert collection.folders[0].name == "copied"
+    assert (tmp_path / "imported.json.bak").exists()
+
+
+def test_a_bad_import_is_one_line_and_the_collection_is_untouched(tmp_path: Path) -> None:
+    out = tmp_path / "keep.json"
+    (tmp_path / "ok.sh").write_text("curl https://api.example.test/x -H 'Origin: https://a.test'")
+    assert _import(str(tmp_path / "ok.sh"), "-o", str(out)).returncode == 0
+    before = out.read_text()
+    (tmp_path / "broken.har").write_text('{"log": {"entries": [{"request": {}}]}}')
+    result = _import(str(tmp_path / "broken.har"), "-o", str(out))
+    assert result.returncode == 2
+    assert len(result.stderr.splitlines()) == 1
+    assert "broken.har" in result.stderr
+    assert out.read_text() == before
