@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 if TYPE_CHECKING:
+    from corsinspector.collection import Collection
     from corsinspector.inspector import Inspector
     from corsinspector.model import Request, Verdict
 from corsinspector.tasks import TaskSet
@@ -27,6 +28,12 @@ class InspectorController(QObject):
     real_browser_ready = Signal(object)
     #: True while embedded Chromium runs a request.
     real_browser_busy = Signal(bool)
+    #: One replayed item's result (a runner.ItemResult).
+    replay_result = Signal(object)
+    #: True while a collection replays.
+    replay_running = Signal(bool)
+    #: The replay ended (a one-line summary: done, cancelled, or the bad input).
+    replay_finished = Signal(str)
 
     def __init__(self, *, quiet_browser: bool = True) -> None:
         """``quiet_browser``: embedded Chromium's native diagnostics go to a log file."""
@@ -89,6 +96,48 @@ class InspectorController(QObject):
         finally:
             self.real_browser_busy.emit(False)
         self.real_browser_ready.emit(compare_with_browser(result))
+
+    def replay(
+        self, collection: Collection, variables: dict[str, str], concurrency: int = 8
+    ) -> None:
+        """Replay ``collection``; ``replay_result`` carries each item as it ends."""
+        self.tasks.start(
+            self._replay(collection, variables, concurrency),
+            name="replay",
+            group="replay",
+            exclusive=True,
+        )
+
+    def cancel_replay(self) -> None:
+        self.tasks.cancel("replay")
+
+    async def _replay(
+        self, collection: Collection, variables: dict[str, str], concurrency: int
+    ) -> None:
+        import asyncio
+
+        from corsinspector.errors import CorsInspectorError
+        from corsinspector.inspector import InspectOptions
+        from corsinspector.runner import run_collection
+
+        self.replay_running.emit(True)
+        message = "Done."
+        try:
+            await run_collection(
+                collection,
+                variables,
+                concurrency=concurrency,
+                options=InspectOptions(timeout=15.0),
+                on_result=self.replay_result.emit,
+            )
+        except asyncio.CancelledError:
+            message = "Cancelled."
+            raise
+        except CorsInspectorError as exc:
+            message = str(exc)
+        finally:
+            self.replay_running.emit(False)
+            self.replay_finished.emit(message)
 
     def _on_task_error(self, error: BaseException) -> None:
         self.inspection_failed.emit(f"Internal error: {type(error).__name__}: {error}")

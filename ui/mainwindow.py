@@ -11,6 +11,7 @@ from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
+    QInputDialog,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from corsinspector.errors import InputError
+from corsinspector.errors import CorsInspectorError, InputError
 
 if TYPE_CHECKING:
     import asyncio
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
     from corsinspector.history import History
     from corsinspector.live import Comparison
     from corsinspector.model import Request, Verdict
+    from corsinspector.runner import ItemResult
+from ui.collection_panel import CollectionPanel
 from ui.controller import InspectorController
 from ui.exchange_view import ExchangeView
 from ui.fix_panel import FixPanel
@@ -68,6 +71,13 @@ class MainWindow(QMainWindow):
         sidebar.setMinimumWidth(220)
         sidebar.addTab(self.gallery, "Demo gallery")
         sidebar.addTab(self.history, "History")
+        self.collection_panel = CollectionPanel()
+        sidebar.addTab(self.collection_panel, "Collection")
+        self.sidebar = sidebar
+        self._replayed: list[ItemResult] = []
+        self._replay_timer = QTimer(self)
+        self._replay_timer.setInterval(50)  # results reach the table in batches
+        self._replay_timer.timeout.connect(self._flush_replay)
         self._history: list[tuple[Request, Verdict]] = []
         self._pending: list[tuple[Request, Verdict]] = []
         self._flush_timer = QTimer(self)
@@ -176,6 +186,14 @@ class MainWindow(QMainWindow):
         self.what_if.toggled.connect(self._on_what_if_toggled)
         self.presentation.toggled.connect(self.sequence.set_presentation)
         self.history.currentRowChanged.connect(self._on_history_row_changed)
+        panel = self.collection_panel
+        panel.run_requested.connect(self.controller.replay)
+        panel.cancel_requested.connect(self.controller.cancel_replay)
+        panel.result_opened.connect(self._on_result_opened)
+        panel.save_requested.connect(self._on_save_requested)
+        self.controller.replay_result.connect(self._replayed.append)
+        self.controller.replay_running.connect(self._on_controller_replay_running)
+        self.controller.replay_finished.connect(self._on_controller_replay_finished)
         QShortcut(QKeySequence("Ctrl+L"), self, activated=self.editor.url.setFocus)
         QShortcut(QKeySequence("Ctrl+Shift+C"), self, activated=self.banner.copy.click)
         QShortcut(QKeySequence("Ctrl+T"), self, activated=self.fix_panel.try_fix.click)
@@ -338,6 +356,71 @@ class MainWindow(QMainWindow):
         else:
             kind = result.error.kind if result.error else "blocked"
             self.fix_panel.show_try_result(False, f"Still blocked: {kind}")
+
+    # --- collections ---------------------------------------------------------------------
+
+    def _flush_replay(self) -> None:
+        batch, self._replayed[:] = list(self._replayed), []
+        self.collection_panel.add_results(batch)
+
+    def _on_controller_replay_running(self, running: bool) -> None:
+        self.collection_panel.set_running(running)
+        if running:
+            self._replay_timer.start()
+            self.statusBar().showMessage("Replaying the collection…")
+
+    def _on_controller_replay_finished(self, message: str) -> None:
+        self._replay_timer.stop()
+        self._flush_replay()
+        self.collection_panel.finish(message)
+        self.statusBar().showMessage(f"Replay: {message}")
+
+    def _on_result_opened(self, result: ItemResult) -> None:
+        """A replayed item opens in the inspector: its request and its verdict."""
+        self.editor.load(result.request)
+        self.show_verdict(result.verdict)
+
+    def _on_save_requested(self) -> None:
+        try:
+            request = self.editor.request()
+        except InputError as exc:
+            self.banner.show_problem(str(exc))
+            return
+        suggested = f"{request.method} {request.url}"
+        name, ok = QInputDialog.getText(self, "Save into the collection", "Name:", text=suggested)
+        if ok and name.strip():
+            self.save_request_to_collection(name.strip())
+
+    def save_request_to_collection(self, name: str) -> None:
+        """Add the request in the editor to the open collection's "Saved" folder, safely."""
+        from dataclasses import replace
+
+        from corsinspector.collection import Folder, item_from_request, save_collection
+
+        panel = self.collection_panel
+        if panel.collection is None or panel.path is None:
+            self.banner.show_problem("Open a collection first (sidebar: Collection).")
+            return
+        try:
+            item = item_from_request(name, self.editor.request())
+        except InputError as exc:
+            self.banner.show_problem(str(exc))
+            return
+        folders = list(panel.collection.folders)
+        for index, folder in enumerate(folders):
+            if folder.name == "Saved":
+                folders[index] = Folder("Saved", (*folder.items, item))
+                break
+        else:
+            folders.append(Folder("Saved", (item,)))
+        try:
+            saved = save_collection(panel.path, replace(panel.collection, folders=tuple(folders)))
+        except CorsInspectorError as exc:
+            self.banner.show_problem(str(exc))
+            return
+        panel.collection = saved
+        panel.open_path(panel.path)
+        self.statusBar().showMessage(f"Saved {name!r} into {panel.path.name}")
 
     # --- ask the real browser -------------------------------------------------------------
 

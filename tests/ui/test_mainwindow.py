@@ -292,3 +292,65 @@ def test_inspections_are_kept_in_the_history_database_across_restarts(
             assert again.editor.url.text().endswith("/items")
 
     loop.run_until_complete(main())
+
+
+def test_a_collection_replays_in_the_window_and_a_saved_request_survives_a_restart(
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop, tmp_path: object
+) -> None:
+    import json
+    from pathlib import Path
+
+    folder = Path(str(tmp_path))
+    scenario = load_scenario(GALLERY / "missing-allow-origin.json")
+
+    async def main() -> None:
+        async with ScenarioServer(scenario) as server:
+            collection = folder / "api.json"
+            item = {"request": {"url": "{{base_url}}/items", "origin": "https://app.example.test"}}
+            collection.write_text(
+                json.dumps(
+                    {
+                        "format": "cors-collection/1",
+                        "name": "api",
+                        "folders": [
+                            {
+                                "name": "f",
+                                "items": [
+                                    {**item, "name": "expected", "expect": {"allowed": False}},
+                                    {**item, "name": "wrong", "expect": {"allowed": True}},
+                                ],
+                            }
+                        ],
+                    }
+                )
+            )
+            (folder / "api.env.json").write_text(
+                json.dumps(
+                    {
+                        "format": "cors-environments/1",
+                        "environments": {"dev": {"base_url": server.base_url}},
+                    }
+                )
+            )
+            window = _window(qtbot)
+            panel = window.collection_panel
+            panel.open_path(collection)
+            assert panel.environment.currentText() == "dev"
+            qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+            (message,) = await next_emission(window.controller.replay_finished)
+            assert message == "Done."
+            assert [r.path for r in panel.model.results] == ["f/expected", "f/wrong"]
+            assert panel.summary.text() == "1 of 2 as expected. Done."
+            assert panel.progress.value() == 2
+            panel.result_opened.emit(panel.model.results[1])  # a failed item opens
+            assert window.banner.state == "blocked"
+            window.save_request_to_collection("from the window")
+            await window.controller.aclose()
+        again = _window(qtbot)  # a restart: the saved request is in the file
+        again.collection_panel.open_path(collection)
+        names = [path for path, _ in again.collection_panel.collection.items()]  # type: ignore[union-attr]
+        assert names == ["f/expected", "f/wrong", "Saved/from the window"]
+        assert (folder / "api.json.bak").exists()
+        await again.controller.aclose()
+
+    loop.run_until_complete(main())
