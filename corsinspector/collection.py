@@ -60,6 +60,13 @@ class Item:
     request: dict[str, Any]
     expect: Expectation | None = None
     notes: str = ""
+    #: Variables this item captures from its final response, for later items:
+    #: name -> ``header:Name`` or ``json:field.sub``.
+    capture: tuple[tuple[str, str], ...] = ()
+
+    def variables_used(self) -> set[str]:
+        """The ``{{names}}`` the request refers to."""
+        return set(_VARIABLE.findall(json.dumps(self.request)))
 
     def resolve(self, variables: dict[str, str], where: str) -> Request:
         """The request with its ``{{variables}}`` filled in; InputError naming the item and
@@ -164,8 +171,21 @@ def load_collection(path: str | os.PathLike[str]) -> Collection:
             if not isinstance(item.get("request"), dict):
                 raise InputError(f"{at}.request", "is missing")
             notes = item.get("notes", "")
+            capture = item.get("capture") or {}
+            if not isinstance(capture, dict) or not all(
+                isinstance(v, str) and v.startswith(("header:", "json:")) for v in capture.values()
+            ):
+                raise InputError(
+                    f"{at}.capture", 'must map names to "header:Name" or "json:field.path"'
+                )
             items.append(
-                Item(item["name"], item["request"], _expect(item.get("expect"), at), str(notes))
+                Item(
+                    item["name"],
+                    item["request"],
+                    _expect(item.get("expect"), at),
+                    str(notes),
+                    tuple(capture.items()),
+                )
             )
         folders.append(Folder(folder["name"], tuple(items)))
     name = data.get("name", path.stem)
@@ -186,6 +206,8 @@ def collection_to_dict(collection: Collection) -> dict[str, Any]:
                 entry["expect"] = expect
             if item.notes:
                 entry["notes"] = item.notes
+            if item.capture:
+                entry["capture"] = dict(item.capture)
             items.append(entry)
         folders.append({"name": folder.name, "items": items})
     return {"format": COLLECTION_FORMAT, "name": collection.name, "folders": folders}

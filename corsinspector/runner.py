@@ -4,6 +4,7 @@ jar for the whole run, results in collection order; JUnit and JSON reports."""
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable
@@ -11,11 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from corsinspector.collection import Collection, Expectation
+from corsinspector.errors import InputError
 from corsinspector.formats import verdict_to_dict
 from corsinspector.inspector import InspectOptions, Inspector
-from corsinspector.model import Request, Verdict
+from corsinspector.model import Request, Verdict, header_values
 
-__all__ = ["ItemResult", "json_report", "junit_report", "run_collection"]
+__all__ = ["ItemResult", "captured_value", "json_report", "junit_report", "run_collection"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,25 @@ class ItemResult:
         return any(e.network_error is not None for e in self.verdict.exchanges)
 
 
+def captured_value(verdict: Verdict, source: str) -> str | None:
+    """A value taken from the final response: ``header:Name`` or ``json:field.sub``."""
+    actuals = verdict.actuals
+    response = actuals[-1].response if actuals else None
+    if response is None:
+        return None
+    kind, _, what = source.partition(":")
+    if kind == "header":
+        values = header_values(response.headers, what)
+        return values[0] if values else None
+    try:
+        value: Any = json.loads(response.body or "")
+        for key in what.split("."):
+            value = value[int(key)] if isinstance(value, list) else value[key]
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None
+    return value if isinstance(value, str) else json.dumps(value)
+
+
 async def run_collection(
     collection: Collection,
     variables: dict[str, str],
@@ -52,28 +73,58 @@ async def run_collection(
     options: InspectOptions | None = None,
     on_result: Callable[[ItemResult], None] | None = None,
 ) -> list[ItemResult]:
-    """Inspect every item (variables filled in first: a bad item fails before anything is
-    sent) and return the results in collection order; ``on_result`` hears each as it ends."""
-    requests = [(path, item, item.resolve(variables, path)) for path, item in collection.items()]
-    results: list[ItemResult | None] = [None] * len(requests)
+    """Inspect every item and return the results in collection order; ``on_result`` hears
+    each as it ends. Variables are filled in first (a bad item fails before anything is
+    sent), except those captured from an earlier item's response: an item using one waits
+    for that item, whatever the concurrency."""
+    entries = collection.items()
+    producers: dict[str, int] = {}
+    for index, (_, item) in enumerate(entries):
+        for name, _source in item.capture:
+            producers.setdefault(name, index)
+    waits: list[set[int]] = []
+    for index, (path, item) in enumerate(entries):
+        used = item.variables_used()
+        waits.append({producers[n] for n in used if n in producers and producers[n] < index})
+        unknown = used - set(variables) - {n for n in producers if producers[n] < index}
+        if unknown:
+            item.resolve(variables, path)  # raises InputError naming the variable
+    captured = dict(variables)
+    done = [asyncio.Event() for _ in entries]
+    results: list[ItemResult | None] = [None] * len(entries)
     limit = asyncio.Semaphore(max(1, concurrency))
     async with Inspector(options) as inspector:
 
         async def one(index: int) -> None:
-            path, item, request = requests[index]
-            async with limit:
-                started = time.perf_counter()
-                verdict = await inspector.inspect(request)
-                result = ItemResult(
-                    path, request, verdict, item.expect, time.perf_counter() - started
-                )
-            results[index] = result
-            if on_result is not None:
-                on_result(result)
+            path, item = entries[index]
+            try:
+                for producer in sorted(waits[index]):
+                    await done[producer].wait()
+                request = item.resolve(captured, path)
+                async with limit:
+                    started = time.perf_counter()
+                    verdict = await inspector.inspect(request)
+                    seconds = time.perf_counter() - started
+                for name, source in item.capture:
+                    value = captured_value(verdict, source)
+                    if value is not None:
+                        captured[name] = value
+                result = ItemResult(path, request, verdict, item.expect, seconds)
+                results[index] = result
+                if on_result is not None:
+                    on_result(result)
+            finally:
+                done[index].set()
 
-        async with asyncio.TaskGroup() as group:
-            for index in range(len(requests)):
-                group.create_task(one(index))
+        try:
+            async with asyncio.TaskGroup() as group:
+                for index in range(len(entries)):
+                    group.create_task(one(index))
+        except ExceptionGroup as failed:  # a captured variable that never came: bad input
+            bad = [e for e in failed.exceptions if isinstance(e, InputError)]
+            if bad:
+                raise bad[0] from None
+            raise
     return [result for result in results if result is not None]
 
 

@@ -262,3 +262,79 @@ def test_a_bad_import_is_one_line_and_the_collection_is_untouched(tmp_path: Path
     assert len(result.stderr.splitlines()) == 1
     assert "broken.har" in result.stderr
     assert out.read_text() == before
+
+
+def test_a_captured_variable_feeds_later_items_whatever_the_concurrency(tmp_path: Path) -> None:
+    import asyncio
+
+    from corsinspector.collection import load_collection
+    from corsinspector.runner import run_collection
+
+    login = {
+        "format": "cors-scenario/1",
+        "request": {"url": f"{API}/login"},
+        "server": [
+            {
+                "method": "POST",
+                "url": f"{API}/login",
+                "status": 200,
+                "headers": [["Access-Control-Allow-Origin", "*"], ["X-Session", "s-42"]],
+                "body": '{"user": {"token": "t-7"}}',
+            },
+            {
+                "method": "OPTIONS",
+                "url": f"{API}/me",
+                "status": 204,
+                "headers": [
+                    ["Access-Control-Allow-Origin", "*"],
+                    ["Access-Control-Allow-Headers", "x-token"],
+                ],
+            },
+            {
+                "method": "GET",
+                "url": f"{API}/me",
+                "status": 200,
+                "headers": [["Access-Control-Allow-Origin", "*"]],
+            },
+        ],
+    }
+    with serve_in_thread(scenario_from_dict(login)) as live:
+        first = {
+            "name": "login",
+            "request": {"url": "{{base_url}}/login", "method": "POST", "origin": APP, "body": "x"},
+            "capture": {"token": "json:user.token", "session": "header:X-Session"},
+        }
+        later = [
+            {
+                "name": f"me {n}",
+                "request": {
+                    "url": "{{base_url}}/me",
+                    "origin": APP,
+                    "headers": [["Accept-Language", "en"], ["X-Token", "{{token}}-{{session}}"]],
+                },
+            }
+            for n in range(3)
+        ]
+        path = tmp_path / "flow.json"
+        path.write_text(
+            json.dumps(
+                {
+                    "format": "cors-collection/1",
+                    "folders": [{"name": "f", "items": [first, *later]}],
+                }
+            )
+        )
+        results = asyncio.run(
+            run_collection(load_collection(path), {"base_url": live.base_url}, concurrency=4)
+        )
+        sent = [
+            dict(item.headers).get("X-Token")
+            for item in live.log
+            if (item.method, item.target) == ("GET", "/me")
+        ]
+    assert [r.path for r in results] == ["f/login", "f/me 0", "f/me 1", "f/me 2"], [
+        (r.verdict.error, [(e.request.method, e.request.url) for e in r.verdict.exchanges])
+        for r in results
+    ]
+    assert all(r.verdict.allowed for r in results), [r.verdict.error for r in results]
+    assert sent == ["t-7-s-42"] * 3
