@@ -28,6 +28,7 @@ from typing import Any
 from urllib.parse import quote_plus, urlsplit
 
 from corsinspector.collection import Folder, Item, load_collection
+from corsinspector.engine.safelist import FORBIDDEN_NAMES
 from corsinspector.errors import InputError
 from corsinspector.formats import scenario_from_dict, scenario_to_dict
 from corsinspector.origins import origin_of, parse_origin
@@ -45,32 +46,9 @@ _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 _BAD_VALUE = re.compile(r"[\r\n\x00]")
 #: The variable the user fills when the page's origin is unknown.
 _ORIGIN_VARIABLE = "{{origin}}"
-#: Headers that the browser sets itself (a page's script cannot): dropped on import.
-_BROWSER_HEADERS = frozenset(
-    {
-        "accept-charset",
-        "accept-encoding",
-        "access-control-request-headers",
-        "access-control-request-method",
-        "connection",
-        "content-length",
-        "cookie",
-        "cookie2",
-        "date",
-        "dnt",
-        "expect",
-        "host",
-        "keep-alive",
-        "origin",
-        "priority",
-        "referer",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-        "via",
-    }
-)
+#: Headers that the browser sets itself (a page's script cannot): dropped on import. The
+#: forbidden names (User-Agent aside: kept when a user typed it), and HTTP/2's priority.
+_BROWSER_HEADERS = (FORBIDDEN_NAMES - {"user-agent"}) | {"priority"}
 
 
 # --- shared -----------------------------------------------------------------------------

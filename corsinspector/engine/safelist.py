@@ -37,6 +37,7 @@ from corsinspector.model import Headers, Mode, Request
 
 __all__ = [
     "FORBIDDEN_METHODS",
+    "FORBIDDEN_NAMES",
     "SAFELISTED_METHODS",
     "HeaderCheck",
     "PreparedRequest",
@@ -81,7 +82,8 @@ _DEFAULT_CONTENT_TYPE = "text/plain;charset=UTF-8"
 
 #: ``net::HttpUtil`` forbidden request-header names (Chromium adds user-agent and
 #: access-control-request-private-network to the spec's list).
-_FORBIDDEN_NAMES = frozenset(
+#: Request header names a page's script may not set: the browser drops them silently.
+FORBIDDEN_NAMES = frozenset(
     {
         "accept-charset",
         "accept-encoding",
@@ -219,7 +221,7 @@ def _forbidden_why(lower: str, value: str) -> str | None:
         return "starts with Proxy-, a forbidden prefix"
     if lower.startswith("sec-"):
         return "starts with Sec-, a forbidden prefix"
-    if lower in _FORBIDDEN_NAMES:
+    if lower in FORBIDDEN_NAMES:
         return "is a forbidden header name"
     if lower in _METHOD_OVERRIDE_NAMES:
         for item in value.split(","):
