@@ -11,7 +11,6 @@ from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
-    QInputDialog,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -32,12 +31,12 @@ if TYPE_CHECKING:
     from corsinspector.live import Comparison
     from corsinspector.model import Request, Verdict
     from corsinspector.runner import ItemResult
-from ui.collection_panel import CollectionPanel
+    from ui.collection_panel import CollectionPanel
+    from ui.sequence_view import SequenceView
 from ui.controller import InspectorController
 from ui.exchange_view import ExchangeView
 from ui.fix_panel import FixPanel
 from ui.request_editor import RequestEditor
-from ui.sequence_view import SequenceView
 from ui.verdict_banner import VerdictBanner
 
 __all__ = ["MainWindow"]
@@ -71,8 +70,13 @@ class MainWindow(QMainWindow):
         sidebar.setMinimumWidth(220)
         sidebar.addTab(self.gallery, "Demo gallery")
         sidebar.addTab(self.history, "History")
-        self.collection_panel = CollectionPanel()
-        sidebar.addTab(self.collection_panel, "Collection")
+        self._collection_panel: CollectionPanel | None = None
+        self._collection_page = QWidget()
+        QVBoxLayout(self._collection_page).setContentsMargins(0, 0, 0, 0)
+        sidebar.addTab(self._collection_page, "Collection")
+        sidebar.currentChanged.connect(
+            lambda index: index == sidebar.indexOf(self._collection_page) and self.collection_panel
+        )
         self.sidebar = sidebar
         self._replayed: list[ItemResult] = []
         self._replay_timer = QTimer(self)
@@ -103,13 +107,14 @@ class MainWindow(QMainWindow):
         side_by_side = QSplitter(Qt.Orientation.Horizontal)
         side_by_side.addWidget(self.preflight_view)
         side_by_side.addWidget(self.actual_view)
-        self.sequence = SequenceView()
+        self._sequence: SequenceView | None = None
+        self._last_verdict_shown: Verdict | None = None
         sequence_page = QWidget()
+        self._sequence_page = sequence_page
         sequence_layout = QVBoxLayout(sequence_page)
         self.presentation = QCheckBox("Presentation (large)")
         self.presentation.setObjectName("presentation")
         sequence_layout.addWidget(self.presentation)
-        sequence_layout.addWidget(self.sequence, 1)
         exchanges = QTabWidget()
         exchanges.setObjectName("exchange_tabs")
         exchanges.addTab(side_by_side, "Side by side")
@@ -184,13 +189,11 @@ class MainWindow(QMainWindow):
         self.controller.real_browser_ready.connect(self._on_controller_real_browser_ready)
         self.controller.real_browser_busy.connect(self._on_controller_real_browser_busy)
         self.what_if.toggled.connect(self._on_what_if_toggled)
-        self.presentation.toggled.connect(self.sequence.set_presentation)
+        self.presentation.toggled.connect(lambda on: self.sequence.set_presentation(on))
+        self.exchange_tabs.currentChanged.connect(
+            lambda index: index == self.exchange_tabs.indexOf(self._sequence_page) and self.sequence
+        )
         self.history.currentRowChanged.connect(self._on_history_row_changed)
-        panel = self.collection_panel
-        panel.run_requested.connect(self.controller.replay)
-        panel.cancel_requested.connect(self.controller.cancel_replay)
-        panel.result_opened.connect(self._on_result_opened)
-        panel.save_requested.connect(self._on_save_requested)
         self.controller.replay_result.connect(self._replayed.append)
         self.controller.replay_running.connect(self._on_controller_replay_running)
         self.controller.replay_finished.connect(self._on_controller_replay_finished)
@@ -342,7 +345,9 @@ class MainWindow(QMainWindow):
                 why = "Not sent: the browser refuses the request before sending it."
             self.actual_view.show_exchange(None, None, why)
         self.fix_panel.show_fix(verdict.fixes[0] if verdict.fixes else None)
-        self.sequence.show_verdict(verdict)
+        self._last_verdict_shown = verdict
+        if self._sequence is not None:
+            self._sequence.show_verdict(verdict)
 
     def _on_fix_panel_try_requested(self) -> None:
         from corsinspector.whatif import scenario_of, try_fix
@@ -358,6 +363,40 @@ class MainWindow(QMainWindow):
             self.fix_panel.show_try_result(False, f"Still blocked: {kind}")
 
     # --- collections ---------------------------------------------------------------------
+
+    @property
+    def sequence(self) -> SequenceView:
+        """The Sequence tab's diagram, built when first shown; it then draws the last verdict."""
+        if self._sequence is None:
+            from ui.sequence_view import SequenceView
+
+            self._sequence = SequenceView()
+            self._sequence.set_presentation(self.presentation.isChecked())
+            layout = self._sequence_page.layout()
+            assert layout is not None
+            layout.addWidget(self._sequence)
+            if self._last_verdict_shown is not None:
+                self._sequence.show_verdict(self._last_verdict_shown, animate=False)
+        return self._sequence
+
+    @property
+    def collection_panel(self) -> CollectionPanel:
+        """The Collection tab, built when first shown (it is not part of the first paint)."""
+        if self._collection_panel is None:
+            from ui.collection_panel import CollectionPanel
+
+            panel = CollectionPanel()
+            layout = self._collection_page.layout()
+            assert layout is not None
+            layout.addWidget(panel)
+            panel.run_requested.connect(self.controller.replay)
+            panel.cancel_requested.connect(self.controller.cancel_replay)
+            panel.result_opened.connect(self._on_result_opened)
+            panel.save_requested.connect(self._on_save_requested)
+            self._collection_panel = panel
+        return self._collection_panel
+
+    # --- replaying a collection ------------------------------------------------------------
 
     def _flush_replay(self) -> None:
         batch, self._replayed[:] = list(self._replayed), []
@@ -387,6 +426,8 @@ class MainWindow(QMainWindow):
             self.banner.show_problem(str(exc))
             return
         suggested = f"{request.method} {request.url}"
+        from PySide6.QtWidgets import QInputDialog
+
         name, ok = QInputDialog.getText(self, "Save into the collection", "Name:", text=suggested)
         if ok and name.strip():
             self.save_request_to_collection(name.strip())
