@@ -56,6 +56,14 @@ def apply_theme(app: QApplication, theme: str) -> None:
     }
     for role, color in colors.items():
         palette.setColor(role, QColor(color))
+    palette.setColor(QPalette.ColorRole.PlaceholderText, QColor("#9aa0a6"))
+    disabled = QPalette.ColorGroup.Disabled
+    for role in (
+        QPalette.ColorRole.WindowText,
+        QPalette.ColorRole.Text,
+        QPalette.ColorRole.ButtonText,
+    ):
+        palette.setColor(disabled, role, QColor("#6b6f75"))
     app.setPalette(palette)
 
 
