@@ -9,17 +9,14 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from corsinspector.paths import GALLERY_DIR
+
 if TYPE_CHECKING:
     from corsinspector.model import Scenario
 
-__all__ = ["GALLERY", "expected_of", "gallery_names", "load_gallery", "outcome_label"]
+__all__ = ["GALLERY", "expected_of", "load_gallery", "outcome_label"]
 
-GALLERY = Path(__file__).resolve().parent.parent / "resources" / "gallery"
-
-
-def gallery_names(gallery: Path = GALLERY) -> list[str]:
-    """The scenarios' names, from their file names alone (cheap: for the first paint)."""
-    return sorted(path.stem for path in gallery.glob("*.json"))
+GALLERY = Path(GALLERY_DIR)
 
 
 def outcome_label(allowed: bool, kind: str | None) -> str:

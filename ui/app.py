@@ -16,7 +16,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
-from corsinspector.gallery import gallery_names
+from corsinspector.paths import gallery_names
 from ui.mainwindow import MainWindow
 
 __all__ = ["run"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import json
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
@@ -303,6 +302,8 @@ class MainWindow(QMainWindow):
             self.history.takeItem(self.history.count() - 1)
         self.history.blockSignals(False)
         self.history.setUpdatesEnabled(True)
+        import json
+
         from corsinspector.formats import request_to_dict
 
         request, verdict = pending[-1]
@@ -533,6 +534,8 @@ class MainWindow(QMainWindow):
         settings = QSettings()
         last = settings.value("request/last")
         if isinstance(last, str):
+            import json
+
             from corsinspector.formats import request_from_dict
 
             with contextlib.suppress(ValueError, InputError):  # stale or damaged: start empty

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 )
 
 from corsinspector.errors import InputError
-from corsinspector.origins import NULL_ORIGIN, is_same_origin
 
 if TYPE_CHECKING:
     from corsinspector.model import Request
@@ -63,7 +62,7 @@ class RequestEditor(QWidget):
         self.origin = QComboBox()
         self.origin.setObjectName("origin")
         self.origin.setEditable(True)
-        self.origin.addItems(["https://app.example.test", "http://localhost:3000", NULL_ORIGIN])
+        self.origin.addItems(["https://app.example.test", "http://localhost:3000", "null"])
         self.credentials = QComboBox()
         self.credentials.setObjectName("credentials")
         self.credentials.addItems(["same-origin", "include", "omit"])
@@ -242,6 +241,7 @@ class RequestEditor(QWidget):
             self.preflight_line.setText("")
             return
         from corsinspector.engine.safelist import prepare_request
+        from corsinspector.origins import NULL_ORIGIN, is_same_origin
 
         self.problem.setText("")
         prepared = prepare_request(request)
