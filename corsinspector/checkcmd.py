@@ -119,7 +119,7 @@ def run_check(args: argparse.Namespace) -> int:
             data["real_browser"] = real_browser_dict(comparison)
         print(dump_json(data), end="")
     else:
-        print(render_verdict(verdict))
+        print(render_verdict(verdict, args.stack))
         if comparison is not None:
             print("\n".join(_side_by_side(verdict, comparison)))
     if comparison is not None and not comparison.agrees_with(verdict):

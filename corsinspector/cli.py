@@ -51,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument("scenario", metavar="FILE", help="a cors-scenario/1 JSON file")
     simulate.add_argument("--json", action="store_true", help="print the cors-verdict/1 JSON")
     simulate.add_argument(
+        "--stack", metavar="NAME", help="also print the fix for this server stack (see --stacks)"
+    )
+    simulate.add_argument(
         "--browser",
         choices=("chromium", "firefox"),
         help="the browser whose messages to print (default: the scenario's)",
@@ -74,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--mode", choices=("cors", "no-cors", "same-origin"), default="cors")
     check.add_argument("--browser", choices=("chromium", "firefox"), default="chromium")
+    check.add_argument("--stack", metavar="NAME", help="also print the fix for this stack")
     check.add_argument("--json", action="store_true", help="print the cors-verdict/1 JSON")
     check.add_argument(
         "--real-browser",
@@ -141,7 +145,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _simulate(path: str, as_json: bool, browser: str | None) -> int:
+def _simulate(path: str, as_json: bool, browser: str | None, stack: str | None = None) -> int:
     from corsinspector.engine.judge import judge
     from corsinspector.formats import dump_json, verdict_to_dict
     from corsinspector.report import render_verdict
@@ -153,8 +157,15 @@ def _simulate(path: str, as_json: bool, browser: str | None) -> int:
     if as_json:
         print(dump_json(verdict_to_dict(verdict)), end="")
     else:
-        print(render_verdict(verdict))
+        print(render_verdict(verdict, stack))
     return EXIT_OK
+
+
+def _check_stack(stack: str | None) -> None:
+    from corsinspector.stacks import STACKS
+
+    if stack is not None and stack not in STACKS:
+        raise InputError("--stack", f"unknown stack {stack!r}; one of: {', '.join(STACKS)}")
 
 
 async def _serve(path: str, host: str, port: int) -> int:
@@ -190,6 +201,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "check":
             from corsinspector.checkcmd import run_check
 
+            _check_stack(args.stack)
             return run_check(args)
         if args.command == "run":
             from corsinspector.runcmd import run_command
@@ -208,7 +220,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_demo(args.real_browser)
         if args.command == "simulate":
-            return _simulate(args.scenario, args.json, args.browser)
+            _check_stack(args.stack)
+            return _simulate(args.scenario, args.json, args.browser, args.stack)
         if args.command == "serve":
             if not 0 <= args.port <= 65535:
                 raise InputError("--port", f"must be from 0 to 65535, not {args.port}")

@@ -29,6 +29,7 @@ from corsinspector.model import (
     CorsErrorStatus,
     Credentials,
     Exchange,
+    Fix,
     Headers,
     Mode,
     ReceivedRequest,
@@ -438,6 +439,16 @@ def _exchange_parts(exchange: Exchange | None) -> tuple[Any, Any]:
     return request, response
 
 
+def _all_fixes(verdict: Verdict) -> list[Fix]:
+    """The generic fix and, after it, the same fix for every supported server stack."""
+    from corsinspector.stacks import stack_fixes
+
+    fixes = list(verdict.fixes)
+    if verdict.error is not None and fixes and fixes[0].server == "generic":
+        fixes += stack_fixes(fixes[0], verdict.error.kind)
+    return fixes
+
+
 def verdict_to_dict(verdict: Verdict) -> dict[str, Any]:
     """The ``cors-verdict/1`` JSON of a verdict, keys in the spec's order.
 
@@ -477,7 +488,7 @@ def verdict_to_dict(verdict: Verdict) -> dict[str, Any]:
                 "snippet": fix.snippet,
                 "headers": {stage: _pairs(headers) for stage, headers in fix.headers},
             }
-            for fix in verdict.fixes
+            for fix in _all_fixes(verdict)
         ],
         "response_type": verdict.response_type,
         "dropped_headers": [[name, reason] for name, reason in verdict.dropped_headers],

@@ -79,7 +79,7 @@ def _exchange_lines(exchange: Exchange) -> list[str]:
     return lines
 
 
-def render_verdict(verdict: Verdict) -> str:
+def render_verdict(verdict: Verdict, stack: str | None = None) -> str:
     """Several lines: the outcome, the culprit, the console message, the exchanges, the fix."""
     lines: list[str] = []
     error = verdict.error
@@ -113,7 +113,12 @@ def render_verdict(verdict: Verdict) -> str:
         lines += ["", "Actual request: not sent"]
     for note in verdict.notes:
         lines += ["", f"Note: {note}"]
-    for fix in verdict.fixes:
+    fixes = list(verdict.fixes)
+    if stack is not None and verdict.error is not None and fixes:
+        from corsinspector.stacks import stack_fix
+
+        fixes.append(stack_fix(stack, fixes[0], verdict.error.kind))
+    for fix in fixes:
         lines += ["", f"Fix ({fix.server}): {fix.title}"]
         lines += [f"  {line}" for line in fix.snippet.splitlines()]
     return "\n".join(lines)

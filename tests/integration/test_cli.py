@@ -159,3 +159,19 @@ def test_simulate_works_on_every_bundled_example(path: Path) -> None:
     result = _main("simulate", str(path))
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(("ALLOWED", "BLOCKED"))
+
+
+def test_simulate_lists_a_fix_for_every_stack_and_prints_the_chosen_one(tmp_path: Path) -> None:
+    import json
+
+    from corsinspector.stacks import STACKS
+
+    blocked = ROOT / "resources" / "gallery" / "preflight-401-auth-first.json"
+    verdict = json.loads(_main("simulate", str(blocked), "--json").stdout)
+    assert [fix["server"] for fix in verdict["fixes"]] == ["generic", *STACKS]
+    text = _main("simulate", str(blocked), "--stack", "fastapi").stdout
+    assert "Fix (fastapi): " in text
+    assert "CORSMiddleware" in text
+    bad = _main("simulate", str(blocked), "--stack", "cobol")
+    assert bad.returncode == 2
+    assert bad.stderr.startswith("error: --stack: unknown stack 'cobol'")
