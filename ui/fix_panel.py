@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSettings, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QApplication,
+    QComboBox,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -31,6 +32,13 @@ class FixPanel(QGroupBox):
         self.setObjectName("fix_panel")
         self.title = QLabel("No fix needed yet.")
         self.title.setObjectName("fix_title")
+        self.stack = QComboBox()
+        self.stack.setObjectName("fix_stack")
+        self.stack.setToolTip("Show the fix in your server's own configuration")
+        self.stack.addItem("generic")
+        self.stack.currentTextChanged.connect(self._on_stack_changed)
+        self._fix: Fix | None = None
+        self._kind = ""
         self.text = QPlainTextEdit()
         self.text.setObjectName("fix_text")
         self.text.setReadOnly(True)
@@ -48,23 +56,54 @@ class FixPanel(QGroupBox):
         buttons.addWidget(self.copy)
         buttons.addWidget(self.try_fix)
         buttons.addWidget(self.result, 1)
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(QLabel("Server:"))
+        top.addWidget(self.stack)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
+        layout.addLayout(top)
         layout.addWidget(self.text, 1)
         layout.addLayout(buttons)
         self.show_fix(None)
 
-    def show_fix(self, fix: Fix | None) -> None:
+    def show_fix(self, fix: Fix | None, kind: str = "") -> None:
+        """Show ``fix`` (for a failure of ``kind``) in the chosen server stack."""
         self.result.setText("")
-        if fix is None:
-            self.title.setText("Allowed: nothing to fix.")
-            self.text.setPlainText("")
-        else:
-            self.title.setText(fix.title)
-            self.text.setPlainText(fix.snippet)
+        self._fix, self._kind = fix, kind
+        if fix is not None and self.stack.count() == 1:
+            self._list_stacks()
+        self._render()
         can_try = fix is not None and bool(fix.headers or fix.redirect is not None)
         self.copy.setEnabled(fix is not None)
         self.try_fix.setEnabled(can_try)
+
+    def _list_stacks(self) -> None:
+        """The stacks load with the first fix (not before the window's first paint)."""
+        from corsinspector.stacks import STACKS
+
+        remembered = QSettings().value("fix/stack", "generic")
+        self.stack.blockSignals(True)
+        self.stack.addItems(list(STACKS))
+        self.stack.setCurrentText(str(remembered))
+        self.stack.blockSignals(False)
+
+    def _on_stack_changed(self, stack: str) -> None:
+        QSettings().setValue("fix/stack", stack)
+        self._render()
+
+    def _render(self) -> None:
+        fix = self._fix
+        if fix is None:
+            self.title.setText("Allowed: nothing to fix.")
+            self.text.setPlainText("")
+            return
+        stack = self.stack.currentText()
+        if stack != "generic" and fix.server == "generic":
+            from corsinspector.stacks import stack_fix
+
+            fix = stack_fix(stack, fix, self._kind)
+        self.title.setText(fix.title)
+        self.text.setPlainText(fix.snippet)
 
     def show_try_result(self, allowed: bool, detail: str) -> None:
         color = "#155724" if allowed else "#721c24"

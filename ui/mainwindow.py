@@ -345,7 +345,8 @@ class MainWindow(QMainWindow):
             if error is not None and error.stage == "request":
                 why = "Not sent: the browser refuses the request before sending it."
             self.actual_view.show_exchange(None, None, why)
-        self.fix_panel.show_fix(verdict.fixes[0] if verdict.fixes else None)
+        kind = verdict.error.kind if verdict.error is not None else ""
+        self.fix_panel.show_fix(verdict.fixes[0] if verdict.fixes else None, kind)
         self._last_verdict_shown = verdict
         if self._sequence is not None:
             self._sequence.show_verdict(verdict)
@@ -525,7 +526,9 @@ class MainWindow(QMainWindow):
             culprit = error.header if error is not None and error.stage == stage else None
             view.response_model.mark_culprit(culprit)
         self.banner.show_verdict(result)
-        self.fix_panel.show_fix(result.fixes[0] if result.fixes else None)
+        self.fix_panel.show_fix(
+            result.fixes[0] if result.fixes else None, error.kind if error is not None else ""
+        )
         self.statusBar().showMessage("What-if verdict (judged offline, nothing sent)")
 
     # --- settings and shutdown ----------------------------------------------------------

@@ -354,3 +354,21 @@ def test_a_collection_replays_in_the_window_and_a_saved_request_survives_a_resta
         await again.controller.aclose()
 
     loop.run_until_complete(main())
+
+
+def test_the_fix_panel_shows_the_chosen_stack_and_remembers_it(
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop
+) -> None:
+    async def main() -> None:
+        async with inspected(qtbot, "preflight-401-auth-first") as (window, _):
+            panel = window.fix_panel
+            assert panel.stack.findText("nginx") >= 0
+            panel.stack.setCurrentText("nginx")
+            text = panel.text.toPlainText()
+            assert "always;" in text
+            assert "authentication" in text  # the pitfall that applies to this verdict
+        again = _window(qtbot)
+        async with inspected(qtbot, "custom-header-not-allowed", again):
+            assert again.fix_panel.stack.currentText() == "nginx"  # remembered
+
+    loop.run_until_complete(main())
