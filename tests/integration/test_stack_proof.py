@@ -97,3 +97,45 @@ def test_the_fastapi_fix_turns_a_blocked_preflight_into_an_allowed_request() -> 
         fixed = inspect(scenario.request, base)
     assert fixed.allowed, fixed.error
     assert [e.kind for e in fixed.exchanges] == ["preflight", "actual"]
+
+
+@contextmanager
+def served_wsgi(app: Any) -> Iterator[str]:
+    """A WSGI ``app`` served by werkzeug on a free loopback port, in a thread."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def test_the_flask_fix_turns_a_blocked_preflight_into_an_allowed_request() -> None:
+    flask = pytest.importorskip("flask")
+    flask_cors = pytest.importorskip("flask_cors")
+
+    def with_route(app: Any) -> Any:
+        app.add_url_rule("/items", "items", lambda: "[]", methods=["GET"])
+        return app
+
+    scenario = load_scenario(GALLERY / "custom-header-not-allowed.json")
+    before = flask.Flask("before")
+    flask_cors.CORS(before, origins=["https://app.example.test"], allow_headers=["content-type"])
+    with served_wsgi(with_route(before)) as base:
+        blocked = inspect(scenario.request, base)
+    assert blocked.error is not None  # Flask-CORS answers 200 and leaves the header out
+    assert blocked.error.kind == "HeaderDisallowedByPreflightResponse"
+
+    offline = judge(scenario)
+    assert offline.error is not None
+    fix = stack_fix("flask", offline.fixes[0], offline.error.kind)
+    namespace: dict[str, Any] = {"__name__": "fixed"}
+    exec(compile(fix.snippet, "<flask fix>", "exec"), namespace)
+    with served_wsgi(with_route(namespace["app"])) as base:
+        fixed = inspect(scenario.request, base)
+    assert fixed.allowed, fixed.error
