@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from corsinspector.gallery import load_gallery
 from corsinspector.model import Request, Scenario
@@ -31,7 +31,7 @@ class DemoServers:
             server = ScenarioServer(scenario)
             await server.start()
             self._servers.append(server)
-            request = replace(scenario.request, url=server.map.to_wire_url(scenario.request.url))
+            request = server.wire_request()
             self.items.append(DemoItem(scenario, expected, request))
 
     async def close(self) -> None:

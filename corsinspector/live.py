@@ -3,12 +3,12 @@ optionally side by side with real Chromium."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from corsinspector.gallery import GALLERY, expected_of, load_gallery, outcome_label
 from corsinspector.inspector import InspectOptions, Inspector
-from corsinspector.model import BrowserResult, Request, Scenario, Verdict
+from corsinspector.model import BrowserResult, Scenario, Verdict
 from corsinspector.server import ScenarioServer
 
 if TYPE_CHECKING:
@@ -106,14 +106,10 @@ async def run_gallery(
     async with Inspector(InspectOptions()) as inspector:
         for scenario, expected in gallery:
             async with ScenarioServer(scenario) as server:
-                request = _on_server(scenario, server)
+                request = server.wire_request()
                 verdict = await inspector.inspect(request)
                 comparison = None
                 if browser is not None:
                     comparison = compare_with_browser(await browser.fetch(request))
             rows.append(GalleryRow(scenario.name, expected, verdict, comparison))
     return rows
-
-
-def _on_server(scenario: Scenario, server: ScenarioServer) -> Request:
-    return replace(scenario.request, url=server.map.to_wire_url(scenario.request.url))

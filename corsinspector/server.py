@@ -19,12 +19,12 @@ import asyncio
 import contextlib
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http import HTTPStatus
 from types import TracebackType
 
 from corsinspector.loopback import LOOPBACK_HOST, LoopbackMap, scenario_origins
-from corsinspector.model import NOT_FOUND, Headers, Route, Scenario, header_values
+from corsinspector.model import NOT_FOUND, Headers, Request, Route, Scenario, header_values
 from corsinspector.origins import normalize_url, path_and_query
 
 __all__ = [
@@ -169,18 +169,21 @@ class ScenarioServer:
     # --- serving ------------------------------------------------------------------------
 
     def route_for(self, listener: str | None, method: str, target: str) -> Route:
-        """The scenario's answer to ``method`` on ``target`` at this listener."""
+        """The scenario's answer to ``method`` on ``target`` at this listener: by full URL
+        where the listener plays one origin, by path and query where it plays them all."""
+        if listener is not None:
+            return self.scenario.route_for(method, normalize_url(listener + target))
         for route in self.scenario.server:
-            if route.method not in ("*", method):
-                continue
-            if route.url is None:
-                return route
-            if listener is None:
-                if path_and_query(route.url) == target:
-                    return route
-            elif normalize_url(route.url) == normalize_url(listener + target):
+            if route.method in ("*", method) and (
+                route.url is None or path_and_query(route.url) == target
+            ):
                 return route
         return NOT_FOUND
+
+    def wire_request(self) -> Request:
+        """The scenario's request pointed at this server (its URL on loopback)."""
+        request = self.scenario.request
+        return replace(request, url=self.map.to_wire_url(request.url))
 
     async def _serve_connection(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, listener: str | None

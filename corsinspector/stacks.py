@@ -291,7 +291,8 @@ def _opt_lines(pairs: list[tuple[str, str]], indent: str, sep: str, end: str) ->
     return "\n".join(f"{indent}{key}{sep}{value}{end}" for key, value in pairs)
 
 
-def _express(s: _Spec) -> str:
+def _js_cors_options(s: _Spec) -> list[tuple[str, str]]:
+    """The options object of Express's ``cors`` and ``@fastify/cors`` (same names)."""
     pairs = [("origin", _q(s.origin)), ("methods", _list(s.methods))]
     if s.headers:
         pairs.append(("allowedHeaders", _list(s.headers)))
@@ -301,6 +302,11 @@ def _express(s: _Spec) -> str:
         pairs.append(("exposedHeaders", _list(s.expose)))
     if s.max_age is not None:
         pairs.append(("maxAge", str(s.max_age)))
+    return pairs
+
+
+def _express(s: _Spec) -> str:
+    pairs = _js_cors_options(s)
     return (
         'const express = require("express");\n'
         'const cors = require("cors");\n\n'
@@ -311,15 +317,7 @@ def _express(s: _Spec) -> str:
 
 
 def _fastify(s: _Spec) -> str:
-    pairs = [("origin", _q(s.origin)), ("methods", _list(s.methods))]
-    if s.headers:
-        pairs.append(("allowedHeaders", _list(s.headers)))
-    if s.credentials:
-        pairs.append(("credentials", "true"))
-    if s.expose:
-        pairs.append(("exposedHeaders", _list(s.expose)))
-    if s.max_age is not None:
-        pairs.append(("maxAge", str(s.max_age)))
+    pairs = _js_cors_options(s)
     return (
         'const fastify = require("fastify")();\n\n'
         "// at the root, not inside an encapsulated plugin\n"

@@ -25,6 +25,8 @@ __all__ = [
     "check_access",
     "check_preflight",
     "devtools_text",
+    "first_disallowed_header",
+    "is_method_allowed",
     "is_ok_status",
     "is_redirect",
     "joined_value",
@@ -146,9 +148,17 @@ def parse_allow_list(value: str | None) -> list[str] | None:
     return items
 
 
-def _first_disallowed_header(
+def is_method_allowed(method: str, allowed: list[str], credentials: bool) -> bool:
+    """A safelisted method, one listed (case-sensitively), or ``*`` without credentials."""
+    return (
+        method in _SAFELISTED_METHODS or method in allowed or ("*" in allowed and not credentials)
+    )
+
+
+def first_disallowed_header(
     names: Iterable[str], allowed: list[str], credentials: bool
 ) -> str | None:
+    """The first of ``names`` (lower case) that ``allowed`` does not cover, or None."""
     allowed_lower = {item.lower() for item in allowed}
     wildcard = "*" in allowed_lower and not credentials
     for name in names:
@@ -190,12 +200,9 @@ def check_preflight(
         return Problem(
             "InvalidAllowHeadersPreflightResponse", "", ACAH, joined_value(headers, ACAH)
         )
-    method_allowed = (
-        method in _SAFELISTED_METHODS or method in methods or ("*" in methods and not credentials)
-    )
-    if not method_allowed:
+    if not is_method_allowed(method, methods, credentials):
         return Problem("MethodDisallowedByPreflightResponse", method, ACAM, method)
-    missing = _first_disallowed_header(header_names, allowed_headers, credentials)
+    missing = first_disallowed_header(header_names, allowed_headers, credentials)
     if missing is not None:
         return Problem("HeaderDisallowedByPreflightResponse", missing, ACAH, missing)
     return None

@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from corsinspector.engine.checks import ACAH, ACAM, ACAO, joined_value, parse_allow_list
+from corsinspector.engine.checks import (
+    ACAH,
+    ACAM,
+    ACAO,
+    first_disallowed_header,
+    is_method_allowed,
+    joined_value,
+    parse_allow_list,
+)
 from corsinspector.model import Exchange, Failure, Verdict, header_values
 
 __all__ = ["FIREFOX_PREFIX", "FIREFOX_SCRIPT_ERROR", "as_firefox"]
@@ -20,7 +28,6 @@ FIREFOX_PREFIX = (
     "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at "
 )
 FIREFOX_SCRIPT_ERROR = "TypeError: NetworkError when attempting to fetch resource."
-_SAFELISTED_METHODS = frozenset({"GET", "HEAD", "POST"})
 
 
 def _first_bad_token(value: str | None) -> str:
@@ -35,20 +42,15 @@ def _method_allowed(exchange: Exchange, credentials: bool) -> bool:
     method = header_values(exchange.request.headers, "Access-Control-Request-Method")[0]
     response = exchange.response
     methods = parse_allow_list(joined_value(response.headers, ACAM) if response else None) or []
-    return (
-        method in _SAFELISTED_METHODS or method in methods or ("*" in methods and not credentials)
-    )
+    return is_method_allowed(method, methods, credentials)
 
 
 def _first_missing_sorted(exchange: Exchange, credentials: bool) -> str:
     names = header_values(exchange.request.headers, "Access-Control-Request-Headers")
     response = exchange.response
     allowed = parse_allow_list(joined_value(response.headers, ACAH) if response else None) or []
-    allowed_lower = {a.lower() for a in allowed}
-    for name in sorted(names[0].split(",") if names else []):
-        if name not in allowed_lower and ("*" not in allowed_lower or credentials):
-            return name
-    return ""
+    ordered = sorted(names[0].split(",") if names else [])  # Firefox checks in sorted order
+    return first_disallowed_header(ordered, allowed, credentials) or ""
 
 
 def _reason(

@@ -9,7 +9,6 @@ import asyncio
 import json
 import tracemalloc
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -51,8 +50,7 @@ async def inspect_on(
     scenario: Scenario, options: InspectOptions | None = None, **server: object
 ) -> tuple[Verdict, ScenarioServer]:
     async with ScenarioServer(scenario, **server) as live:  # type: ignore[arg-type]
-        request = scenario.request
-        request = replace(request, url=live.map.to_wire_url(request.url))
+        request = live.wire_request()
         async with Inspector(options) as inspector:
             verdict = await inspector.inspect(request)
     return verdict, live

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import Qt
@@ -13,7 +12,6 @@ from pytestqt.qtbot import QtBot
 
 from corsinspector.formats import load_scenario
 from corsinspector.live import GALLERY
-from corsinspector.model import Request, Scenario
 from corsinspector.server import ScenarioServer
 from tests.faultserver import FaultServer
 from tests.ui.conftest import next_emission
@@ -21,11 +19,6 @@ from ui.mainwindow import MainWindow
 from ui.models import Roles
 
 APP = "https://app.example.test"
-
-
-def _on(scenario: Scenario, server: ScenarioServer) -> Request:
-    """The scenario's request pointed at its loopback server."""
-    return replace(scenario.request, url=server.map.to_wire_url(scenario.request.url))
 
 
 def _window(qtbot: QtBot) -> MainWindow:
@@ -44,7 +37,7 @@ async def inspected(
     async with ScenarioServer(scenario) as server:
         if window is None:
             window = _window(qtbot)
-        window.editor.load(_on(scenario, server))
+        window.editor.load(server.wire_request())
         window.editor.send_requested.emit()
         await next_emission(window.verdict_shown)
         try:
