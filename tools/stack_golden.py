@@ -1,0 +1,57 @@
+"""Write the golden snippets of the stacks that cannot run here (tests/core/stack_golden).
+
+For every blocked gallery scenario, the fix in each of those stacks is written to
+``tests/core/stack_golden/<stack>/<scenario>.txt``; tests/core/test_stack_coverage.py
+compares the generated text with them. Run after a deliberate change to a snippet, and
+review the diff before committing it:
+
+    python tools/stack_golden.py
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from corsinspector.engine.judge import judge  # noqa: E402
+from corsinspector.formats import load_scenario  # noqa: E402
+from corsinspector.stacks import STACKS, stack_fix  # noqa: E402
+
+GALLERY = ROOT / "resources" / "gallery"
+GOLDEN = ROOT / "tests" / "core" / "stack_golden"
+#: Proven live on real servers instead (tests/integration/test_stack_proof.py).
+LIVE = ("express", "fastify", "fastapi", "flask", "django", "nginx", "apache", "caddy")
+GOLDEN_STACKS = tuple(stack for stack in STACKS if stack not in LIVE)
+
+
+def blocked_gallery() -> list[str]:
+    return [p.stem for p in sorted(GALLERY.glob("*.json")) if not judge(load_scenario(p)).allowed]
+
+
+def golden_text(stack: str, name: str) -> str:
+    verdict = judge(load_scenario(GALLERY / f"{name}.json"))
+    assert verdict.error is not None
+    assert verdict.fixes
+    return stack_fix(stack, verdict.fixes[0], verdict.error.kind).snippet + "\n"
+
+
+def main() -> int:
+    written = 0
+    for stack in GOLDEN_STACKS:
+        folder = GOLDEN / stack
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in blocked_gallery():
+            path = folder / f"{name}.txt"
+            text = golden_text(stack, name)
+            if not path.exists() or path.read_text() != text:
+                path.write_text(text)
+                written += 1
+    print(f"{written} golden snippet(s) written under {GOLDEN.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
