@@ -1,8 +1,8 @@
 """The window's composition root: QApplication, theme, the qasync loop, the demo, shutdown.
 
 ``python main.py`` opens the window on the demo gallery (every teaching scenario served on
-loopback); ``python main.py --screenshot FILE [--scenario NAME] [--theme dark|light]``
-renders it offscreen after inspecting a scenario live, writes a PNG and exits.
+loopback); ``python main.py --screenshot FILE [--scenario NAME] [--theme dark|light]
+[--stack NAME]`` renders it offscreen after inspecting a scenario live, writes a PNG and exits.
 """
 
 from __future__ import annotations
@@ -29,6 +29,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--screenshot", metavar="FILE", help="render offscreen to a PNG and exit")
     parser.add_argument("--scenario", default=DEFAULT_SCENARIO, help="gallery scenario to show")
     parser.add_argument("--theme", choices=("light", "dark", "system"), default="system")
+    parser.add_argument(
+        "--stack", metavar="NAME", help="show the fix in this server stack (with --screenshot)"
+    )
     return parser
 
 
@@ -88,6 +91,11 @@ async def _main(window: MainWindow, args: argparse.Namespace) -> int:
         window.controller.inspection_failed.connect(lambda _m: done.done() or done.set_result(None))
         window.editor.send_requested.emit()
         await asyncio.wait_for(done, 30)
+        if args.stack and not window.fix_panel.show_stack(args.stack):
+            print(f"error: --stack {args.stack}: no such server stack", file=sys.stderr)
+            window.close()
+            await window.closed
+            return 2
         await asyncio.sleep(0.2)  # let the layout settle
         ok = window.grab().save(args.screenshot, "PNG")
         window.close()

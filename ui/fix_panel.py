@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Signal
+from PySide6.QtCore import QEvent, QSettings, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QApplication,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 if TYPE_CHECKING:
     from corsinspector.model import Fix
+    from ui.fix_highlighter import FixHighlighter
 
 __all__ = ["FixPanel"]
 
@@ -44,6 +45,8 @@ class FixPanel(QGroupBox):
         self.text.setReadOnly(True)
         self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.text.setMaximumHeight(96)
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self._highlighter: FixHighlighter | None = None
         self.copy = QPushButton("Copy")
         self.copy.setObjectName("copy_fix")
         self.try_fix = QPushButton("Try this fix")
@@ -87,6 +90,16 @@ class FixPanel(QGroupBox):
         self.stack.setCurrentText(str(remembered))
         self.stack.blockSignals(False)
 
+    def show_stack(self, stack: str) -> bool:
+        """Show the fix in ``stack`` without remembering the choice; False if unknown."""
+        if self.stack.findText(stack) < 0:
+            return False
+        self.stack.blockSignals(True)
+        self.stack.setCurrentText(stack)
+        self.stack.blockSignals(False)
+        self._render()
+        return True
+
     def _on_stack_changed(self, stack: str) -> None:
         QSettings().setValue("fix/stack", stack)
         self._render()
@@ -103,7 +116,18 @@ class FixPanel(QGroupBox):
 
             fix = stack_fix(stack, fix, self._kind)
         self.title.setText(fix.title)
+        if self._highlighter is None:  # built with the first fix, not before the first paint
+            from ui.fix_highlighter import FixHighlighter
+
+            self._highlighter = FixHighlighter(self.text.document())
         self.text.setPlainText(fix.snippet)
+        self._highlighter.set_stack(fix.server)
+
+    def changeEvent(self, event: QEvent) -> None:
+        """A theme switch recolours the snippet."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self._highlighter is not None:
+            self._render()
 
     def show_try_result(self, allowed: bool, detail: str) -> None:
         color = "#155724" if allowed else "#721c24"

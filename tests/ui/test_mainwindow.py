@@ -15,6 +15,7 @@ from corsinspector.live import GALLERY
 from corsinspector.server import ScenarioServer
 from tests.faultserver import FaultServer
 from tests.ui.conftest import next_emission
+from ui.fix_panel import FixPanel
 from ui.mainwindow import MainWindow
 from ui.models import Roles
 
@@ -153,16 +154,17 @@ def test_closing_with_a_request_in_flight_leaves_no_task(
     loop.run_until_complete(main())
 
 
-@pytest.mark.parametrize("theme", ["light", "dark"])
-def test_the_screenshot_command_writes_a_png(theme: str, tmp_path: object) -> None:
+@pytest.mark.parametrize(("theme", "stack"), [("light", "generic"), ("dark", "nginx")])
+def test_the_screenshot_command_writes_a_png(theme: str, stack: str, tmp_path: object) -> None:
     import subprocess
     import sys
     from pathlib import Path
 
     out = Path(str(tmp_path)) / f"window-{theme}.png"
     root = Path(__file__).resolve().parents[2]
+    argv = [sys.executable, str(root / "main.py"), "--screenshot", str(out), "--theme", theme]
     result = subprocess.run(
-        [sys.executable, str(root / "main.py"), "--screenshot", str(out), "--theme", theme],
+        [*argv, "--stack", stack],
         capture_output=True,
         text=True,
         timeout=120,
@@ -171,6 +173,12 @@ def test_the_screenshot_command_writes_a_png(theme: str, tmp_path: object) -> No
     assert result.returncode == 0, result.stderr[-2000:]
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert out.stat().st_size > 20_000
+    if stack == "nginx":  # an unknown stack is one line and exit 2, no PNG
+        bad = subprocess.run(
+            [*argv, "--stack", "cobol"], capture_output=True, text=True, timeout=120, check=False
+        )
+        assert bad.returncode == 2
+        assert "error: --stack cobol: no such server stack" in bad.stderr.splitlines()
 
 
 def test_what_if_rejudges_as_the_server_answer_is_edited(
@@ -360,8 +368,32 @@ def test_the_fix_panel_shows_the_chosen_stack_and_remembers_it(
             text = panel.text.toPlainText()
             assert "always;" in text
             assert "authentication" in text  # the pitfall that applies to this verdict
+            # syntax highlighting: the header names and the pitfall notes stand out
+            assert _format_at(panel, "Access-Control-Allow-Origin") == panel_format(panel, "header")
+            assert _format_at(panel, "authentication") == panel_format(panel, "pitfall")
+            assert _format_at(panel, '"https://app.example.test"') == panel_format(panel, "string")
         again = _window(qtbot)
         async with inspected(qtbot, "custom-header-not-allowed", again):
             assert again.fix_panel.stack.currentText() == "nginx"  # remembered
 
     loop.run_until_complete(main())
+
+
+def panel_format(panel: FixPanel, kind: str) -> str:
+    assert panel._highlighter is not None
+    return panel._highlighter.format_of(kind).foreground().color().name()
+
+
+def _format_at(panel: FixPanel, needle: str) -> str:
+    """The foreground colour the highlighter gave the first occurrence of ``needle``."""
+    document = panel.text.document()
+    block = document.begin()
+    while block.isValid():
+        column = block.text().find(needle)
+        if column >= 0:
+            for fmt_range in block.layout().formats():
+                if fmt_range.start <= column < fmt_range.start + fmt_range.length:
+                    return fmt_range.format.foreground().color().name()
+            return "(none)"
+        block = block.next()
+    raise AssertionError(f"{needle!r} not in the fix text")
