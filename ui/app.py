@@ -41,6 +41,7 @@ def apply_theme(app: QApplication, theme: str) -> None:
     if theme == "system":
         theme = "dark" if app.styleHints().colorScheme() == Qt.ColorScheme.Dark else "light"
     if theme != "dark":
+        app.setPalette(app.style().standardPalette())  # also undoes a dark palette
         return
     palette = QPalette()
     colors = {
@@ -121,6 +122,8 @@ def run(argv: Sequence[str]) -> int:
     assert isinstance(app, QApplication)
     app.setQuitOnLastWindowClosed(False)
     apply_theme(app, args.theme)
+    if args.theme == "system":  # follow the desktop when it switches light/dark
+        app.styleHints().colorSchemeChanged.connect(lambda _scheme: apply_theme(app, "system"))
     history = None
     if not args.screenshot:  # a screenshot leaves no trace in the user's history
         from corsinspector.history import History

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QSettings, Signal
+from PySide6.QtCore import QSettings, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QApplication,
@@ -120,14 +120,10 @@ class FixPanel(QGroupBox):
             from ui.fix_highlighter import FixHighlighter
 
             self._highlighter = FixHighlighter(self.text.document())
+            # a switch of the system's light/dark scheme (the app follows it) recolours it
+            QApplication.styleHints().colorSchemeChanged.connect(self._render)
         self.text.setPlainText(fix.snippet)
         self._highlighter.set_stack(fix.server)
-
-    def changeEvent(self, event: QEvent) -> None:
-        """A theme switch recolours the snippet."""
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange and self._highlighter is not None:
-            self._render()
 
     def show_try_result(self, allowed: bool, detail: str) -> None:
         color = "#155724" if allowed else "#721c24"

@@ -8,6 +8,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from corsinspector.formats import load_scenario
@@ -15,6 +17,7 @@ from corsinspector.live import GALLERY
 from corsinspector.server import ScenarioServer
 from tests.faultserver import FaultServer
 from tests.ui.conftest import next_emission
+from ui.app import apply_theme
 from ui.fix_panel import FixPanel
 from ui.mainwindow import MainWindow
 from ui.models import Roles
@@ -372,6 +375,20 @@ def test_the_fix_panel_shows_the_chosen_stack_and_remembers_it(
             assert _format_at(panel, "Access-Control-Allow-Origin") == panel_format(panel, "header")
             assert _format_at(panel, "authentication") == panel_format(panel, "pitfall")
             assert _format_at(panel, '"https://app.example.test"') == panel_format(panel, "string")
+            light = _format_at(panel, "Access-Control-Allow-Origin")
+            # the desktop switches to dark: the palette follows, and so do the snippet's colours
+            app = QApplication.instance()
+            assert isinstance(app, QApplication)
+            try:
+                apply_theme(app, "dark")
+                app.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Dark)
+                dark = _format_at(panel, "Access-Control-Allow-Origin")
+                assert dark != light
+                assert QColor(dark).lightness() > QColor(light).lightness()
+            finally:
+                apply_theme(app, "light")
+                app.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Light)
+            assert _format_at(panel, "Access-Control-Allow-Origin") == light
         again = _window(qtbot)
         async with inspected(qtbot, "custom-header-not-allowed", again):
             assert again.fix_panel.stack.currentText() == "nginx"  # remembered
