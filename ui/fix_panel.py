@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Signal
-from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -43,7 +42,6 @@ class FixPanel(QGroupBox):
         self.text = QPlainTextEdit()
         self.text.setObjectName("fix_text")
         self.text.setReadOnly(True)
-        self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.text.setMaximumHeight(96)
         self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self._highlighter: FixHighlighter | None = None
@@ -117,7 +115,11 @@ class FixPanel(QGroupBox):
             fix = stack_fix(stack, fix, self._kind)
         self.title.setText(fix.title)
         if self._highlighter is None:  # built with the first fix, not before the first paint
+            from PySide6.QtGui import QFontDatabase
+
             from ui.fix_highlighter import FixHighlighter
+
+            self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
 
             self._highlighter = FixHighlighter(self.text.document())
             # a switch of the system's light/dark scheme (the app follows it) recolours it

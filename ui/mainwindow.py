@@ -7,7 +7,6 @@ import itertools
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QListWidget,
@@ -24,6 +23,8 @@ from corsinspector.errors import CorsInspectorError, InputError
 
 if TYPE_CHECKING:
     import asyncio
+
+    from PySide6.QtGui import QCloseEvent
 
     from corsinspector.demo import DemoServers
     from corsinspector.history import History
@@ -146,6 +147,7 @@ class MainWindow(QMainWindow):
         self._set_tab_order()
         self._load_stored_history()
         self._connect_signals()
+        QTimer.singleShot(0, self._install_shortcuts)
         self._restore()
 
     def _set_tab_order(self) -> None:
@@ -179,11 +181,6 @@ class MainWindow(QMainWindow):
         self.controller.busy_changed.connect(self._on_controller_busy_changed)
         self.gallery.currentItemChanged.connect(self._on_gallery_current_changed)
         self.fix_panel.try_requested.connect(self._on_fix_panel_try_requested)
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, activated=self._on_editor_send_requested)
-        QShortcut(QKeySequence("Escape"), self, activated=self.controller.cancel)
-        QShortcut(QKeySequence("Ctrl+W"), self, activated=self.what_if.toggle)
-        QShortcut(QKeySequence("Ctrl+B"), self, activated=self._on_ask_clicked)
         self.banner.ask.clicked.connect(self._on_ask_clicked)
         self.controller.real_browser_ready.connect(self._on_controller_real_browser_ready)
         self.controller.real_browser_busy.connect(self._on_controller_real_browser_busy)
@@ -196,6 +193,19 @@ class MainWindow(QMainWindow):
         self.controller.replay_result.connect(self._replayed.append)
         self.controller.replay_running.connect(self._on_controller_replay_running)
         self.controller.replay_finished.connect(self._on_controller_replay_finished)
+        for view in (self.preflight_view, self.actual_view):
+            view.response_model.headers_edited.connect(self._on_response_headers_edited)
+
+    def _install_shortcuts(self) -> None:
+        """The keyboard shortcuts, installed just after the first paint (QKeySequence's
+        enums cost a millisecond or two of start-up, and no key arrives before it)."""
+        from PySide6.QtGui import QKeySequence, QShortcut
+
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, activated=self._on_editor_send_requested)
+        QShortcut(QKeySequence("Escape"), self, activated=self.controller.cancel)
+        QShortcut(QKeySequence("Ctrl+W"), self, activated=self.what_if.toggle)
+        QShortcut(QKeySequence("Ctrl+B"), self, activated=self._on_ask_clicked)
         QShortcut(QKeySequence("Ctrl+L"), self, activated=self.editor.url.setFocus)
         QShortcut(QKeySequence("Ctrl+Shift+C"), self, activated=self.banner.copy.click)
         QShortcut(QKeySequence("Ctrl+T"), self, activated=self.fix_panel.try_fix.click)
@@ -206,8 +216,6 @@ class MainWindow(QMainWindow):
             QKeySequence("Ctrl+2"), self, activated=lambda: self.exchange_tabs.setCurrentIndex(1)
         )
         QShortcut(QKeySequence("F11"), self, activated=self.presentation.toggle)
-        for view in (self.preflight_view, self.actual_view):
-            view.response_model.headers_edited.connect(self._on_response_headers_edited)
 
     # --- the demo gallery ---------------------------------------------------------------
 

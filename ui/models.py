@@ -6,7 +6,7 @@ from enum import IntEnum
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor
 
 if TYPE_CHECKING:
     from corsinspector.model import Headers
@@ -163,6 +163,8 @@ class HeadersModel(QAbstractTableModel):
             if row.browser_added:
                 return QBrush(_BROWSER_TEXT)
         if role == Qt.ItemDataRole.FontRole and (row.culprit or row.missing):
+            from PySide6.QtGui import QFont  # first needed when a verdict is shown
+
             font = QFont()
             font.setBold(row.culprit)
             font.setItalic(row.missing)
