@@ -8,9 +8,10 @@ hand-written misconfiguration, or ``None`` for no CORS at all. It yields the ser
 URL and stops the server on exit.
 
 The snippets go in as the user would paste them. Two stand-ins only, both outside the
-CORS lines: Caddy's site address (``api.example.test``, which would ask for a
-certificate) becomes the loopback address, and its ``reverse_proxy localhost:8080`` points
-at the test's upstream; nginx's ``proxy_pass http://backend`` gets an ``upstream backend``.
+CORS lines: Caddy's site address (the request's host, such as ``api.example.test``, which
+would ask for a certificate) becomes the loopback address, and its ``reverse_proxy
+localhost:8080`` points at the test's upstream; nginx's ``proxy_pass http://backend`` gets
+an ``upstream backend``.
 
 The servers are installed by ``scripts/setup-servers`` (run by ``scripts/check``); a
 missing one fails the test with that instruction, never skips it.
@@ -377,7 +378,8 @@ def caddy(
         _missing("Caddy")
     port, upstream = _free_port(), _free_port()
     site = config or _CADDY_PLAIN
-    site = re.sub(r"^api\.example\.test \{", f"http://127.0.0.1:{port} {{", site, count=1)
+    # the site address (the request's host) becomes this server's loopback address
+    site = re.sub(r"^[^\s{]+ \{", f"http://127.0.0.1:{port} {{", site, count=1)
     site = site.replace("reverse_proxy localhost:8080", f"reverse_proxy 127.0.0.1:{upstream}")
     caddyfile = workdir / "Caddyfile"
     caddyfile.write_text(

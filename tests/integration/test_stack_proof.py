@@ -16,7 +16,10 @@ nginx, Apache httpd, Caddy) are installed by ``scripts/setup-servers``; see
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -27,7 +30,7 @@ from corsinspector.formats import load_scenario
 from corsinspector.inspector import Inspector
 from corsinspector.live import GALLERY
 from corsinspector.model import Fix, Request, Scenario, Verdict
-from corsinspector.stacks import stack_fix, stack_pitfalls
+from corsinspector.stacks import stack_fix
 from tests.stack_servers import RUNNABLE, apache, caddy, nginx, serve
 
 pytestmark = pytest.mark.integration
@@ -92,132 +95,7 @@ def test_the_generated_fix_turns_the_blocked_request_allowed(
 
 # --- one real-world misconfiguration per stack ----------------------------------------------
 
-
-def _proof(stack: str, before_kind: str, blocked: Verdict, fixed: Verdict) -> None:
-    assert blocked.error is not None, f"{stack}: the misconfiguration was allowed"
-    assert blocked.error.kind == before_kind, blocked.error
-    assert fixed.allowed, fixed.error
-
-
-def test_fastapi_answers_a_disallowed_preflight_400_and_the_fix_allows_it(
-    tmp_path: Path,
-) -> None:
-    scenario = load_scenario(GALLERY / "custom-header-not-allowed.json")
-    before = (
-        "from fastapi import FastAPI\n"
-        "from fastapi.middleware.cors import CORSMiddleware\n\n"
-        "app = FastAPI()\n"
-        "app.add_middleware(CORSMiddleware, allow_origins=['https://app.example.test'],\n"
-        "    allow_methods=['GET', 'POST'], allow_headers=['content-type'])\n"
-    )
-    with serve("fastapi", before, tmp_path) as base:
-        blocked = inspect(scenario.request, base)
-    # Starlette answers a preflight it does not allow with 400 (and Allow-Origin), so the
-    # browser reports a bad status, not the header: a pitfall of this stack, seen live.
-    assert blocked.exchanges[0].response is not None
-    assert blocked.exchanges[0].response.status == 400
-    assert blocked.error is not None
-    pitfalls = stack_pitfalls("fastapi", blocked.fixes[0], blocked.error.kind)
-    assert any("answers a preflight it does not allow with 400" in p for p in pitfalls)
-    with serve("fastapi", generated("fastapi", scenario).snippet, tmp_path) as base:
-        fixed = inspect(scenario.request, base)
-    _proof("fastapi", "PreflightInvalidStatus", blocked, fixed)
-
-
-def test_flask_cors_leaves_out_an_unlisted_header_and_the_fix_allows_it(tmp_path: Path) -> None:
-    scenario = load_scenario(GALLERY / "custom-header-not-allowed.json")
-    before = (
-        "from flask import Flask\nfrom flask_cors import CORS\n\n"
-        "app = Flask(__name__)\n"
-        "CORS(app, origins=['https://app.example.test'], allow_headers=['content-type'])\n"
-    )
-    with serve("flask", before, tmp_path) as base:
-        blocked = inspect(scenario.request, base)
-    with serve("flask", generated("flask", scenario).snippet, tmp_path) as base:
-        fixed = inspect(scenario.request, base)
-    _proof("flask", "HeaderDisallowedByPreflightResponse", blocked, fixed)
-
-
-def test_django_cors_headers_default_headers_omit_a_custom_one_and_the_fix_allows_it(
-    tmp_path: Path,
-) -> None:
-    scenario = load_scenario(GALLERY / "custom-header-not-allowed.json")
-    before = (
-        'INSTALLED_APPS = ["corsheaders"]\n'
-        'MIDDLEWARE = ["corsheaders.middleware.CorsMiddleware",\n'
-        '              "django.middleware.common.CommonMiddleware"]\n'
-        'CORS_ALLOWED_ORIGINS = ["https://app.example.test"]\n'
-    )
-    (tmp_path / "a").mkdir()
-    with serve("django", before, tmp_path / "a") as base:
-        blocked = inspect(scenario.request, base)
-    (tmp_path / "b").mkdir()
-    with serve("django", generated("django", scenario).snippet, tmp_path / "b") as base:
-        fixed = inspect(scenario.request, base)
-    _proof("django", "HeaderDisallowedByPreflightResponse", blocked, fixed)
-
-
-def test_express_cors_defaults_to_a_wildcard_and_the_fix_allows_credentials(
-    tmp_path: Path,
-) -> None:
-    scenario = load_scenario(GALLERY / "wildcard-with-credentials.json")
-    before = (
-        'const express = require("express");\nconst cors = require("cors");\n\n'
-        "const app = express();\napp.use(cors());"
-    )
-    (tmp_path / "a").mkdir()
-    with serve("express", before, tmp_path / "a") as base:
-        blocked = inspect(scenario.request, base)
-    (tmp_path / "b").mkdir()
-    with serve("express", generated("express", scenario).snippet, tmp_path / "b") as base:
-        fixed = inspect(scenario.request, base)
-    _proof("express", "WildcardOriginNotAllowed", blocked, fixed)
-
-
-def test_fastify_cors_allows_only_get_head_post_by_default_and_the_fix_allows_delete(
-    tmp_path: Path,
-) -> None:
-    scenario = load_scenario(GALLERY / "method-not-allowed.json")
-    before = (
-        'const fastify = require("fastify")();\n\n'
-        'fastify.register(require("@fastify/cors"), { origin: "https://app.example.test" });'
-    )
-    (tmp_path / "a").mkdir()
-    with serve("fastify", before, tmp_path / "a") as base:
-        blocked = inspect(scenario.request, base)
-    fix = generated("fastify", scenario)
-    assert "@fastify/cors allows only GET, HEAD and POST by default." in fix.snippet
-    (tmp_path / "b").mkdir()
-    with serve("fastify", fix.snippet, tmp_path / "b") as base:
-        fixed = inspect(scenario.request, base)
-    _proof("fastify", "MethodDisallowedByPreflightResponse", blocked, fixed)
-
-
-def test_nginx_add_header_without_always_misses_a_401_and_the_fix_answers_options_first(
-    tmp_path: Path,
-) -> None:
-    scenario = load_scenario(GALLERY / "preflight-401-auth-first.json")
-    # the upstream authenticates first and answers 401, OPTIONS included
-    upstream = "return 401;"
-    before = (
-        "location /items {\n"
-        '    add_header Access-Control-Allow-Origin "https://app.example.test";\n'
-        '    add_header Access-Control-Allow-Headers "content-type, authorization";\n'
-        "    proxy_pass http://backend;\n"
-        "}"
-    )
-    (tmp_path / "a").mkdir()
-    with nginx(before, tmp_path / "a", upstream) as base:
-        blocked = inspect(scenario.request, base)
-    fix = generated("nginx", scenario)
-    assert "add_header needs 'always'" in fix.snippet
-    (tmp_path / "b").mkdir()
-    with nginx(fix.snippet, tmp_path / "b", upstream) as base:
-        fixed = inspect(scenario.request, base)
-    _proof("nginx", "PreflightMissingAllowOriginHeader", blocked, fixed)
-    assert fixed.exchanges[-1].response is not None
-    assert fixed.exchanges[-1].response.status == 401  # readable by the page: CORS passed
-
+Server = Callable[[str | None, Path], AbstractContextManager[str]]
 
 _APACHE_AUTH = (
     '<Location "/items">\n'
@@ -229,48 +107,149 @@ _APACHE_AUTH = (
 )
 
 
-def test_apache_header_set_without_always_misses_a_401_and_the_fix_answers_options_first(
-    tmp_path: Path,
-) -> None:
-    scenario = load_scenario(GALLERY / "preflight-401-auth-first.json")
-    before = _APACHE_AUTH + (
+def _apache_with_auth(config: str | None, workdir: Path) -> AbstractContextManager[str]:
+    """Apache authenticating /items first (401), with ``config`` pasted beside it."""
+    return apache(_APACHE_AUTH + (config or ""), workdir)
+
+
+@dataclass(frozen=True)
+class Misconfiguration:
+    """A stack configured as people often do, which the gallery scenario exposes."""
+
+    stack: str
+    scenario: str
+    before: str  # the configuration that blocks
+    kind: str  # the error the real server reproduces
+    pitfall: str  # words of the pitfall the fix names for it
+    server: Server | None = None  # the real server, when not serve(stack, ...)
+    server_after: Server | None = None  # the server once fixed, when it differs
+    status_before: int | None = None  # the preflight's status, when it is the point
+
+    def run(self, config: str | None, workdir: Path, after: bool) -> AbstractContextManager[str]:
+        server = (self.server_after if after else None) or self.server
+        if server is None:
+            return serve(self.stack, config, workdir)
+        return server(config, workdir)
+
+
+MISCONFIGURATIONS = [
+    Misconfiguration(
+        "fastapi",
+        "custom-header-not-allowed",
+        "from fastapi import FastAPI\n"
+        "from fastapi.middleware.cors import CORSMiddleware\n\n"
+        "app = FastAPI()\n"
+        "app.add_middleware(CORSMiddleware, allow_origins=['https://app.example.test'],\n"
+        "    allow_methods=['GET', 'POST'], allow_headers=['content-type'])\n",
+        # Starlette answers a preflight it does not allow with 400 (and Allow-Origin): the
+        # browser reports a bad status, not the header
+        "PreflightInvalidStatus",
+        "answers a preflight it does not allow with 400",
+        status_before=400,
+    ),
+    Misconfiguration(
+        "flask",
+        "custom-header-not-allowed",
+        "from flask import Flask\nfrom flask_cors import CORS\n\n"
+        "app = Flask(__name__)\n"
+        "CORS(app, origins=['https://app.example.test'], allow_headers=['content-type'])\n",
+        "HeaderDisallowedByPreflightResponse",  # Flask-CORS answers 200 without the header
+        "allow_headers=",
+    ),
+    Misconfiguration(
+        "django",
+        "custom-header-not-allowed",
+        'INSTALLED_APPS = ["corsheaders"]\n'
+        'MIDDLEWARE = ["corsheaders.middleware.CorsMiddleware",\n'
+        '              "django.middleware.common.CommonMiddleware"]\n'
+        'CORS_ALLOWED_ORIGINS = ["https://app.example.test"]\n',
+        "HeaderDisallowedByPreflightResponse",  # default_headers has no x-request-id
+        "CORS_ALLOW_HEADERS = (*default_headers",
+    ),
+    Misconfiguration(
+        "express",
+        "wildcard-with-credentials",
+        'const express = require("express");\nconst cors = require("cors");\n\n'
+        "const app = express();\napp.use(cors());",
+        "WildcardOriginNotAllowed",  # cors() defaults to Allow-Origin: *
+        "never origin: true (reflects any origin) with credentials: true.",
+    ),
+    Misconfiguration(
+        "fastify",
+        "method-not-allowed",
+        'const fastify = require("fastify")();\n\n'
+        'fastify.register(require("@fastify/cors"), { origin: "https://app.example.test" });',
+        "MethodDisallowedByPreflightResponse",
+        "@fastify/cors allows only GET, HEAD and POST by default.",
+    ),
+    Misconfiguration(
+        "nginx",
+        "preflight-401-auth-first",
+        "location /items {\n"
+        '    add_header Access-Control-Allow-Origin "https://app.example.test";\n'
+        '    add_header Access-Control-Allow-Headers "content-type, authorization";\n'
+        "    proxy_pass http://backend;\n"
+        "}",
+        "PreflightMissingAllowOriginHeader",  # add_header without always: not on the 401
+        "add_header needs 'always'",
+        # the upstream authenticates first and answers 401, OPTIONS included, fixed or not
+        server=partial(nginx, upstream_body="return 401;"),
+    ),
+    Misconfiguration(
+        "apache",
+        "preflight-401-auth-first",
         '<Location "/items">\n'
         '    Header set Access-Control-Allow-Origin "https://app.example.test"\n'
         '    Header set Access-Control-Allow-Headers "content-type, authorization"\n'
-        "</Location>"
-    )
-    (tmp_path / "a").mkdir()
-    with apache(before, tmp_path / "a") as base:
-        blocked = inspect(scenario.request, base)
-    fix = generated("apache", scenario)
-    (tmp_path / "b").mkdir()
-    # the fix pasted beside the same authentication: OPTIONS is answered before it runs
-    with apache(_APACHE_AUTH + fix.snippet, tmp_path / "b") as base:
-        fixed = inspect(scenario.request, base)
-    _proof("apache", "PreflightMissingAllowOriginHeader", blocked, fixed)
-    assert fixed.exchanges[-1].response is not None
-    assert fixed.exchanges[-1].response.status == 401
-
-
-def test_caddy_and_its_upstream_both_add_allow_origin_and_the_fix_keeps_one(
-    tmp_path: Path,
-) -> None:
-    scenario = load_scenario(GALLERY / "multi-value-allow-origin.json")
-    app_adds_it = (
-        'header Access-Control-Allow-Origin "https://app.example.test"\n    respond "[]" 200'
-    )
-    before = (
+        "</Location>",
+        "PreflightMissingAllowOriginHeader",  # Header set without always: not on the 401
+        "authentication (Require/Auth*) runs before CORS",
+        # the fix pasted beside the same authentication: OPTIONS is answered before it runs
+        server=_apache_with_auth,
+    ),
+    Misconfiguration(
+        "caddy",
+        "multi-value-allow-origin",
         "api.example.test {\n"
         '    header Access-Control-Allow-Origin "https://app.example.test"\n'
         "    reverse_proxy localhost:8080\n"
-        "}"
-    )
-    (tmp_path / "a").mkdir()
-    with caddy(before, tmp_path / "a", app_adds_it) as base:
+        "}",
+        "MultipleAllowOriginValues",  # Caddy and its upstream both send Allow-Origin
+        "the proxy and the app both add Access-Control-Allow-Origin",
+        server=partial(
+            caddy,
+            upstream_body='header Access-Control-Allow-Origin "https://app.example.test"\n'
+            '    respond "[]" 200',
+        ),
+        server_after=caddy,  # as the pitfall says, the app no longer adds it
+    ),
+]
+
+
+def test_every_runnable_stack_has_a_misconfiguration_proof() -> None:
+    assert sorted(case.stack for case in MISCONFIGURATIONS) == sorted(RUNNABLE)
+
+
+@pytest.mark.parametrize("case", MISCONFIGURATIONS, ids=lambda case: case.stack)
+def test_a_real_misconfiguration_blocks_and_the_fix_from_its_own_verdict_allows_it(
+    case: Misconfiguration, tmp_path: Path
+) -> None:
+    scenario = load_scenario(GALLERY / f"{case.scenario}.json")
+    (tmp_path / "before").mkdir()
+    with case.run(case.before, tmp_path / "before", after=False) as base:
         blocked = inspect(scenario.request, base)
-    fix = generated("caddy", scenario)
-    assert "the proxy and the app both add Access-Control-Allow-Origin" in fix.snippet
-    (tmp_path / "b").mkdir()
-    with caddy(fix.snippet, tmp_path / "b") as base:  # the app no longer adds it
+    assert blocked.error is not None, f"{case.stack}: the misconfiguration was allowed"
+    assert blocked.error.kind == case.kind, blocked.error
+    if case.status_before is not None:
+        assert blocked.exchanges[0].response is not None
+        assert blocked.exchanges[0].response.status == case.status_before
+
+    # the fix the user gets from inspecting their own server, in their stack
+    assert blocked.fixes
+    fix = stack_fix(case.stack, blocked.fixes[0], blocked.error.kind)
+    assert case.pitfall in fix.snippet, fix.snippet
+    (tmp_path / "after").mkdir()
+    with case.run(fix.snippet, tmp_path / "after", after=True) as base:
         fixed = inspect(scenario.request, base)
-    _proof("caddy", "MultipleAllowOriginValues", blocked, fixed)
+    assert fixed.allowed, f"{case.stack}: {fixed.error}\n{fix.snippet}"
+    assert fixed.exchanges[-1].response is not None
