@@ -1,4 +1,7 @@
-"""Write the golden snippets of the stacks that cannot run here (tests/core/stack_golden).
+"""Write the golden snippets of the stacks not in the issue's runnable list
+(tests/core/stack_golden). Three of them (Cloudflare Workers, Rails' rack-cors, Go's rs/cors)
+are also proven live; the other six (Spring, ASP.NET Core, Laravel, S3, API Gateway,
+Next.js) only here, with a parser.
 
 For every blocked gallery scenario, the fix in each of those stacks is written to
 ``tests/core/stack_golden/<stack>/<scenario>.txt``; tests/core/test_stack_coverage.py
@@ -22,7 +25,7 @@ from corsinspector.stacks import STACKS, stack_fix  # noqa: E402
 
 GALLERY = ROOT / "resources" / "gallery"
 GOLDEN = ROOT / "tests" / "core" / "stack_golden"
-#: Proven live on real servers instead (tests/integration/test_stack_proof.py).
+#: The issue's runnable stacks, proven live instead (tests/integration/test_stack_proof.py).
 LIVE = ("express", "fastify", "fastapi", "flask", "django", "nginx", "apache", "caddy")
 GOLDEN_STACKS = tuple(stack for stack in STACKS if stack not in LIVE)
 

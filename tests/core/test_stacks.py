@@ -213,3 +213,13 @@ def test_redirect_fix_is_restated_as_text() -> None:
         f = stack_fix(stack, generic, "NetworkFailure")
         assert "Answer GET x itself" in f.snippet
         assert f.redirect == ""
+
+
+def test_middlewares_that_answer_a_disallowed_preflight_silently_say_so() -> None:
+    fix, kind = _fix("preflight-401-auth-first")
+    assert kind == "PreflightMissingAllowOriginHeader"
+    for stack, words in (("rails", "rack-cors answers"), ("go-rs-cors", "rs/cors answers")):
+        pitfalls = stack_pitfalls(stack, fix, kind)
+        assert any(words in p and "200 and no CORS headers" in p for p in pitfalls), stack
+    other, other_kind = _fix("custom-header-not-allowed")
+    assert not any("rack-cors answers" in p for p in stack_pitfalls("rails", other, other_kind))

@@ -223,6 +223,39 @@ MISCONFIGURATIONS = [
         ),
         server_after=caddy,  # as the pitfall says, the app no longer adds it
     ),
+    Misconfiguration(
+        "cloudflare-workers",
+        "wildcard-with-credentials",
+        "export default {\n  async fetch(request) {\n"
+        "    const upstream = await fetch(request);\n"
+        "    const response = new Response(upstream.body, upstream);\n"
+        '    response.headers.set("Access-Control-Allow-Origin", "*");\n'
+        "    return response;\n  },\n};",
+        "WildcardOriginNotAllowed",  # a Worker that stamps * on every response
+        "never echo request.headers.get('Origin') unchecked with credentials.",
+    ),
+    Misconfiguration(
+        "rails",
+        "method-not-allowed",
+        "Rails.application.config.middleware.insert_before 0, Rack::Cors do\n"
+        "  allow do\n"
+        '    origins "https://app.example.test"\n'
+        '    resource "*", headers: :any, methods: [:get, :post, :options]\n'
+        "  end\n"
+        "end",
+        # rack-cors answers the DELETE preflight 200 with no CORS headers at all
+        "PreflightMissingAllowOriginHeader",
+        "rack-cors answers a preflight whose method or headers the resource does not allow",
+    ),
+    Misconfiguration(
+        "go-rs-cors",
+        "custom-header-not-allowed",
+        'c := cors.New(cors.Options{\n\tAllowedOrigins: []string{"https://app.example.test"},\n})\n'
+        "handler := c.Handler(router)",
+        # rs/cors's default AllowedHeaders lack X-Request-Id: 200, no CORS headers
+        "PreflightMissingAllowOriginHeader",
+        "rs/cors answers a preflight whose method or headers are not allowed",
+    ),
 ]
 
 
