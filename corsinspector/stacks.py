@@ -250,9 +250,11 @@ _ALWAYS = {
 }
 
 
-#: Middlewares that answer a preflight they do not allow with 200 and no CORS headers at
-#: all, so that the browser reports a missing Allow-Origin, not the method or header.
+#: Stacks that answer some preflights themselves, 2xx with no CORS headers at all, so that
+#: the browser reports a missing Allow-Origin, not the method or header (all seen live).
 _SILENT_PREFLIGHT = {
+    "nextjs": "Next.js answers OPTIONS itself (204 with an Allow header, no CORS headers) "
+    "for a route that exports no OPTIONS handler: export one, as above.",
     "rails": "rack-cors answers a preflight whose method or headers the resource does not "
     "allow with 200 and no CORS headers, so the browser reports a missing Allow-Origin: "
     "compare the request's method and headers with the resource's methods: and headers:.",

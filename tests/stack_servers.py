@@ -41,6 +41,7 @@ NODE_DIR = ROOT / "tests" / "stacks" / "node"
 
 #: The stacks the issue names as runnable here, then three more this machine runs: the real
 #: Cloudflare Workers runtime (workerd, from npm), rack-cors and Go's rs/cors (Debian).
+#: Next.js runs too, through :func:`nextjs` (one build for many route handlers).
 REQUIRED = ("express", "fastify", "fastapi", "flask", "django", "nginx", "apache", "caddy")
 RUNNABLE = (*REQUIRED, "cloudflare-workers", "rails", "go-rs-cors")
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
@@ -522,6 +523,50 @@ def _go(config: str | None, workdir: Path) -> AbstractContextManager[str]:
         pytest.fail(f"go build failed:\n{built.stderr}\n{source}")
     port = _free_port()
     return _process([str(workdir / "server")], port, workdir, {"PORT": str(port)})
+
+
+# --- Next.js: route handlers, built and served in production mode ------------------------
+
+_NEXT_PLAIN = "export async function GET(request) {\n  return Response.json([]);\n}"
+
+
+@contextmanager
+def nextjs(routes: dict[str, str | None]) -> Iterator[str]:
+    """One Next.js app with a route handler per entry: ``app/<name>/items/route.js`` holds
+    the snippet (``None``: a GET handler without CORS), so the handler for ``name`` answers
+    ``/<name>/items``. Built once (``next build``, several seconds) and run with ``next
+    start``: a build per configuration would be too slow for the test suite."""
+    node = shutil.which("node")
+    launcher = NODE_DIR / "node_modules" / "next" / "dist" / "bin" / "next"
+    if node is None or not launcher.exists():
+        _missing("Next.js (tests/stacks/node)")
+    # inside the folder that holds node_modules and its lock file: Next.js takes that as the
+    # project root (Turbopack refuses a node_modules symlinked from outside it)
+    app = Path(tempfile.mkdtemp(prefix="app-", dir=NODE_DIR))
+    try:
+        for name, config in routes.items():
+            folder = app / "app" / name / "items"
+            folder.mkdir(parents=True)
+            (folder / "route.js").write_text(config or _NEXT_PLAIN)
+        (app / "package.json").write_text('{"private": true}\n')
+        env = {"NEXT_TELEMETRY_DISABLED": "1"}
+        built = subprocess.run(
+            [node, str(launcher), "build"],
+            cwd=app,
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+        )
+        if built.returncode != 0:
+            pytest.fail(f"next build failed:\n{built.stdout[-3000:]}\n{built.stderr[-3000:]}")
+        port = _free_port()
+        argv = [node, str(launcher), "start", "-p", str(port), "-H", "127.0.0.1"]
+        with _process(argv, port, app, env) as base:
+            yield base
+    finally:
+        shutil.rmtree(app, ignore_errors=True)
 
 
 _SERVERS: dict[str, Callable[[str | None, Path], AbstractContextManager[str]]] = {

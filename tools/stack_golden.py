@@ -1,7 +1,7 @@
 """Write the golden snippets of the stacks not in the issue's runnable list
-(tests/core/stack_golden). Three of them (Cloudflare Workers, Rails' rack-cors, Go's rs/cors)
-are also proven live; the other six (Spring, ASP.NET Core, Laravel, S3, API Gateway,
-Next.js) only here, with a parser.
+(tests/core/stack_golden). Four of them (Cloudflare Workers, Rails' rack-cors, Go's rs/cors,
+Next.js) are also proven live; the other five (Spring, ASP.NET Core, Laravel, S3, API
+Gateway) only here, with a parser.
 
 For every blocked gallery scenario, the fix in each of those stacks is written to
 ``tests/core/stack_golden/<stack>/<scenario>.txt``; tests/core/test_stack_coverage.py

@@ -16,7 +16,7 @@ nginx, Apache httpd, Caddy) are installed by ``scripts/setup-servers``; see
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from functools import partial
@@ -31,17 +31,18 @@ from corsinspector.inspector import Inspector
 from corsinspector.live import GALLERY
 from corsinspector.model import Fix, Request, Scenario, Verdict
 from corsinspector.stacks import stack_fix
-from tests.stack_servers import RUNNABLE, apache, caddy, nginx, serve
+from tests.stack_servers import RUNNABLE, apache, caddy, nextjs, nginx, serve
 
 pytestmark = pytest.mark.integration
 
 
-def inspect(request: Request, base: str) -> Verdict:
-    """The live verdict for ``request`` sent to the same path on ``base``."""
+def inspect(request: Request, base: str, path: str | None = None) -> Verdict:
+    """The live verdict for ``request`` sent to ``path`` (default: the same path) on ``base``."""
 
     async def main() -> Verdict:
+        url = base + (path or urlsplit(request.url).path)
         async with Inspector() as inspector:
-            return await inspector.inspect(replace(request, url=base + urlsplit(request.url).path))
+            return await inspector.inspect(replace(request, url=url))
 
     return asyncio.run(main())
 
@@ -286,3 +287,50 @@ def test_a_real_misconfiguration_blocks_and_the_fix_from_its_own_verdict_allows_
         fixed = inspect(scenario.request, base)
     assert fixed.allowed, f"{case.stack}: {fixed.error}\n{fix.snippet}"
     assert fixed.exchanges[-1].response is not None
+
+
+# --- Next.js: one production build holds a route handler per case ---------------------------
+
+
+@pytest.fixture(scope="module")
+def next_app() -> Iterator[str]:
+    """A Next.js app: ``/plain/items`` without CORS, ``/<scenario>/items`` the generated
+    route handler of each blocked gallery scenario."""
+    routes: dict[str, str | None] = {"plain": None}
+    for name in SCENARIOS:
+        routes[name] = generated("nextjs", load_scenario(GALLERY / f"{name}.json")).snippet
+    with nextjs(routes) as base:
+        yield base
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_the_generated_nextjs_route_handler_turns_the_blocked_request_allowed(
+    name: str, next_app: str
+) -> None:
+    request = load_scenario(GALLERY / f"{name}.json").request
+    assert not inspect(request, next_app, "/plain/items").allowed
+    after = inspect(request, next_app, f"/{name}/items")
+    assert after.allowed, after.error
+    assert after.exchanges[-1].response is not None
+
+
+def test_nextjs_answers_options_itself_without_cors_and_the_fix_exports_options() -> None:
+    scenario = load_scenario(GALLERY / "custom-header-not-allowed.json")
+    before = (
+        "export async function GET(request) {\n"
+        '  return Response.json([], { headers: { "Access-Control-Allow-Origin": '
+        '"https://app.example.test" } });\n'
+        "}"
+    )
+    with nextjs({"api": before}) as base:
+        blocked = inspect(scenario.request, base, "/api/items")
+    assert blocked.error is not None
+    assert blocked.error.kind == "PreflightMissingAllowOriginHeader"
+    assert blocked.exchanges[0].response is not None
+    assert blocked.exchanges[0].response.status == 204  # Next.js's own OPTIONS answer
+    fix = stack_fix("nextjs", blocked.fixes[0], blocked.error.kind)
+    assert "Next.js answers OPTIONS itself" in fix.snippet
+    assert "export async function OPTIONS" in fix.snippet
+    with nextjs({"api": fix.snippet}) as base:
+        fixed = inspect(scenario.request, base, "/api/items")
+    assert fixed.allowed, f"{fixed.error}\n{fix.snippet}"
