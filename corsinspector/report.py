@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from corsinspector.model import Exchange, Verdict
 
-__all__ = ["KIND_IN_PLAIN_WORDS", "render_verdict"]
+__all__ = ["KIND_IN_PLAIN_WORDS", "Headline", "headline", "render_verdict"]
 
 #: Each failure kind in plain words, for people.
 KIND_IN_PLAIN_WORDS = {
@@ -45,6 +47,59 @@ KIND_IN_PLAIN_WORDS = {
     "NetworkFailure": "the network stack refused the response",
     "MixedContent": "an https page may not call a plain-http URL",
 }
+
+
+_BLOCKED_AT = {
+    "request": "Refused before sending",
+    "preflight": "Blocked at the preflight",
+    "actual": "Blocked at the actual request",
+}
+
+
+@dataclass(frozen=True)
+class Headline:
+    """A verdict in a few words, as the window's banner shows it."""
+
+    #: ``allowed``, ``blocked`` (by CORS) or ``error`` (no answer: nothing for CORS to judge)
+    state: str
+    title: str
+    body: str
+    #: What the browser's console prints (empty when allowed).
+    console: str
+
+
+def headline(verdict: Verdict) -> Headline:
+    """The banner's words for ``verdict``: a CORS block in plain words with the console
+    message, or, when the server never answered, the network error and what it means."""
+    error = verdict.error
+    if error is None:
+        readable = ", ".join(verdict.exposed_headers) or "none"
+        return Headline(
+            "allowed",
+            f"Allowed — script can read the response ({readable})",
+            "\n".join(verdict.notes),
+            "",
+        )
+    console = error.message.rstrip()
+    unanswered = next(
+        (e.network_error for e in verdict.exchanges if e.network_error is not None), None
+    )
+    if error.kind == "NetworkFailure" and unanswered is not None:
+        stage = "preflight" if error.stage == "preflight" else "request"
+        return Headline(
+            "error",
+            f"No answer to the {stage}: {unanswered.code}",
+            f"{unanswered.explanation} This is not a CORS block: the browser got no response "
+            f"to judge, and script sees only a TypeError.\n\n{console}",
+            console,
+        )
+    plain = KIND_IN_PLAIN_WORDS.get(error.kind, error.kind)
+    return Headline(
+        "blocked",
+        f"{_BLOCKED_AT[error.stage]}: {error.kind}",
+        f"{plain[0].upper()}{plain[1:]}.\n\n{console}",
+        console,
+    )
 
 
 def _exchange_lines(exchange: Exchange) -> list[str]:

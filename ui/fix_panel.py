@@ -42,7 +42,8 @@ class FixPanel(QGroupBox):
         self.text = QPlainTextEdit()
         self.text.setObjectName("fix_text")
         self.text.setReadOnly(True)
-        self.text.setMaximumHeight(96)
+        self.text.setMaximumHeight(120)
+        self.text.setMinimumHeight(44)
         self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self._highlighter: FixHighlighter | None = None
         self.copy = QPushButton("Copy")
@@ -53,18 +54,16 @@ class FixPanel(QGroupBox):
         self.result.setObjectName("try_fix_result")
         self.copy.clicked.connect(lambda: QApplication.clipboard().setText(self.text.toPlainText()))
         self.try_fix.clicked.connect(self.try_requested)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.copy)
-        buttons.addWidget(self.try_fix)
-        buttons.addWidget(self.result, 1)
-        top = QHBoxLayout()
+        top = QHBoxLayout()  # one row above the snippet: the panel stays short
         top.addWidget(self.title, 1)
+        top.addWidget(self.result)
+        top.addWidget(self.try_fix)
+        top.addWidget(self.copy)
         top.addWidget(QLabel("Server:"))
         top.addWidget(self.stack)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.text, 1)
-        layout.addLayout(buttons)
         self.show_fix(None)
 
     def show_fix(self, fix: Fix | None, kind: str = "") -> None:

@@ -44,6 +44,14 @@ __all__ = ["MainWindow"]
 _HISTORY_SIZE = 200
 
 
+def _stored_origins() -> list[str]:
+    """The recent origins kept in the settings (an INI file gives one item as a string)."""
+    stored = QSettings().value("request/recent_origins", [])
+    if isinstance(stored, str):
+        return [stored]
+    return [str(origin) for origin in stored] if isinstance(stored, list) else []
+
+
 class MainWindow(QMainWindow):
     #: A verdict from the network is on screen (the Verdict).
     verdict_shown = Signal(object)
@@ -67,7 +75,7 @@ class MainWindow(QMainWindow):
         self.history.setObjectName("history")
         sidebar = QTabWidget()
         sidebar.setObjectName("sidebar")
-        sidebar.setMinimumWidth(220)
+        sidebar.setMinimumWidth(180)
         sidebar.addTab(self.gallery, "Demo gallery")
         sidebar.addTab(self.history, "History")
         self._collection_panel: CollectionPanel | None = None
@@ -261,6 +269,15 @@ class MainWindow(QMainWindow):
             self.banner.show_problem(str(exc))
             return
         self.controller.send(request, self.editor.browser.currentText())
+        self._remember_origin(request.origin)
+
+    def _remember_origin(self, origin: str) -> None:
+        """The origin goes first in the Origin field's list, here and at the next start."""
+        from corsinspector.recent import remember
+
+        recent = remember(_stored_origins(), origin)
+        QSettings().setValue("request/recent_origins", recent)
+        self.editor.set_recent_origins(recent)
 
     def _on_controller_busy_changed(self, busy: bool) -> None:
         """The busy look (Cancel, progress) comes after a moment, so that quick inspections
@@ -551,11 +568,15 @@ class MainWindow(QMainWindow):
 
             with contextlib.suppress(ValueError, InputError):  # stale or damaged: start empty
                 self.editor.load(request_from_dict(json.loads(last)))
+        recent = _stored_origins()
+        if recent:
+            self.editor.set_recent_origins(recent)
         geometry = settings.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)  # type: ignore[arg-type]
-        else:
-            self.resize(1360, 860)
+        else:  # a first start: roomy, but never past the screen's edges
+            screen = self.screen().availableGeometry()
+            self.resize(min(1360, screen.width() * 9 // 10), min(860, screen.height() * 9 // 10))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """The first close starts the shutdown (cancel, wait, close); the window closes for

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -62,7 +61,15 @@ class RequestEditor(QWidget):
         self.origin = QComboBox()
         self.origin.setObjectName("origin")
         self.origin.setEditable(True)
-        self.origin.addItems(["https://app.example.test", "http://localhost:3000", "null"])
+        self.origin.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.origin.setMinimumContentsLength(16)  # long origins scroll: the row stays narrow
+        self.origin.setToolTip(
+            "The page's origin: the origins you used recently, or null (a sandboxed frame or a "
+            "file: page)"
+        )
+        self.set_recent_origins([])
         self.credentials = QComboBox()
         self.credentials.setObjectName("credentials")
         self.credentials.addItems(["same-origin", "include", "omit"])
@@ -90,6 +97,7 @@ class RequestEditor(QWidget):
         self.body.setPlaceholderText("Request body (none when empty)")
         self.body.setMaximumHeight(40)
         self.headers.setMaximumHeight(96)
+        self.headers.setMinimumHeight(48)
         self.preflight_line = QLabel("")
         self.preflight_line.setObjectName("preflight_reasons")
         self.preflight_line.setWordWrap(True)
@@ -103,9 +111,9 @@ class RequestEditor(QWidget):
         bar.addWidget(self.url, 1)
         bar.addWidget(self.send)
         bar.addWidget(self.cancel)
-        form = QFormLayout()
-        form.addRow("Origin", self.origin)
-        row = QHBoxLayout()
+        row = QHBoxLayout()  # the Origin and the browser's settings share one row
+        row.addWidget(QLabel("Origin"))
+        row.addWidget(self.origin, 1)
         for label, widget in (
             ("Credentials", self.credentials),
             ("Mode", self.mode),
@@ -113,8 +121,6 @@ class RequestEditor(QWidget):
         ):
             row.addWidget(QLabel(label))
             row.addWidget(widget)
-        row.addStretch(1)
-        form.addRow(row)
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_header)
         buttons.addWidget(self.remove_header)
@@ -122,7 +128,7 @@ class RequestEditor(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.problem)
-        layout.addLayout(form)
+        layout.addLayout(row)
         layout.addWidget(self.headers, 1)
         layout.addLayout(buttons)
         layout.addWidget(self.body)
@@ -158,6 +164,18 @@ class RequestEditor(QWidget):
         self._refreshing = False
         self.refresh()
         return row
+
+    def set_recent_origins(self, recent: list[str]) -> None:
+        """Offer ``recent`` first in the Origin field, then the defaults and ``null``; what
+        is typed in it stays."""
+        from corsinspector.recent import offered_origins
+
+        typed = self.origin.currentText()
+        self.origin.blockSignals(True)
+        self.origin.clear()
+        self.origin.addItems(offered_origins(recent))
+        self.origin.setCurrentText(typed or self.origin.itemText(0))
+        self.origin.blockSignals(False)
 
     def _remove_current(self) -> None:
         row = self.headers.currentRow()

@@ -27,6 +27,7 @@ class VerdictBanner(QWidget):
         self.setObjectName("verdict_banner")
         self.title = QLabel("Press Send (Ctrl+Enter) to inspect the request")
         self.title.setObjectName("verdict_title")
+        self.title.setWordWrap(True)
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.4)
         font.setBold(True)
@@ -69,23 +70,15 @@ class VerdictBanner(QWidget):
         self.setStyleSheet(f"#verdict_banner {{ {box} border-radius:6px; }} {label}")
 
     def show_verdict(self, verdict: Verdict) -> None:
-        self.show_real_browser("", None)
-        error = verdict.error
-        if error is None:
-            readable = ", ".join(verdict.exposed_headers) or "none"
-            self.title.setText(f"Allowed — script can read the response ({readable})")
-            self.message.setText("\n".join(verdict.notes))
-            self._set_state("allowed")
-            self.copy.setEnabled(False)
-            return
-        from corsinspector.report import KIND_IN_PLAIN_WORDS
+        from corsinspector.report import headline
 
-        plain = KIND_IN_PLAIN_WORDS.get(error.kind, error.kind)
-        self.title.setText(f"Blocked at the {error.stage}: {error.kind}")
-        self.message.setText(f"{plain[0].upper()}{plain[1:]}.\n\n{error.message.rstrip()}")
-        self._message_text = error.message.rstrip()
-        self._set_state("blocked")
-        self.copy.setEnabled(True)
+        self.show_real_browser("", None)
+        words = headline(verdict)
+        self.title.setText(words.title)
+        self.message.setText(words.body)
+        self._message_text = words.console
+        self._set_state(words.state)
+        self.copy.setEnabled(bool(words.console))
 
     def show_real_browser(self, text: str, agrees: bool | None) -> None:
         color = "" if agrees is None else ("#155724" if agrees else "#b00020")

@@ -414,3 +414,130 @@ def _format_at(panel: FixPanel, needle: str) -> str:
             return "(none)"
         block = block.next()
     raise AssertionError(f"{needle!r} not in the fix text")
+
+
+def test_recent_origins_come_first_with_null_and_survive_a_restart(
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop
+) -> None:
+    async def main() -> None:
+        window = _window(qtbot)
+        assert window.editor.origin.findText("null") >= 0  # offered from the start
+        async with inspected(qtbot, "simple-get-allowed", window):
+            pass
+        window.editor.origin.setCurrentText("https://new.example.test")
+        window.editor.send_requested.emit()
+        await next_emission(window.verdict_shown)
+        await window.controller.aclose()
+        combo = window.editor.origin
+        items = [combo.itemText(i) for i in range(combo.count())]
+        assert items[0] == "https://new.example.test"
+        assert items[-1] == "null"
+        assert items.count("https://app.example.test") == 1
+        again = _window(qtbot)
+        assert again.editor.origin.itemText(0) == "https://new.example.test"
+
+    loop.run_until_complete(main())
+
+
+def test_a_cookie_set_by_script_is_flagged_and_the_browsers_own_headers_are_marked(
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop
+) -> None:
+    async def main() -> None:
+        window = _window(qtbot)
+        async with inspected(qtbot, "custom-header-not-allowed", window):
+            editor = window.editor
+            row = editor.add_header_row("Cookie", "session=1")
+            assert editor.headers.item(row, 3).text() == "dropped by the browser"
+            assert "forbidden header name" in editor.headers.item(row, 1).toolTip()
+            model = window.preflight_view.request_model
+            marks = {
+                model.data(model.index(r, 0)): model.data(model.index(r, 0), Roles.BrowserAdded)
+                for r in range(model.rowCount())
+            }
+            for name in ("Origin", "Access-Control-Request-Method", "Sec-Fetch-Mode"):
+                assert marks[name] is True, name
+            origin_row = next(
+                r for r in range(model.rowCount()) if model.data(model.index(r, 0)) == "Origin"
+            )
+            flags = model.flags(model.index(origin_row, 1))
+            assert not flags & Qt.ItemFlag.ItemIsEditable  # the browser's, read-only
+
+    loop.run_until_complete(main())
+
+
+def test_a_bad_header_name_is_shown_inline_and_nothing_is_sent(
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop
+) -> None:
+    window = _window(qtbot)
+    window.editor.url.setText("http://127.0.0.1:9/items")
+    window.editor.add_header_row("Bad Header", "1")
+    assert "header 'Bad Header'" in window.editor.problem.text()
+    assert "characters not allowed in a name" in window.editor.problem.text()
+    window.editor.send_requested.emit()
+    assert window.banner.state == "error"
+    assert window.controller.tasks.running() == 0
+
+
+def test_a_refused_connection_is_a_network_error_in_the_banner(
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop
+) -> None:
+    import socket
+
+    async def main() -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]  # closed again: nothing listens there
+        window = _window(qtbot)
+        window.editor.url.setText(f"http://127.0.0.1:{port}/items")
+        window.editor.send_requested.emit()
+        await next_emission(window.verdict_shown)
+        await window.controller.aclose()
+        assert window.banner.state == "error"
+        assert window.banner.title.text() == (
+            "No answer to the request: net::ERR_CONNECTION_REFUSED"
+        )
+        assert "not a CORS block" in window.banner.message.text()
+        assert "Traceback" not in window.banner.message.text()
+        assert window.statusBar().currentMessage() == "Ready"
+
+    loop.run_until_complete(main())
+
+
+def test_copy_message_and_copy_fix_put_exactly_that_text_on_the_clipboard(
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop
+) -> None:
+    async def main() -> None:
+        async with inspected(qtbot, "custom-header-not-allowed") as (window, _):
+            clipboard = QApplication.clipboard()
+            qtbot.mouseClick(window.banner.copy, Qt.MouseButton.LeftButton)
+            assert clipboard.text().startswith("Access to fetch at '")
+            assert clipboard.text().endswith("in preflight response.")
+            qtbot.mouseClick(window.fix_panel.copy, Qt.MouseButton.LeftButton)
+            assert clipboard.text() == window.fix_panel.text.toPlainText()
+            assert "Access-Control-Allow-Headers: x-request-id" in clipboard.text()
+
+    loop.run_until_complete(main())
+
+
+def test_the_window_fits_a_small_screen_and_its_geometry_comes_back_at_the_next_start(
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop
+) -> None:
+    async def main() -> None:
+        window = _window(qtbot)
+        minimum = window.minimumSizeHint()
+        assert minimum.height() <= 700  # a 1366x768 laptop, less a panel and a title bar
+        assert minimum.width() <= 960
+        screen = window.screen().availableGeometry()  # offscreen: 800x800
+        assert window.height() <= screen.height()  # a first start never passes the edges
+        window.move(40, 30)
+        window.resize(minimum.width() + 20, 700)  # not the first-start height (720 here)
+        window.closed = asyncio.get_running_loop().create_future()
+        window.close()
+        await asyncio.wait_for(window.closed, 10)
+        again = _window(qtbot)
+        # the height comes back exactly; the width is clamped by Qt to the 800-pixel-wide
+        # offscreen screen, then widened to the window's minimum
+        assert again.height() == 700
+        assert again.width() >= minimum.width()
+
+    loop.run_until_complete(main())
