@@ -94,10 +94,12 @@ def headline(verdict: Verdict) -> Headline:
             console,
         )
     plain = KIND_IN_PLAIN_WORDS.get(error.kind, error.kind)
+    # Firefox names the failure with its own reason code (as MDN lists them)
+    code = f" Firefox's reason: {error.reason}." if error.reason else ""
     return Headline(
         "blocked",
         f"{_BLOCKED_AT[error.stage]}: {error.kind}",
-        f"{plain[0].upper()}{plain[1:]}.\n\n{console}",
+        f"{plain[0].upper()}{plain[1:]}.{code}\n\n{console}",
         console,
     )
 

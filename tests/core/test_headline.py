@@ -28,6 +28,13 @@ def test_a_blocked_preflight_is_named_with_its_kind_plain_words_and_console_mess
     assert words.console in words.body
 
 
+def test_firefox_names_its_reason_code_and_prints_its_own_console_message() -> None:
+    scenario = load_scenario(GALLERY / "custom-header-not-allowed.json")
+    words = headline(judge(replace(scenario, browser="firefox")))
+    assert "Firefox's reason: CORSMissingAllowHeaderFromPreflight." in words.body
+    assert words.console.startswith("Cross-Origin Request Blocked:")
+
+
 def test_a_block_of_the_actual_request_says_so_in_words() -> None:
     assert headline(_judged("missing-allow-origin")).title == (
         "Blocked at the actual request: MissingAllowOriginHeader"

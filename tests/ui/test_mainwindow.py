@@ -541,3 +541,21 @@ def test_the_window_fits_a_small_screen_and_its_geometry_comes_back_at_the_next_
         assert again.width() >= minimum.width()
 
     loop.run_until_complete(main())
+
+
+def test_the_firefox_profile_sends_firefoxs_headers_and_gets_firefoxs_words(
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop
+) -> None:
+    async def main() -> None:
+        window = _window(qtbot)
+        window.editor.browser.setCurrentText("firefox")
+        async with inspected(qtbot, "custom-header-not-allowed", window) as (_, server):
+            sent = server.log[0].headers
+            agent = next(value for name, value in sent if name.lower() == "user-agent")
+            assert "Firefox/" in agent
+            assert "Firefox's reason: CORSMissingAllowHeaderFromPreflight." in (
+                window.banner.message.text()
+            )
+            assert window.banner.message.text().endswith("from CORS preflight response).")
+
+    loop.run_until_complete(main())
