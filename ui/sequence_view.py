@@ -90,8 +90,12 @@ class SequenceView(QWidget):
             painter.setBrush(color)
             painter.drawPolygon(head)
             label = step.label + (f" — {step.detail}" if step.detail else "")
-            box = QRectF(left + 8, y - gap * 0.55, right - left - 16, gap * 0.5)
-            painter.drawText(
-                box, Qt.AlignmentFlag.AlignCenter | Qt.AlignmentFlag.AlignBottom, label
+            # above its arrow, wrapped onto more lines when large type does not fit
+            box = QRectF(left + 8, y - gap * 0.85, right - left - 16, gap * 0.85 - 4)
+            flags = (
+                Qt.AlignmentFlag.AlignHCenter.value
+                | Qt.AlignmentFlag.AlignBottom.value
+                | Qt.TextFlag.TextWordWrap.value
             )
+            painter.drawText(box, flags, label)
         painter.end()
