@@ -68,17 +68,20 @@ class ResultsModel(QAbstractTableModel):
         if not index.isValid() or not 0 <= index.row() < len(self.results):
             return None
         result = self.results[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             expect = result.expect
             expected = (
                 "-"
                 if expect is None
-                else ("allowed" if expect.allowed else f"blocked: {expect.kind or 'any'}")
+                else ("allowed" if expect.allowed else (expect.kind or "blocked"))
             )
-            got = "allowed" if result.verdict.allowed else f"blocked: {result.kind}"
+            got = "allowed" if result.verdict.allowed else result.kind
             error = result.verdict.error
             culprit = "" if error is None or error.header is None else error.header
             values = (result.path, expected, got, culprit, f"{result.seconds * 1000:.0f} ms")
+            if role == Qt.ItemDataRole.ToolTipRole:  # the whole row, however narrow the columns
+                held = "as expected" if result.holds else "NOT as expected"
+                return f"{result.path}: expected {expected}, got {got} ({held})"
             return values[index.column()]
         if role == Qt.ItemDataRole.ForegroundRole and not result.holds:
             return QBrush(QColor("#b00020"))
@@ -119,7 +122,10 @@ class CollectionPanel(QWidget):
         self.table.setObjectName("replay_results")
         self.table.setModel(self.model)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setResizeContentsPrecision(200)  # columns fit the first rows' text
         self.summary = QLabel("")
         self.summary.setObjectName("replay_summary")
         buttons = QHBoxLayout()
@@ -178,10 +184,20 @@ class CollectionPanel(QWidget):
         self.cancel_button.setEnabled(running)
 
     def add_results(self, batch: list[ItemResult]) -> None:
+        first = not self.model.results
         self.model.append(batch)
         self.progress.setValue(len(self.model.results))
+        if first and batch:
+            self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Expected, Got, Culprit and Time as wide as their text (once per replay: it reads
+        rows); the item's name takes the rest."""
+        for column in range(1, len(_COLUMNS)):
+            self.table.resizeColumnToContents(column)
 
     def finish(self, message: str) -> None:
+        self._fit_columns()
         held = sum(result.holds for result in self.model.results)
         total = len(self.model.results)
         self.summary.setText(f"{held} of {total} as expected. {message}".strip())

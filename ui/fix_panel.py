@@ -30,7 +30,7 @@ class FixPanel(QGroupBox):
     def __init__(self) -> None:
         super().__init__("Fix the server")
         self.setObjectName("fix_panel")
-        self.title = QLabel("No fix needed yet.")
+        self.title = QLabel("")
         self.title.setObjectName("fix_title")
         self.stack = QComboBox()
         self.stack.setObjectName("fix_stack")
@@ -64,11 +64,15 @@ class FixPanel(QGroupBox):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.text, 1)
-        self.show_fix(None)
+        self._judged = False  # no verdict yet: nothing to say about a fix
+        self._render()
+        self.copy.setEnabled(False)
+        self.try_fix.setEnabled(False)
 
     def show_fix(self, fix: Fix | None, kind: str = "") -> None:
         """Show ``fix`` (for a failure of ``kind``) in the chosen server stack."""
         self.result.setText("")
+        self._judged = True
         self._fix, self._kind = fix, kind
         if fix is not None and self.stack.count() == 1:
             self._list_stacks()
@@ -104,7 +108,9 @@ class FixPanel(QGroupBox):
     def _render(self) -> None:
         fix = self._fix
         if fix is None:
-            self.title.setText("Allowed: nothing to fix.")
+            self.title.setText(
+                "Allowed: nothing to fix." if self._judged else "The fix appears with a verdict."
+            )
             self.text.setPlainText("")
             return
         stack = self.stack.currentText()

@@ -82,9 +82,7 @@ class MainWindow(QMainWindow):
         self._collection_page = QWidget()
         QVBoxLayout(self._collection_page).setContentsMargins(0, 0, 0, 0)
         sidebar.addTab(self._collection_page, "Collection")
-        sidebar.currentChanged.connect(
-            lambda index: index == sidebar.indexOf(self._collection_page) and self.collection_panel
-        )
+        sidebar.currentChanged.connect(self._on_sidebar_current_changed)
         self.sidebar = sidebar
         self._replayed: list[ItemResult] = []
         self._replay_timer = QTimer(self)
@@ -141,6 +139,7 @@ class MainWindow(QMainWindow):
         right.addWidget(self.fix_panel)
         right.setStretchFactor(1, 1)
         main = QSplitter(Qt.Orientation.Horizontal)
+        self._main_splitter = main
         main.addWidget(sidebar)
         main.addWidget(right)
         main.setStretchFactor(1, 1)
@@ -405,6 +404,17 @@ class MainWindow(QMainWindow):
             if self._last_verdict_shown is not None:
                 self._sequence.show_verdict(self._last_verdict_shown, animate=False)
         return self._sequence
+
+    def _on_sidebar_current_changed(self, index: int) -> None:
+        """The Collection tab builds on first show and widens the sidebar enough for its
+        results' columns (the user's own wider sidebar is kept)."""
+        if index != self.sidebar.indexOf(self._collection_page):
+            return
+        self.collection_panel  # noqa: B018 (built on first show)
+        sizes = self._main_splitter.sizes()
+        wanted = min(640, sum(sizes) // 2)
+        if len(sizes) == 2 and sizes[0] < wanted:
+            self._main_splitter.setSizes([wanted, sum(sizes) - wanted])
 
     @property
     def collection_panel(self) -> CollectionPanel:

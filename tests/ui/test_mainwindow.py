@@ -111,6 +111,7 @@ def test_a_missing_header_is_a_highlighted_placeholder_row(
 
 def test_a_bad_url_is_shown_inline_not_sent(qtbot: QtBot, loop: asyncio.AbstractEventLoop) -> None:
     window = _window(qtbot)
+    assert window.fix_panel.title.text() == "The fix appears with a verdict."  # not "allowed"
     window.editor.url.setText("not a url")
     assert window.editor.problem.text().startswith("URL: is not an absolute URL")
     window.editor.send_requested.emit()
@@ -344,6 +345,14 @@ def test_a_collection_replays_in_the_window_and_a_saved_request_survives_a_resta
             (message,) = await next_emission(window.controller.replay_finished)
             assert message == "Done."
             assert [r.path for r in panel.model.results] == ["f/expected", "f/wrong"]
+            model = panel.model
+            assert model.data(model.index(0, 1)) == "blocked"
+            assert model.data(model.index(0, 2)) == "MissingAllowOriginHeader"
+            assert model.data(model.index(0, 3)) == "Access-Control-Allow-Origin"
+            tip = model.data(model.index(1, 0), Qt.ItemDataRole.ToolTipRole)
+            assert (
+                tip == "f/wrong: expected allowed, got MissingAllowOriginHeader (NOT as expected)"
+            )
             assert panel.summary.text() == "1 of 2 as expected. Done."
             assert panel.progress.value() == 2
             panel.result_opened.emit(panel.model.results[1])  # a failed item opens
