@@ -42,6 +42,7 @@ from ui.verdict_banner import VerdictBanner
 __all__ = ["MainWindow"]
 
 _HISTORY_SIZE = 200
+_SHORTCUTS_AFTER_MS = 50
 
 
 def _stored_origins() -> list[str]:
@@ -68,6 +69,7 @@ class MainWindow(QMainWindow):
         self.demo: DemoServers | None = None
         self.closed: asyncio.Future[None] | None = None
         self._closing = False
+        self.shortcuts_installed = False
 
         self.gallery = QListWidget()
         self.gallery.setObjectName("gallery")
@@ -154,7 +156,9 @@ class MainWindow(QMainWindow):
         self._set_tab_order()
         self._load_stored_history()
         self._connect_signals()
-        QTimer.singleShot(0, self._install_shortcuts)
+        # after the first frame: no key can arrive sooner, and the first paint is not kept
+        # waiting for QKeySequence's enums
+        QTimer.singleShot(_SHORTCUTS_AFTER_MS, self._install_shortcuts)
         self._restore()
 
     def _set_tab_order(self) -> None:
@@ -208,6 +212,7 @@ class MainWindow(QMainWindow):
         enums cost a millisecond or two of start-up, and no key arrives before it)."""
         from PySide6.QtGui import QKeySequence, QShortcut
 
+        self.shortcuts_installed = True
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, activated=self._on_editor_send_requested)
         QShortcut(QKeySequence("Escape"), self, activated=self.controller.cancel)

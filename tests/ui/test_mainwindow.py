@@ -261,6 +261,7 @@ def test_keyboard_shortcuts_reach_the_main_actions(
     window = _window(qtbot)
     with qtbot.waitActive(window):
         window.activateWindow()
+    qtbot.waitUntil(lambda: window.shortcuts_installed)  # just after the first frame
     focus = window.editor.url
     focus.setFocus()
     qtbot.keyClick(focus, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
