@@ -279,7 +279,10 @@ class MainWindow(QMainWindow):
         """The origin goes first in the Origin field's list, here and at the next start."""
         from corsinspector.recent import remember
 
-        recent = remember(_stored_origins(), origin)
+        stored = _stored_origins()
+        recent = remember(stored, origin)
+        if recent == stored:
+            return  # already first: no settings write, no list rebuilt on every send
         QSettings().setValue("request/recent_origins", recent)
         self.editor.set_recent_origins(recent)
 
