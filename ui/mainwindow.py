@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
+    QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -79,7 +80,18 @@ class MainWindow(QMainWindow):
         sidebar.setObjectName("sidebar")
         sidebar.setMinimumWidth(180)
         sidebar.addTab(self.gallery, "Demo gallery")
-        sidebar.addTab(self.history, "History")
+        history_page = QWidget()
+        history_layout = QVBoxLayout(history_page)
+        history_layout.setContentsMargins(0, 4, 0, 0)
+        hint = QLabel(
+            "Every inspection you send, newest first, kept across sessions. "
+            "Click one to load it again."
+        )
+        hint.setWordWrap(True)
+        hint.setObjectName("history_hint")
+        history_layout.addWidget(hint)
+        history_layout.addWidget(self.history, 1)
+        sidebar.addTab(history_page, "History")
         self._collection_panel: CollectionPanel | None = None
         self._collection_page = QWidget()
         QVBoxLayout(self._collection_page).setContentsMargins(0, 0, 0, 0)
