@@ -56,6 +56,7 @@ def _table(model: HeadersModel, name: str) -> QTableView:
     view.setWordWrap(False)
     view.verticalHeader().setDefaultSectionSize(22)
     view.setAlternatingRowColors(True)
+    view.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
     view.setMinimumHeight(44)  # two rows: the window must fit a small laptop screen
     return view
 

@@ -174,6 +174,7 @@ class MainWindow(QMainWindow):
         self._restore()
 
     def _set_tab_order(self) -> None:
+        """Tab goes as the eye reads: the request, the verdict, the fix, the sidebar."""
         editor = self.editor
         chain = [
             editor.method,
@@ -185,12 +186,20 @@ class MainWindow(QMainWindow):
             editor.browser,
             editor.headers,
             editor.add_header,
+            editor.remove_header,
             editor.body,
             self.banner.ask,
             self.banner.copy,
             self.what_if,
-            self.fix_panel.copy,
+            self.preflight_view.copy_curl,
+            self.preflight_view.request_table,
+            self.preflight_view.response_table,
+            self.actual_view.copy_curl,
+            self.actual_view.request_table,
+            self.actual_view.response_table,
             self.fix_panel.try_fix,
+            self.fix_panel.copy,
+            self.fix_panel.stack,
             self.gallery,
         ]
         for first, second in itertools.pairwise(chain):

@@ -96,8 +96,10 @@ class RequestEditor(QWidget):
         self.body.setObjectName("body")
         self.body.setPlaceholderText("Request body (none when empty)")
         self.body.setMaximumHeight(40)
+        self.body.setTabChangesFocus(True)  # Tab moves on, as in a form
         self.headers.setMaximumHeight(96)
         self.headers.setMinimumHeight(48)
+        self.headers.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.preflight_line = QLabel("")
         self.preflight_line.setObjectName("preflight_reasons")
         self.preflight_line.setWordWrap(True)

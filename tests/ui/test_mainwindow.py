@@ -569,3 +569,32 @@ def test_the_firefox_profile_sends_firefoxs_headers_and_gets_firefoxs_words(
             assert window.banner.message.text().endswith("from CORS preflight response).")
 
     loop.run_until_complete(main())
+
+
+def test_tab_goes_through_the_request_the_verdict_and_the_fix_in_reading_order(
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop
+) -> None:
+    async def main() -> None:
+        async with inspected(qtbot, "custom-header-not-allowed") as (window, _):
+            with qtbot.waitActive(window):
+                window.activateWindow()
+            window.editor.method.setFocus()
+            seen = []
+            for _ in range(24):
+                focused = QApplication.focusWidget()
+                while focused is not None and not focused.objectName():
+                    focused = focused.parentWidget()  # an editable combo's line edit
+                name = focused.objectName() if focused is not None else ""
+                if not seen or seen[-1] != name:
+                    seen.append(name)
+                qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+            expected = ["method", "url", "send", "origin", "credentials", "mode", "browser"]
+            expected += ["request_headers", "add_header", "remove_header", "body"]
+            assert seen[: len(expected)] == expected
+            rest = seen[len(expected) :]
+            order = ["ask_real_browser", "copy_message", "what_if", "preflight_view_copy_curl"]
+            order += ["try_fix", "copy_fix", "fix_stack", "gallery"]
+            positions = [rest.index(name) for name in order]
+            assert positions == sorted(positions), rest
+
+    loop.run_until_complete(main())
