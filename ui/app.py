@@ -110,10 +110,26 @@ async def _main(window: MainWindow, args: argparse.Namespace) -> int:
     return 0
 
 
+#: What the offscreen platform says about every window it cannot size like a desktop does:
+#: true, and of no use to someone taking a screenshot.
+_OFFSCREEN_NOISE = "This plugin does not support propagateSizeHints()"
+
+
+def _quiet_offscreen_warnings() -> None:
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    def handler(kind: QtMsgType, _context: object, message: str) -> None:
+        if message != _OFFSCREEN_NOISE:
+            print(message, file=sys.stderr)
+
+    qInstallMessageHandler(handler)
+
+
 def run(argv: Sequence[str]) -> int:
     args = _parser().parse_args(list(argv))
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        _quiet_offscreen_warnings()
     QCoreApplication.setOrganizationName("CORS Inspector")
     QCoreApplication.setApplicationName("CORS Inspector")
     if QApplication.instance() is None:  # QtWebEngine (Ask the real browser) needs it first

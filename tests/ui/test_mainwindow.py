@@ -175,6 +175,8 @@ def test_the_screenshot_command_writes_a_png(theme: str, stack: str, tmp_path: o
         check=False,
     )
     assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == f"wrote {out}"
+    assert "propagateSizeHints" not in result.stderr  # offscreen noise stays out of the way
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert out.stat().st_size > 20_000
     if stack == "nginx":  # an unknown stack is one line and exit 2, no PNG
