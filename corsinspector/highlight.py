@@ -14,14 +14,12 @@ from __future__ import annotations
 import re
 from functools import cache
 
-__all__ = ["KINDS", "comment_mark", "line_spans", "spans"]
+from corsinspector.stacks import comment_mark
+
+__all__ = ["KINDS", "line_spans", "spans"]
 
 KINDS = ("comment", "string", "number", "keyword", "header", "pitfall")
 
-_SLASH = frozenset(
-    {"express", "fastify", "spring", "aspnet", "go-rs-cors", "laravel"}
-    | {"cloudflare-workers", "nextjs"}
-)
 _KEYWORDS: dict[str, tuple[str, ...]] = {
     "js": ("const", "require", "async", "await", "function", "return", "export", "default",
            "new", "if", "null", "true", "false"),
@@ -45,11 +43,6 @@ _HEADER = (
     r"supports_credentials|origins|allowed\w*|exposed\w*|maxAge|credentials|methods|"
     r"Allow\w+|Expose\w+|MaxAge\w*|With\w+|SetPreflightMaxAge|AllowCredentials)\b"
 )
-
-
-def comment_mark(stack: str) -> str:
-    """How a line comment starts in ``stack``'s snippets (``//`` or ``#``)."""
-    return "//" if stack in _SLASH else "#"
 
 
 @cache
@@ -97,13 +90,8 @@ def line_spans(stack: str, line: str, in_pitfalls: bool) -> tuple[list[tuple[int
     ``in_pitfalls`` says whether an earlier line opened the pitfalls; the second value
     returned says it for the next line.
     """
-    out = spans(stack, line)
-    if stack == "generic":
-        return out, False
     stripped = line.strip()
-    is_comment = stripped.startswith(comment_mark(stack))
-    if is_comment and stripped.endswith("Pitfalls:"):
+    comment = stack != "generic" and stripped.startswith(comment_mark(stack))
+    if comment and (in_pitfalls or stripped.endswith("Pitfalls:")):
         return [(0, len(line), "pitfall")], True
-    if in_pitfalls and is_comment:
-        return [(0, len(line), "pitfall")], True
-    return out, False
+    return spans(stack, line), False

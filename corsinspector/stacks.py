@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from corsinspector.engine.fixes import CLIENT_SIDE_KINDS
 from corsinspector.model import Fix, Headers, header_values
 
-__all__ = ["JSON_STACKS", "STACKS", "stack_fix", "stack_fixes", "stack_pitfalls"]
+__all__ = ["JSON_STACKS", "STACKS", "comment_mark", "stack_fix", "stack_fixes", "stack_pitfalls"]
 
 STACKS: tuple[str, ...] = (
     "express",
@@ -156,7 +156,8 @@ def _args(values: tuple[str, ...]) -> str:
     return ", ".join(_q(v) for v in values)
 
 
-def _comment(stack: str) -> str:
+def comment_mark(stack: str) -> str:
+    """How a line comment starts in ``stack``'s snippets (``//`` or ``#``)."""
     return "//" if stack in _SLASH_COMMENT else "#"
 
 
@@ -678,7 +679,7 @@ _BUILDERS: dict[str, Callable[[_Spec], str]] = {
 
 
 def _commented(stack: str, lines: list[str]) -> str:
-    mark = _comment(stack)
+    mark = comment_mark(stack)
     return "\n".join(f"{mark} {line}".rstrip() for line in lines)
 
 

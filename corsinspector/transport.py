@@ -347,9 +347,7 @@ class _ResponseStream(httpx.AsyncByteStream):
                     try:
                         data = await conn.read()
                     except TimeoutError as exc:
-                        raise httpx.ReadTimeout(
-                            f"the server sent nothing for {timeout} s", request=request
-                        ) from exc
+                        raise _silent_peer(timeout, request) from exc
                     except OSError as exc:
                         raise httpx.ReadError(_describe(exc), request=request) from exc
                     h.receive_data(data)
@@ -391,6 +389,11 @@ class _ResponseStream(httpx.AsyncByteStream):
             self._transport._discard(conn)
         if trace is not None:
             await _emit(trace, "http11.response_closed.complete", {"return_value": None})
+
+
+def _silent_peer(timeout: float | None, request: httpx.Request) -> httpx.ReadTimeout:
+    """The error for a peer that sent nothing for a whole read timeout."""
+    return httpx.ReadTimeout(f"the server sent nothing for {timeout} s", request=request)
 
 
 def _describe(exc: BaseException) -> str:
@@ -782,9 +785,7 @@ class WireTransport(httpx.AsyncBaseTransport):
                 try:
                     data = await conn.read()
                 except TimeoutError as exc:
-                    raise httpx.ReadTimeout(
-                        f"the server sent nothing for {timeout} s", request=request
-                    ) from exc
+                    raise _silent_peer(timeout, request) from exc
                 except OSError as exc:
                     if not received and reused:
                         raise _StaleConnectionError() from exc

@@ -442,7 +442,7 @@ class MainWindow(QMainWindow):
         self.collection_panel  # noqa: B018 (built on first show)
         sizes = self._main_splitter.sizes()
         wanted = min(640, sum(sizes) // 2)
-        if len(sizes) == 2 and sizes[0] < wanted:
+        if sizes[0] < wanted:
             self._main_splitter.setSizes([wanted, sum(sizes) - wanted])
 
     @property
