@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import sys
+
+import httpx
 
 from corsinspector.errors import InputError
 from corsinspector.formats import build_request, dump_json, verdict_to_dict
@@ -56,12 +59,28 @@ def _request(args: argparse.Namespace) -> Request:
     return build_request(fields, names=_FLAGS, header_name=lambda i: f"-H {args.headers[i]!r}")
 
 
+def _proxy(text: str | None) -> str | None:
+    """The --proxy URL when httpx can use it: http, https or socks5 (with socksio), a host
+    and a port; InputError otherwise (httpx would fail only when the client is built)."""
+    if text is None:
+        return None
+    usage = "must be http://, https:// or socks5:// with a host and port"
+    try:
+        url = httpx.Proxy(text).url
+        port = url.port
+    except (ValueError, httpx.InvalidURL):
+        raise InputError("--proxy", f"{usage}, not {text!r}") from None
+    if not url.host or (port is not None and not 0 < port < 65536):
+        raise InputError("--proxy", f"{usage}, not {text!r}")
+    if url.scheme.startswith("socks") and importlib.util.find_spec("socksio") is None:
+        raise InputError("--proxy", "a SOCKS proxy needs httpx's socks extra: pip install socksio")
+    return text
+
+
 def _options(args: argparse.Namespace) -> InspectOptions:
     if args.cacert and args.insecure:
         raise InputError("--cacert", "cannot go with --insecure")
     verify: bool | str = False if args.insecure else (args.cacert or True)
-    if args.timeout <= 0:
-        raise InputError("--timeout", "must be more than 0 seconds")
     if args.max_body < 0:
         raise InputError("--max-body", "must be 0 or more bytes")
     return InspectOptions(
@@ -69,7 +88,7 @@ def _options(args: argparse.Namespace) -> InspectOptions:
         body_cap=args.max_body,
         timeout=args.timeout,
         verify=verify,
-        proxy=args.proxy,
+        proxy=_proxy(args.proxy),
         http2=args.http2,
         browser=args.browser,
     )

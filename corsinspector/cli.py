@@ -16,6 +16,7 @@ import traceback
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import NoReturn
 
 from corsinspector.errors import CorsInspectorError, InputError
 from corsinspector.formats import load_scenario
@@ -24,11 +25,19 @@ from corsinspector.server import LoggedRequest, ScenarioServer, format_logged_re
 __all__ = ["main"]
 
 EXIT_OK, EXIT_BUG, EXIT_INPUT = 0, 70, 2
+_MAX_SECONDS = 86_400
 _LOG_FILE = Path(tempfile.gettempdir()) / "corsinspector.log"
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse whose usage errors are one line (``error: argument --port: …``), exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_INPUT, f"error: {message} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python main.py",
         description="CORS Inspector: see exactly why a browser blocks a cross-origin request.",
     )
@@ -161,6 +170,12 @@ def _simulate(path: str, as_json: bool, browser: str | None, stack: str | None =
     return EXIT_OK
 
 
+def _check_seconds(flag: str, seconds: float) -> None:
+    """A timeout a clock can hold: NaN, infinity, 0 and less, or more than a day are refused."""
+    if not 0 < seconds <= _MAX_SECONDS:  # NaN fails every comparison
+        raise InputError(flag, f"must be more than 0 and at most {_MAX_SECONDS} seconds")
+
+
 def _check_stack(stack: str | None) -> None:
     from corsinspector.stacks import STACKS
 
@@ -202,10 +217,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             from corsinspector.checkcmd import run_check
 
             _check_stack(args.stack)
+            _check_seconds("--timeout", args.timeout)
             return run_check(args)
         if args.command == "run":
             from corsinspector.runcmd import run_command
 
+            _check_seconds("--timeout", args.timeout)
             return run_command(args)
         if args.command == "import":
             from corsinspector.runcmd import import_command

@@ -21,7 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from corsinspector.errors import InputError, StorageError
-from corsinspector.formats import request_from_dict, request_to_dict, write_json_atomic
+from corsinspector.formats import (
+    parse_json,
+    read_json_file,
+    request_from_dict,
+    request_to_dict,
+    write_json_atomic,
+)
 from corsinspector.model import Request
 
 __all__ = [
@@ -122,18 +128,17 @@ def _digest(data: bytes) -> str:
 
 
 def _read_json(path: Path) -> tuple[Any, str]:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(str(path), "no such file") from None
-    except OSError as exc:
-        raise InputError(str(path), exc.strerror or str(exc)) from None
-    try:
-        return json.loads(raw.decode("utf-8")), _digest(raw)
-    except UnicodeDecodeError:
-        raise InputError(str(path), "is not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}:{exc.lineno}", f"not valid JSON: {exc.msg}") from None
+    data, raw = read_json_file(path)
+    return data, _digest(raw)
+
+
+def _list(value: Any, where: str) -> list[Any]:
+    """``value`` when a list (absent or null: empty); InputError naming ``where`` otherwise."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InputError(where, "must be a list")
+    return value
 
 
 def _expect(data: Any, where: str) -> Expectation | None:
@@ -159,18 +164,20 @@ def load_collection(path: str | os.PathLike[str]) -> Collection:
             f"{path}: format", f"must be {COLLECTION_FORMAT!r}, not {data.get('format')!r}"
         )
     folders = []
-    for f_index, folder in enumerate(data.get("folders", [])):
+    for f_index, folder in enumerate(_list(data.get("folders"), f"{path}: folders")):
         where = f"{path}: folders[{f_index}]"
         if not isinstance(folder, dict) or not isinstance(folder.get("name"), str):
             raise InputError(where, "must be an object with a name")
         items = []
-        for i_index, item in enumerate(folder.get("items", [])):
+        for i_index, item in enumerate(_list(folder.get("items"), f"{where}.items")):
             at = f"{where}.items[{i_index}]"
             if not isinstance(item, dict) or not isinstance(item.get("name"), str):
                 raise InputError(at, "must be an object with a name")
             if not isinstance(item.get("request"), dict):
                 raise InputError(f"{at}.request", "is missing")
-            notes = item.get("notes", "")
+            notes = item.get("notes") or ""
+            if not isinstance(notes, str):
+                raise InputError(f"{at}.notes", "must be a string")
             capture = item.get("capture") or {}
             if not isinstance(capture, dict) or not all(
                 isinstance(v, str) and v.startswith(("header:", "json:")) for v in capture.values()
@@ -183,13 +190,15 @@ def load_collection(path: str | os.PathLike[str]) -> Collection:
                     item["name"],
                     item["request"],
                     _expect(item.get("expect"), at),
-                    str(notes),
+                    notes,
                     tuple(capture.items()),
                 )
             )
         folders.append(Folder(folder["name"], tuple(items)))
     name = data.get("name", path.stem)
-    return Collection(str(name), tuple(folders), loaded_digest=digest)
+    if not isinstance(name, str):
+        raise InputError(f"{path}: name", "must be a string")
+    return Collection(name, tuple(folders), loaded_digest=digest)
 
 
 def collection_to_dict(collection: Collection) -> dict[str, Any]:
@@ -221,14 +230,17 @@ def save_collection(path: str | os.PathLike[str], collection: Collection) -> Col
     if path.exists():
         try:
             current = path.read_bytes()
-            json.loads(current.decode("utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            parse_json(current, str(path))
+        except (OSError, InputError):
             raise StorageError(
                 f"{path}: does not parse as JSON; not overwriting it (fix or move it first)"
             ) from None
         if collection.loaded_digest is not None and _digest(current) != collection.loaded_digest:
             raise StorageError(f"{path}: changed on disk since it was loaded; not saving over it")
-        shutil.copy2(path, path.with_name(path.name + ".bak"))
+        try:
+            shutil.copy2(path, path.with_name(path.name + ".bak"))
+        except OSError as exc:
+            raise StorageError(f"{path}.bak: could not write: {exc.strerror or exc}") from None
     write_json_atomic(path, collection_to_dict(collection))
     return Collection(collection.name, collection.folders, _digest(path.read_bytes()))
 
@@ -241,7 +253,10 @@ def load_environments(path: str | os.PathLike[str]) -> dict[str, dict[str, Varia
     if not isinstance(data, dict) or data.get("format") != ENVIRONMENTS_FORMAT:
         raise InputError(f"{path}: format", f"must be {ENVIRONMENTS_FORMAT!r}")
     environments: dict[str, dict[str, Variable]] = {}
-    for name, variables in (data.get("environments") or {}).items():
+    declared = data.get("environments") or {}
+    if not isinstance(declared, dict):
+        raise InputError(f"{path}: environments", "must be an object of environments")
+    for name, variables in declared.items():
         if not isinstance(variables, dict):
             raise InputError(f"{path}: environments.{name}", "must be an object of variables")
         parsed = {}

@@ -10,9 +10,11 @@ with a stable key order, so that files diff well.
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import re
+import sys
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import asdict
@@ -40,7 +42,7 @@ from corsinspector.model import (
     Truth,
     Verdict,
 )
-from corsinspector.origins import parse_origin
+from corsinspector.origins import serialize_origin
 
 __all__ = [
     "SCENARIO_FORMAT",
@@ -50,6 +52,8 @@ __all__ = [
     "dump_json",
     "load_scenario",
     "load_truth",
+    "parse_json",
+    "read_json_file",
     "request_from_dict",
     "request_to_dict",
     "scenario_from_dict",
@@ -58,6 +62,7 @@ __all__ = [
     "truth_to_dict",
     "verdict_to_dict",
     "write_json_atomic",
+    "write_text_atomic",
 ]
 
 SCENARIO_FORMAT = "cors-scenario/1"
@@ -169,19 +174,98 @@ def _check_format(reader: _Reader, expected: str) -> None:
         raise reader.error(f"must be {expected!r}, not {fmt!r}", "format")
 
 
-def _load_json(path: Path) -> Any:
+#: Deeper than any file of ours nests: deeper JSON is refused before code recurses on it.
+MAX_JSON_DEPTH = 100
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _reject_constant(name: str) -> Any:
+    raise InputError("", f"{name} is not a JSON value")
+
+
+def _crumbs(trail: Any) -> str:
+    """The dotted path of a ``(parent_trail, key)`` chain: ``log.entries[3].url``."""
+    keys: list[str | int] = []
+    while trail is not None:
+        trail, key = trail
+        keys.append(key)
+    path = ""
+    for key in reversed(keys):
+        path += f"[{key}]" if isinstance(key, int) else (f".{key}" if path else key)
+    return path
+
+
+def _check_text(text: str, source: str, trail: Any) -> None:
+    found = _SURROGATE.search(text)
+    if found is not None:
+        where = f"{source}: {_crumbs(trail)}" if trail is not None else source
+        code = f"\\u{ord(found.group()):04x}"
+        raise InputError(where, f"holds a lone surrogate ({code}), which is not text")
+
+
+def _check_tree(data: Any, source: str, surrogates: bool) -> None:
+    """Refuse nesting deeper than MAX_JSON_DEPTH and, when ``surrogates``, strings holding a
+    lone surrogate (no file or wire can carry one), naming the field."""
+    stack: list[tuple[Any, int, Any]] = [(data, 1, None)]
+    while stack:
+        value, depth, trail = stack.pop()
+        if isinstance(value, str):
+            _check_text(value, source, trail)
+            continue
+        if not isinstance(value, dict | list):
+            continue
+        if depth > MAX_JSON_DEPTH:
+            raise InputError(
+                f"{source}: {_crumbs(trail)}", f"nested more than {MAX_JSON_DEPTH} deep"
+            )
+        pairs = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, child in pairs:
+            if surrogates and isinstance(key, str):
+                _check_text(key, source, (trail, key))
+            if isinstance(child, dict | list) or (surrogates and isinstance(child, str)):
+                stack.append((child, depth + 1, (trail, key)))
+
+
+def parse_json(raw: bytes | str, source: str) -> Any:
+    """The one JSON reader of every input file: UTF-8 (a BOM allowed). Anything else is an
+    InputError naming ``source`` and the line or field: bad UTF-8 or JSON, NaN, an integer
+    longer than Python converts, nesting deeper than MAX_JSON_DEPTH, a lone surrogate."""
+    if isinstance(raw, bytes):
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputError(source, f"is not UTF-8 text (byte {exc.start})") from None
+    else:
+        text = raw.removeprefix("\ufeff")
     try:
-        text = path.read_text(encoding="utf-8")
+        data = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{source}:{exc.lineno}", f"not valid JSON: {exc.msg}") from None
+    except InputError as exc:
+        raise InputError(source, f"not valid JSON: {exc.message}") from None
+    except RecursionError:
+        raise InputError(source, f"nested more than {MAX_JSON_DEPTH} deep") from None
+    except ValueError:  # Python's limit on integer digits
+        limit = sys.get_int_max_str_digits()
+        raise InputError(source, f"holds an integer of more than {limit} digits") from None
+    _check_tree(data, source, _SURROGATE_ESCAPE.search(text) is not None)
+    return data
+
+
+def read_json_file(path: Path) -> tuple[Any, bytes]:
+    """A JSON file parsed by :func:`parse_json`, with its bytes (to fingerprint it)."""
+    try:
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise InputError(str(path), "no such file") from None
-    except UnicodeDecodeError:
-        raise InputError(str(path), "is not UTF-8 text") from None
     except OSError as exc:
         raise InputError(str(path), exc.strerror or str(exc)) from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}:{exc.lineno}", f"not valid JSON: {exc.msg}") from None
+    return parse_json(raw, str(path)), raw
+
+
+def _load_json(path: Path) -> Any:
+    return read_json_file(path)[0]
 
 
 # --- scenarios -------------------------------------------------------------------------
@@ -195,15 +279,17 @@ def scenario_from_dict(data: Any, source: str = "<scenario>") -> Scenario:
     method = req.optional("method", str, "GET")
     if not _TOKEN.match(method):
         raise req.error(f"method {method!r} is not a valid HTTP method token", "method")
-    origin = req.optional("origin", str, "https://app.example.test")
+    typed = req.optional("origin", str, "https://app.example.test")
     try:
-        parse_origin(origin)
+        # the one place an origin as typed becomes the one browsers send
+        origin = serialize_origin(typed)
     except ValueError as exc:
         raise req.error(str(exc), "origin") from None
     request = Request(
         url=cast(str, req.url("url")),
         method=method,
         origin=origin,
+        typed_origin=typed if typed != origin else None,
         headers=req.headers("headers"),
         credentials=cast(Credentials, req.choice("credentials", CREDENTIALS_MODES, "same-origin")),
         mode=cast(Mode, req.choice("mode", REQUEST_MODES, "cors")),
@@ -517,12 +603,43 @@ def dump_json(data: Any) -> str:
 
 
 def write_json_atomic(path: str | os.PathLike[str], data: Any) -> None:
-    """Write ``data`` as JSON to ``path`` atomically: temporary file, fsync, rename."""
+    """Write ``data`` as JSON to ``path`` atomically (see :func:`write_text_atomic`)."""
+    write_text_atomic(path, dump_json(data))
+
+
+def _pid_alive(pid: int) -> bool:
+    if os.name != "posix":
+        return True  # os.kill would end the process on Windows: assume its writer lives
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
+
+
+def _sweep_stale(path: Path) -> None:
+    """Remove the temporary files of earlier writes of ``path`` whose process is gone
+    (killed before its rename); a live writer's file is left alone."""
+    ours = re.compile(rf"\.{re.escape(path.name)}\.(\d+)\.[^.]+\.tmp")
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        match = ours.fullmatch(stale.name)
+        if match is not None and not _pid_alive(int(match.group(1))):
+            stale.unlink(missing_ok=True)
+
+
+def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` to ``path`` atomically: a temporary file beside it named with our pid,
+    fsync, rename. A kill mid-write leaves the old file whole; the next write removes the
+    dead writer's temporary file (an exception removes it at once). StorageError on failure."""
     path = Path(path)
-    text = dump_json(data)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        _sweep_stale(path)
+        fd, tmp = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp"
+        )
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(text)

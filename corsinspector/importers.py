@@ -30,8 +30,8 @@ from urllib.parse import quote_plus, urlsplit
 from corsinspector.collection import Folder, Item, load_collection
 from corsinspector.engine.safelist import FORBIDDEN_NAMES
 from corsinspector.errors import InputError
-from corsinspector.formats import scenario_from_dict, scenario_to_dict
-from corsinspector.origins import origin_of, parse_origin
+from corsinspector.formats import parse_json, scenario_from_dict, scenario_to_dict
+from corsinspector.origins import origin_of, serialize_origin
 
 __all__ = [
     "detect_format",
@@ -86,7 +86,7 @@ def _page_origin(headers: list[tuple[str, str]], where: str) -> str:
             if "{{" in value:
                 return value
             try:
-                return parse_origin(value.strip())
+                return serialize_origin(value.strip())
             except ValueError as exc:
                 raise InputError(where, f"Origin header: {exc}") from None
     for name, value in headers:
@@ -134,17 +134,6 @@ def _check_method(method: str, where: str) -> str:
 
 def _strip_bom(text: str) -> str:
     return text[1:] if text.startswith("\ufeff") else text
-
-
-def _load_json(text: str, source: str) -> Any:
-    try:
-        return json.loads(_strip_bom(text))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{source}:{exc.lineno}", f"not valid JSON: {exc.msg}") from None
-    except RecursionError:
-        raise InputError(source, "JSON nested too deeply") from None
-    except ValueError as exc:  # e.g. an integer longer than Python converts
-        raise InputError(source, f"not valid JSON: {exc}") from None
 
 
 def _describe(value: Any) -> str:
@@ -757,7 +746,7 @@ def _har_body(request: _Json) -> str | None:
 
 def import_har(text: str, source: str = "<har>") -> list[Item]:
     """The cross-origin requests of a HAR 1.2 capture, preflights folded in as notes."""
-    root = _Json(source, _load_json(text, source), "")
+    root = _Json(source, parse_json(text, source), "")
     entries = list(root.need("log").need("entries").items())
     pending: list[tuple[str, str, str]] = []  # (url, method, note) of unclaimed preflights
     items: list[Item] = []
@@ -1040,7 +1029,7 @@ def import_postman(text: str, source: str = "<postman>") -> list[Folder]:
     """Folders of items from a Postman v2.1 (or v2.0) collection; requests at the top
     level go into a folder named after the collection, nested folders are named by their
     path (``outer/inner``)."""
-    root = _Json(source, _load_json(text, source), "")
+    root = _Json(source, parse_json(text, source), "")
     info = root.need("info")
     schema = info.opt_str("schema")
     if "v2.1" not in schema and "v2.0" not in schema:
@@ -1079,10 +1068,7 @@ def detect_format(text: str) -> str:
     InputError when the text is none of these."""
     stripped = _strip_bom(text).lstrip()
     if stripped.startswith(("{", "[")):
-        try:
-            data = json.loads(stripped)
-        except (ValueError, RecursionError):
-            raise InputError("<input>", "looks like JSON but does not parse") from None
+        data = parse_json(stripped, "<input>")
         if isinstance(data, dict):
             fmt = data.get("format")
             if fmt == "cors-scenario/1":
@@ -1125,8 +1111,8 @@ def import_file(path: str | os.PathLike[str]) -> list[Folder]:
         raise InputError(source, "is not UTF-8 text") from None
     try:
         kind = detect_format(text)
-    except InputError as exc:
-        raise InputError(source, exc.message) from None
+    except InputError as exc:  # where: "<input>", with the line or field when JSON
+        raise InputError(exc.where.replace("<input>", source, 1), exc.message) from None
     if kind == "curl":
         return [Folder(path.stem, tuple(import_curl(text, source)))]
     if kind == "har":
@@ -1135,6 +1121,6 @@ def import_file(path: str | os.PathLike[str]) -> list[Folder]:
         return import_postman(text, source)
     if kind == "collection":
         return list(load_collection(path).folders)
-    scenario = scenario_from_dict(_load_json(text, source), source)
+    scenario = scenario_from_dict(parse_json(text, source), source)
     request = scenario_to_dict(scenario)["request"]
     return [Folder(path.stem, (Item(scenario.name, request),))]

@@ -5,9 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from corsinspector.collection import (
     Collection,
@@ -20,11 +18,10 @@ from corsinspector.collection import (
 )
 from corsinspector.engine.walk import first_requests
 from corsinspector.errors import InputError
-from corsinspector.export import curl_command, har_log
-from corsinspector.formats import dump_json
+from corsinspector.export import MIN_SECRET_LENGTH, Redactor, curl_command, har_log
+from corsinspector.formats import dump_json, write_text_atomic
 from corsinspector.importers import import_file
 from corsinspector.inspector import InspectOptions
-from corsinspector.model import SentRequest
 from corsinspector.runner import ItemResult, json_report, junit_report, run_collection
 
 __all__ = ["export_command", "import_command", "run_command"]
@@ -49,24 +46,22 @@ def _variables(args: argparse.Namespace) -> dict[str, str]:
     return {name: variable.value for name, variable in _environment(args).items()}
 
 
-def _uses(template: Any, secrets: set[str]) -> bool:
-    return isinstance(template, str) and any("{{" + name + "}}" in template for name in secrets)
-
-
-def _redact(sent: SentRequest, item: Item, secrets: set[str]) -> SentRequest:
-    """``sent`` with every field that the item's template fills from a secret variable put
-    back as the template (``Bearer {{token}}``): values are never matched as text, so a
-    short secret cannot mangle an unrelated field."""
-    template = item.request
-    by_name = {
-        str(name).lower(): value
-        for name, value in template.get("headers", [])
-        if _uses(value, secrets)
-    }
-    headers = tuple((name, by_name.get(name.lower(), value)) for name, value in sent.headers)
-    url = template["url"] if _uses(template.get("url"), secrets) else sent.url
-    body = template["body"] if _uses(template.get("body"), secrets) else sent.body
-    return SentRequest(sent.method, url, headers, body)
+def _templated(
+    items: dict[str, Item], variables: dict[str, str], secrets: set[str]
+) -> dict[str, str]:
+    """Each value a template fills from a secret (URL, header value, body), as sent -> the
+    same with the secrets as ``{{name}}``: how a short secret inside other text is found."""
+    shown = {**variables, **{name: "{{" + name + "}}" for name in secrets}}
+    pairs: dict[str, str] = {}
+    for path, item in items.items():
+        try:
+            sent, redacted = item.resolve(variables, path), item.resolve(shown, path)
+        except InputError:
+            continue  # a variable captured during the run: left to matching by value
+        fields = [(sent.url, redacted.url), (sent.body, redacted.body)]
+        fields += [(a[1], b[1]) for a, b in zip(sent.headers, redacted.headers, strict=False)]
+        pairs.update((a, b) for a, b in fields if a is not None and b is not None and a != b)
+    return pairs
 
 
 def import_command(args: argparse.Namespace) -> int:
@@ -90,28 +85,28 @@ def export_command(args: argparse.Namespace) -> int:
     collection = load_collection(args.collection)
     environment = _environment(args)
     variables = {name: variable.value for name, variable in environment.items()}
-    secrets = set() if args.keep_secrets else {n for n, v in environment.items() if v.secret}
+    secrets = {} if args.keep_secrets else {n: v.value for n, v in environment.items() if v.secret}
     items = dict(collection.items())
+    redactor = Redactor(secrets, _templated(items, variables, set(secrets)))
+    for name in redactor.short:
+        print(
+            f"warning: secret {{{{{name}}}}} is shorter than {MIN_SECRET_LENGTH} characters: "
+            "redacted only where it stands alone or where the collection's template put it",
+            file=sys.stderr,
+        )
     if args.to == "curl":
         lines = []
         for path, item in items.items():
-            lines.append(f"# {path}")
+            lines.append(redactor.text(f"# {path}"))
             for sent in first_requests(item.resolve(variables, path)):
-                lines.append(curl_command(_redact(sent, item, secrets)))
+                lines.append(curl_command(redactor.request(sent)))
         text = "\n".join(lines) + "\n"
     else:
         results = asyncio.run(run_collection(collection, variables))
-        recorded = []
-        for result in results:
-            item = items[result.path]
-            exchanges = tuple(
-                replace(e, request=_redact(e.request, item, secrets))
-                for e in result.verdict.exchanges
-            )
-            recorded.append((result.path, replace(result.verdict, exchanges=exchanges)))
-        text = dump_json(har_log(recorded))
+        har = har_log([(result.path, result.verdict) for result in results])
+        text = dump_json(redactor.data(har))
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        write_text_atomic(args.output, text)
     else:
         print(text, end="")
     return EXIT_HOLDS
@@ -154,9 +149,9 @@ def run_command(args: argparse.Namespace) -> int:
             if not result.holds:
                 print(_line(result))
     if args.junit:
-        Path(args.junit).write_text(junit_report(collection.name, results), encoding="utf-8")
+        write_text_atomic(args.junit, junit_report(collection.name, results))
     if args.json:
-        Path(args.json).write_text(dump_json(json_report(results)), encoding="utf-8")
+        write_text_atomic(args.json, dump_json(json_report(results)))
     failed = sum(not r.holds for r in results)
     print(f"{total - failed} of {total} items as expected.")
     if any(r.network_failed and not r.holds for r in results):
