@@ -23,6 +23,7 @@ __all__ = [
     "Failure",
     "Fix",
     "Headers",
+    "NON_CORS_KINDS",
     "Mode",
     "NetworkError",
     "ReceivedRequest",
@@ -66,6 +67,9 @@ class Request:
     credentials: Credentials = "same-origin"
     mode: Mode = "cors"
     body: str | None = None
+    #: The origin as the user typed it, when the browser sends it differently (``origin``
+    #: then holds the serialized one; the verdict notes the difference).
+    typed_origin: str | None = None
 
 
 @dataclass(frozen=True)
@@ -297,6 +301,13 @@ class Exchange:
     browser_sends: bool = True
     #: Whether the request carried credentials (cookies) as the browser would send them.
     credentials: bool = False
+    #: The URLs this request was redirected through before this one, since the browser last
+    #: (re)started it: fetch metadata (``Sec-Fetch-Site``) is the most-cross of the chain.
+    chain: tuple[str, ...] = ()
+
+
+#: Failure kinds that are not CORS errors: the browser refused or the network failed.
+NON_CORS_KINDS = frozenset({"FetchRejected", "NetworkFailure", "MixedContent"})
 
 
 @dataclass(frozen=True)
@@ -336,6 +347,9 @@ class Fix:
     #: For a redirect the browser refused: the Location to send instead, or ``""`` to
     #: answer the request directly (no redirect); None when the redirect is not the problem.
     redirect: str | None = None
+    #: The server's mistake in words, when the fix undoes a named one (an Allow-Origin with
+    #: a trailing slash …); every stack's fix repeats it.
+    mistake: str | None = None
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 The standard library's ``urllib.parse`` splits URLs well enough for the scenario URLs we
 handle (absolute, ASCII hosts); what it does not do (lower-casing the scheme and host,
-dropping default ports, the opaque ``null`` origin) is done here.
+dropping default ports, the opaque ``null`` origin) is done here. What a person types as an
+origin is read by ada (the WHATWG URL standard's parser, as browsers read a page's URL).
 """
 
 from __future__ import annotations
@@ -10,14 +11,18 @@ from __future__ import annotations
 from functools import lru_cache
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
+import ada_url
+
 __all__ = [
     "DEFAULT_PORTS",
     "NULL_ORIGIN",
     "is_same_origin",
     "normalize_url",
+    "origin_note",
     "origin_of",
-    "parse_origin",
     "path_and_query",
+    "serialize_origin",
+    "spelling_differences",
 ]
 
 NULL_ORIGIN = "null"
@@ -55,23 +60,82 @@ def origin_of(url: str) -> str:
     return f"{scheme}://{_authority(parts)}"
 
 
-def parse_origin(text: str) -> str:
-    """Check that ``text`` is a serialized origin or ``null`` and return its canonical form.
-
-    Raises ValueError naming what is wrong.
+@lru_cache(maxsize=1024)
+def serialize_origin(text: str) -> str:
+    """The origin a browser sends for what a person typed: an origin or a page's URL
+    (``HTTP://LOCALHOST:5173/app/?x#y`` -> ``http://localhost:5173``), read by the URL
+    standard's parser (international hosts in punycode, IPv6 compressed, default port
+    dropped); ``null`` stays ``null``. Raises ValueError naming what is wrong.
     """
     if text == NULL_ORIGIN:
         return text
-    parts = urlsplit(text)
-    if parts.scheme.lower() not in _TUPLE_SCHEMES or not parts.hostname:
-        raise ValueError(f"not an origin (scheme://host[:port] or null): {text!r}")
     try:
-        parts.port  # noqa: B018 - urlsplit checks the port lazily
-    except ValueError as exc:
-        raise ValueError(f"bad port in origin {text!r}") from exc
-    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
-        raise ValueError(f"an origin has no path, query, fragment or user: {text!r}")
-    return origin_of(text)
+        url = ada_url.URL(text)
+    except ValueError:
+        try:
+            urlsplit(text).port  # noqa: B018 - urlsplit checks the port lazily
+        except ValueError:
+            raise ValueError(f"bad port in origin {text!r}") from None
+        raise ValueError(f"not an origin (scheme://host[:port] or null): {text!r}") from None
+    if url.protocol[:-1] not in _TUPLE_SCHEMES or not url.hostname:
+        raise ValueError(f"not an origin (scheme://host[:port] or null): {text!r}")
+    if url.username or url.password:
+        raise ValueError(f"an origin has no user name or password: {text!r}")
+    return str(url.origin)
+
+
+def spelling_differences(text: str, origin: str) -> list[str]:
+    """How ``text`` (an origin or URL as written) differs from the serialized ``origin`` it
+    names: some of ``path``, ``trailing slash``, ``query``, ``case``, ``default port``,
+    ``host`` (punycode, IPv6 or other host spellings); empty when it is ``origin`` itself."""
+    if text == origin:
+        return []
+    parts = urlsplit(text)
+    found = []
+    if parts.path not in ("", "/"):
+        found.append("path")
+    elif parts.path == "/" and not (parts.query or parts.fragment):
+        found.append("trailing slash")
+    if parts.query or parts.fragment or "?" in text or "#" in text:
+        found.append("query")
+    host = parts.netloc.rpartition("@")[2]
+    if text.partition(":")[0] != parts.scheme or host != host.lower():  # urlsplit lowers it
+        found.append("case")
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port is not None and DEFAULT_PORTS.get(parts.scheme.lower()) == port:
+        found.append("default port")
+    if not found or (parts.hostname or "") != (urlsplit(origin).hostname or ""):
+        found.append("host")
+    return found
+
+
+#: What browsers do, for each way a typed origin differs from the one they send.
+_WHY = {
+    "path": "never send a path or a trailing slash (a page's origin is its scheme, host and port)",
+    "trailing slash": "never send a path or a trailing slash",
+    "query": "never send a query or fragment",
+    "case": "send the scheme and host in lower case",
+    "default port": "drop the default port ({port} for {scheme})",
+    "host": "write the host as the URL standard does (punycode for an international name, "
+    "IPv6 compressed)",
+}
+
+
+def origin_note(typed: str, sent: str) -> str | None:
+    """The note for a typed origin the browser sends differently, or None when it is the same:
+    "Origin sent as `http://localhost:5173` (you typed `http://localhost:5173/`): …"."""
+    scheme = sent.partition(":")[0]
+    reasons = [
+        _WHY[d].format(port=DEFAULT_PORTS.get(scheme), scheme=scheme)
+        for d in spelling_differences(typed, sent)
+    ]
+    if not reasons:
+        return None
+    said = reasons[0] if len(reasons) == 1 else f"{', '.join(reasons[:-1])} and {reasons[-1]}"
+    return f"Origin sent as `{sent}` (you typed `{typed}`): browsers {said}."
 
 
 @lru_cache(maxsize=4096)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from corsinspector.model import Exchange, Verdict
+from corsinspector.engine.fixes import origin_spelling_mistake
+from corsinspector.model import Exchange, Failure, Verdict
 
 __all__ = ["KIND_IN_PLAIN_WORDS", "Headline", "headline", "render_verdict"]
 
@@ -93,15 +94,22 @@ def headline(verdict: Verdict) -> Headline:
             f"to judge, and script sees only a TypeError.\n\n{console}",
             console,
         )
-    plain = KIND_IN_PLAIN_WORDS.get(error.kind, error.kind)
+    plain = _in_plain_words(verdict, error)
     # Firefox names the failure with its own reason code (as MDN lists them)
     code = f" Firefox's reason: {error.reason}." if error.reason else ""
+    notes = "".join(f"\n\n{note}" for note in verdict.notes)
     return Headline(
         "blocked",
         f"{_BLOCKED_AT[error.stage]}: {error.kind}",
-        f"{plain[0].upper()}{plain[1:]}.{code}\n\n{console}",
+        f"{plain[0].upper()}{plain[1:]}.{code}\n\n{console}{notes}",
         console,
     )
+
+
+def _in_plain_words(verdict: Verdict, error: Failure) -> str:
+    """The failure in plain words: exactly the server's mistake when it is a known one (an
+    Allow-Origin spelt with a trailing slash …), else what its kind means."""
+    return origin_spelling_mistake(verdict) or KIND_IN_PLAIN_WORDS.get(error.kind, error.kind)
 
 
 def _exchange_lines(exchange: Exchange) -> list[str]:
@@ -144,7 +152,7 @@ def render_verdict(verdict: Verdict, stack: str | None = None) -> str:
         readable = ", ".join(verdict.exposed_headers) or "none"
         lines.append(f"ALLOWED ({verdict.response_type} response; script can read: {readable})")
     else:
-        plain = KIND_IN_PLAIN_WORDS.get(error.kind, error.kind)
+        plain = _in_plain_words(verdict, error)
         lines.append(f"BLOCKED at the {error.stage} stage: {error.kind} ({plain})")
         if error.reason is not None:
             lines.append(f"  reason code: {error.reason}")

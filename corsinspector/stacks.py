@@ -270,6 +270,12 @@ def stack_pitfalls(stack: str, fix: Fix, error_kind: str) -> tuple[str, ...]:
     """The pitfalls of ``stack`` that apply to ``error_kind`` (and to this fix), as sentences."""
     spec = _spec(fix) if fix.headers else None
     out: list[str] = []
+    if fix.mistake is not None:
+        # the server spelt the right origin wrongly: say so, and how it must be listed
+        out.append(
+            f"{fix.mistake}. List the origin exactly as above: no trailing slash or path, "
+            "lower case, no default port."
+        )
     if error_kind in _AUTH_FIRST_KINDS:
         out.append(_AUTH_FIRST[stack])
     if error_kind in _MULTIPLE_KINDS:

@@ -24,6 +24,7 @@ from corsinspector.model import (
     Verdict,
     header_values,
 )
+from corsinspector.origins import NULL_ORIGIN, serialize_origin, spelling_differences
 
 __all__ = [
     "CLIENT_SIDE_KINDS",
@@ -31,6 +32,7 @@ __all__ = [
     "apply_fix",
     "generic_fix",
     "is_server_fixable",
+    "origin_spelling_mistake",
 ]
 
 #: Preflight cache lifetime the fix suggests (Chromium caps Max-Age at 7200 s).
@@ -66,6 +68,41 @@ def is_server_fixable(error: Failure) -> bool:
 def _origin_sent(exchange: Exchange) -> str | None:
     values = header_values(exchange.request.headers, "Origin")
     return values[0] if values else None
+
+
+#: Each way an Allow-Origin value can spell the right origin wrongly, and its undoing.
+_SPELLINGS = {
+    "trailing slash": ("the trailing slash", "remove it"),
+    "path": ("the path", "remove it"),
+    "query": ("the query or fragment", "remove it"),
+    "case": ("the letter case", "write it in lower case"),
+    "default port": ("the default port", "remove it"),
+    "host": ("the way the host is written", "write it as the browser does"),
+}
+
+
+def origin_spelling_mistake(verdict: Verdict) -> str | None:
+    """When the failing Access-Control-Allow-Origin names the very origin sent, only spelt
+    differently (a trailing slash, letter case, a default port …), that mistake in words."""
+    error = verdict.error
+    if error is None or not error.kind.endswith("AllowOriginMismatch") or not error.value:
+        return None
+    origin = _origin_sent(verdict.exchanges[-1]) if verdict.exchanges else None
+    if origin is None or origin == NULL_ORIGIN:
+        return None
+    try:
+        if serialize_origin(error.value) != origin:
+            return None
+    except ValueError:
+        return None
+    ways = [_SPELLINGS[d] for d in spelling_differences(error.value, origin)]
+    what = " and ".join(name for name, _ in ways)
+    undo = ways[0][1] if len(ways) == 1 else f"send exactly `{origin}`"
+    verb = "makes" if len(ways) == 1 else "make"
+    return (
+        f"Access-Control-Allow-Origin is `{error.value}` — {what} {verb} it differ from the "
+        f"origin `{origin}`; {undo}: browsers compare the two character for character"
+    )
 
 
 def _preflight_headers(exchange: Exchange, credentials: bool) -> Headers:
@@ -167,7 +204,11 @@ def generic_fix(scenario: Scenario, verdict: Verdict) -> Fix | None:
             lines.append(f"On the response to {method} {last.request.url}:")
         lines += [f"  {name}: {value}" for name, value in headers]
     title = "Allow this origin, method and headers" if len(stages) == 2 else "Allow this origin"
-    return Fix("generic", title, "\n".join(lines), tuple(stages))
+    mistake = origin_spelling_mistake(verdict)
+    if mistake is not None:
+        title = f"Send the origin exactly as the browser sends it: {_origin_sent(last)}"
+        lines.insert(0, f"{mistake}.")
+    return Fix("generic", title, "\n".join(lines), tuple(stages), mistake=mistake)
 
 
 def _with_cors_headers(route: Route, headers: Headers) -> Route:

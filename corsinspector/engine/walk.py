@@ -35,9 +35,17 @@ from corsinspector.model import (
     Stage,
     Verdict,
 )
-from corsinspector.origins import NULL_ORIGIN, normalize_url, origin_of
+from corsinspector.origins import NULL_ORIGIN, normalize_url, origin_note, origin_of
 
-__all__ = ["FAILED_TO_FETCH", "MAX_REDIRECTS", "Walk", "first_requests", "walk"]
+__all__ = [
+    "FAILED_TO_FETCH",
+    "MAX_REDIRECTS",
+    "UNSAFE_PORT",
+    "UNSAFE_PORTS",
+    "Walk",
+    "first_requests",
+    "walk",
+]
 
 #: Chromium follows 20 redirects; the 21st fails with net::ERR_TOO_MANY_REDIRECTS.
 MAX_REDIRECTS = 20
@@ -49,6 +57,16 @@ _BODY_HEADERS = frozenset(
     {"content-encoding", "content-language", "content-location", "content-type"}
 )
 _LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
+#: Chromium 140's restricted ports (net/base/port_util.cc kRestrictedPorts): a URL on one
+#: fails with net::ERR_UNSAFE_PORT before anything is sent (checked in embedded Chromium).
+UNSAFE_PORTS = frozenset(
+    {0, 1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95}
+    | {101, 102, 103, 104, 109, 110, 111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161}
+    | {179, 389, 427, 465, 512, 513, 514, 515, 526, 530, 531, 532, 540, 548, 554, 556, 563}
+    | {587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723, 2049, 3659, 4045, 5060, 5061}
+    | {6000, 6566, 6665, 6666, 6667, 6668, 6669, 6697, 10080}
+)
+UNSAFE_PORT = "net::ERR_UNSAFE_PORT"
 
 #: The generator type: yields exchanges to carry out, is sent them answered.
 Walk = Generator[Exchange, Exchange, Verdict]
@@ -68,6 +86,8 @@ class _State:
     exchanges: list[Exchange] = field(default_factory=list)
     #: Successful preflights still fresh: (origin header, url, method, unsafe names).
     cache: set[tuple[str, str, str, tuple[str, ...]]] = field(default_factory=set)
+    #: What the verdict tells the user besides (the origin sent differs from the one typed).
+    notes: tuple[str, ...] = ()
 
     def verdict(
         self,
@@ -84,6 +104,7 @@ class _State:
             exposed_headers=exposed,
             dropped_headers=self.dropped,
             response_type=response_type if error is None else None,
+            notes=self.notes,
         )
 
     def failure(self, stage: Stage, problem: Problem, url: str) -> Failure:
@@ -113,6 +134,15 @@ def _is_mixed_content(page: str, url: str) -> bool:
         and parts.scheme == "http"
         and (parts.hostname or "") not in _LOOPBACK_HOSTS
     )
+
+
+def _unsafe_port(url: str) -> bool:
+    """Is ``url`` on a port Chromium refuses to connect to (its scheme's default is fine)?"""
+    try:
+        port = urlsplit(url).port
+    except ValueError:
+        return False
+    return port is not None and port in UNSAFE_PORTS
 
 
 def _preflight_headers(method: str, unsafe: tuple[str, ...], origin: str) -> Headers:
@@ -163,6 +193,9 @@ def walk(request: Request, *, send_anyway: bool = False) -> Walk:
         ),
         send_anyway,
     )
+    if request.typed_origin is not None:
+        note = origin_note(request.typed_origin, request.origin)
+        state.notes = (note,) if note else ()
     if prepared.error is not None:
         return state.verdict(Failure("request", "FetchRejected", None, None, prepared.error))
     scheme = urlsplit(first_url).scheme.lower()
@@ -193,6 +226,8 @@ def _hops(state: _State, request: Request, prepared: PreparedRequest) -> Walk:
     url = state.first_url
     tainted = False
     redirects = 0
+    #: The URLs before this hop since the browser (re)started the request.
+    chain: tuple[str, ...] = ()
     while True:
         cross = tainted or _is_cross_origin(state.page, url)
         if _is_mixed_content(state.page, url):
@@ -202,7 +237,13 @@ def _hops(state: _State, request: Request, prepared: PreparedRequest) -> Walk:
                 "be served over HTTPS."
             )
             return state.verdict(Failure("actual", "MixedContent", None, url, message))
+        if _unsafe_port(url):
+            if not redirects:
+                return state.verdict(_network_failure("request", UNSAFE_PORT))
+            return state.verdict(_network_failure("actual", UNSAFE_PORT, "Location"))
         cors = request.mode == "cors" and cross
+        if cors and prepared.needs_preflight:
+            chain = ()  # a redirect needing a preflight restarts the request: a new URL chain
         origin = NULL_ORIGIN if tainted else state.page
         headers: list[tuple[str, str]] = []
         if cors or prepared.method not in ("GET", "HEAD"):
@@ -212,11 +253,12 @@ def _hops(state: _State, request: Request, prepared: PreparedRequest) -> Walk:
             "actual",
             SentRequest(prepared.method, url, tuple(headers), request.body),
             credentials=_sends_credentials(request, cross),
+            chain=chain,
         )
         if cors and prepared.needs_preflight:
             key = (origin, url, prepared.method, prepared.unsafe_names)
             if key not in state.cache:
-                failure, cacheable = yield from _preflight(state, url, origin, prepared)
+                failure, cacheable = yield from _preflight(state, url, origin, prepared, chain)
                 if failure is not None:
                     if state.send_anyway and failure.kind != "NetworkFailure":
                         state.exchanges.append((yield replace(actual, browser_sends=False)))
@@ -273,18 +315,19 @@ def _hops(state: _State, request: Request, prepared: PreparedRequest) -> Walk:
             tainted = True
         request = _redirected_request(prepared, response.status, request)
         prepared = prepare_request(request)
+        chain = (*chain, url)
         url = next_url
 
 
 def _preflight(
-    state: _State, url: str, origin: str, prepared: PreparedRequest
+    state: _State, url: str, origin: str, prepared: PreparedRequest, chain: tuple[str, ...]
 ) -> Generator[Exchange, Exchange, tuple[Failure | None, bool]]:
     """Send the preflight and check its answer: (the failure or None, whether the result
     may be cached: Chromium keeps it for Max-Age seconds, 5 by default, none at 0 or less)."""
     sent = SentRequest(
         "OPTIONS", url, _preflight_headers(prepared.method, prepared.unsafe_names, origin)
     )
-    answered = yield Exchange("preflight", sent)
+    answered = yield Exchange("preflight", sent, chain=chain)
     state.exchanges.append(answered)
     if answered.network_error is not None or answered.response is None:
         code = answered.network_error.code if answered.network_error else None
