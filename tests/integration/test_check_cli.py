@@ -106,7 +106,8 @@ def test_check_exits_3_on_a_network_failure() -> None:
 @pytest.mark.parametrize(
     ("args", "where"),
     [
-        (["--origin", "https://app.example.test/page"], "--origin"),
+        (["--origin", "app.example.test"], "--origin"),  # no scheme (a page URL is taken)
+        (["--origin", "https://u:p@app.example.test"], "--origin"),
         (["-H", "X Bad: 1", "--origin", APP], "-H 'X Bad: 1'"),
         (["-H", "no colon", "--origin", APP], "-H 'no colon'"),
         (["-X", "GE T", "--origin", APP], "-X"),
