@@ -21,7 +21,7 @@ from corsinspector.live import (
     real_browser_dict,
     run_gallery,
 )
-from corsinspector.model import Request, Verdict
+from corsinspector.model import NON_CORS_KINDS, Request, Verdict
 from corsinspector.report import render_verdict
 
 __all__ = ["EXIT_ALLOWED", "EXIT_BLOCKED", "EXIT_NETWORK", "exit_status", "run_check", "run_demo"]
@@ -32,10 +32,11 @@ _FLAGS = {"url": "URL", "origin": "--origin", "method": "-X", "body": "--data"}
 
 
 def exit_status(verdict: Verdict) -> int:
-    """0 allowed, 1 blocked by CORS (or by the browser's own rules), 3 network failure."""
+    """0 allowed, 1 blocked by CORS, 3 failed for another reason: no answer, or the browser
+    refused it itself (a restricted port, a redirect loop, fetch() throwing, mixed content)."""
     if verdict.error is None:
         return EXIT_ALLOWED
-    if any(e.network_error is not None for e in verdict.exchanges):
+    if verdict.error.kind in NON_CORS_KINDS:
         return EXIT_NETWORK
     return EXIT_BLOCKED
 

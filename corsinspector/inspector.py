@@ -10,6 +10,7 @@ exception; the verdict says what script would have seen.
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import socket
 import ssl
@@ -45,6 +46,7 @@ __all__ = [
     "SENT_ANYWAY_NOTE",
     "InspectOptions",
     "Inspector",
+    "body_error_for",
     "network_error_for",
 ]
 
@@ -67,7 +69,7 @@ class InspectOptions:
     send_anyway: bool = False
     #: Bytes of each response body kept; the rest is read and counted, marked truncated.
     body_cap: int = DEFAULT_BODY_CAP
-    #: Seconds allowed to connect, and between two reads.
+    #: Seconds allowed for each exchange as a whole (connect, headers and body).
     timeout: float = 30.0
     #: True: verify TLS against the system's CAs; a path: against that CA bundle;
     #: False: do not verify (insecure: the verdict says so).
@@ -157,6 +159,51 @@ def network_error_for(exc: httpx.TransportError) -> NetworkError:
     return NetworkError("net::ERR_FAILED", f"The request failed: {text}")
 
 
+def body_error_for(
+    exc: httpx.TransportError, received: int, headers: httpx.Headers
+) -> NetworkError:
+    """Chromium's code for a body that failed after complete headers, and what script sees:
+    fetch() resolved at the headers, reading the body rejects (seen in Chromium 140)."""
+    reading = (
+        "fetch() resolved at the headers (CORS is judged on them), but script reading the "
+        "body (response.text()) gets TypeError: Failed to fetch."
+    )
+    cause = _cause(exc)
+    if isinstance(cause, ConnectionResetError) or "reset" in str(exc).lower():
+        return NetworkError(
+            "net::ERR_CONNECTION_RESET",
+            f"The server reset the connection after {received} bytes of the body: {reading}",
+        )
+    if "chunked" in headers.get("transfer-encoding", "").lower():
+        return NetworkError(
+            "net::ERR_INCOMPLETE_CHUNKED_ENCODING",
+            f"The chunked body ended after {received} bytes, before its last chunk: {reading}",
+        )
+    length = headers.get("content-length")
+    if length is not None:
+        return NetworkError(
+            "net::ERR_CONTENT_LENGTH_MISMATCH",
+            f"The body ended after {received} of {length} bytes (its Content-Length): {reading}",
+        )
+    error = network_error_for(exc)
+    return NetworkError(error.code, f"{error.explanation} After complete headers: {reading}")
+
+
+def _deadline_error(trace: _Trace, timeout: float) -> NetworkError:
+    """The exchange outlived its timeout: before a connection, or after it (whatever the
+    server was doing: silent, trickling its headers, or its body)."""
+    if not trace.marks:
+        return NetworkError(
+            "net::ERR_CONNECTION_TIMED_OUT",
+            f"The server did not accept the connection within {timeout:g} s.",
+        )
+    return NetworkError(
+        "net::ERR_TIMED_OUT",
+        f"The server did not complete its answer within {timeout:g} s (the timeout of each "
+        "exchange: connect, headers and body).",
+    )
+
+
 _TRACE_PHASES = {
     "connection.connect_tcp.complete": "connect",
     "connection.start_tls.complete": "tls",
@@ -213,9 +260,7 @@ def _decode_headers(raw: list[tuple[bytes, bytes]]) -> Headers:
 def _answered(
     exchange: Exchange, sent: SentRequest, response: Response | None, error: NetworkError | None
 ) -> Exchange:
-    return Exchange(
-        exchange.kind, sent, response, error, exchange.browser_sends, exchange.credentials
-    )
+    return replace(exchange, request=sent, response=response, network_error=error)
 
 
 class Inspector:
@@ -291,6 +336,14 @@ class Inspector:
             verdict = replace(verdict, notes=(*verdict.notes, INSECURE_NOTE))
         if any(not e.browser_sends for e in verdict.exchanges):
             verdict = replace(verdict, notes=(*verdict.notes, SENT_ANYWAY_NOTE))
+        body_notes = tuple(
+            f"The {e.kind} response's body failed ({e.response.body_error.code}): "
+            f"{e.response.body_error.explanation}"
+            for e in verdict.exchanges
+            if e.response is not None and e.response.body_error is not None
+        )
+        if body_notes:
+            verdict = replace(verdict, notes=(*verdict.notes, *body_notes))
         return verdict
 
     async def _carry_out(self, exchange: Exchange, page: str) -> Exchange:
@@ -310,20 +363,27 @@ class Inspector:
             extensions={"trace": trace, "timeout": self._timeouts},
         )
         try:
-            if self._direct is not None:
-                response = await self._direct.handle_async_request(http_request)
-                response.request = http_request  # what the client would have set
-            else:
-                response = await self._client.send(http_request, stream=True)
-            try:
-                kept, size, truncated = await self._read_body(response, sent.method)
-            finally:
-                await response.aclose()
-        except httpx.TransportError as exc:
+            # The timeout bounds the exchange as a whole (connect, headers, body), as a
+            # browser's does: a server trickling bytes never resets it.
+            async with asyncio.timeout(self.options.timeout):
+                if self._direct is not None:
+                    response = await self._direct.handle_async_request(http_request)
+                    response.request = http_request  # what the client would have set
+                else:
+                    response = await self._client.send(http_request, stream=True)
+                try:
+                    kept, size, truncated, body_error = await self._read_body(response, sent.method)
+                finally:
+                    await response.aclose()
+        except (httpx.TransportError, TimeoutError) as exc:
             as_sent = SentRequest(
                 sent.method, sent.url, _decode_headers(http_request.headers.raw), sent.body
             )
-            return _answered(exchange, as_sent, None, network_error_for(exc))
+            if isinstance(exc, httpx.TransportError):
+                error = network_error_for(exc)
+            else:
+                error = _deadline_error(trace, self.options.timeout)
+            return _answered(exchange, as_sent, None, error)
         extensions = response.extensions
         raw_sent = extensions.get("sent_headers") or http_request.headers.raw
         as_sent = SentRequest(sent.method, sent.url, _decode_headers(raw_sent), sent.body)
@@ -340,26 +400,34 @@ class Inspector:
             body_truncated=truncated,
             body_size=size,
             timings=trace.timings(),
+            body_error=body_error,
         )
         return _answered(exchange, as_sent, answer, None)
 
     async def _read_body(
         self, response: httpx.Response, method: str
-    ) -> tuple[bytes, int | None, bool]:
+    ) -> tuple[bytes, int | None, bool, NetworkError | None]:
         """Keep the body up to the cap; past it, stop reading and drop the connection (the
         verdict never depends on the body). Returns (kept, size or None if unknown,
-        truncated)."""
+        truncated, the body's failure after complete headers); a timeout still raises."""
         if method == "HEAD":
-            return b"", 0, False
+            return b"", 0, False, None
         cap = self.options.body_cap
         kept = bytearray()
-        async for chunk in response.aiter_raw():
-            room = cap - len(kept)
-            if len(chunk) > room:
-                kept += memoryview(chunk)[:room]
-                return bytes(kept), None, True
-            kept += chunk
-        return bytes(kept), len(kept), False
+        received = 0
+        try:
+            async for chunk in response.aiter_raw():
+                received += len(chunk)
+                room = cap - len(kept)
+                if len(chunk) > room:
+                    kept += memoryview(chunk)[:room]
+                    return bytes(kept), None, True, None
+                kept += chunk
+        except httpx.TimeoutException:
+            raise
+        except httpx.TransportError as exc:
+            return bytes(kept), None, False, body_error_for(exc, received, response.headers)
+        return bytes(kept), len(kept), False, None
 
     def _cookie_header(self, url: str) -> str | None:
         probe = httpx.Request("GET", url)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from corsinspector.gallery import GALLERY, expected_of, load_gallery, outcome_label
 from corsinspector.inspector import InspectOptions, Inspector
-from corsinspector.model import BrowserResult, Scenario, Verdict
+from corsinspector.model import NON_CORS_KINDS, BrowserResult, Scenario, Verdict
 from corsinspector.server import ScenarioServer
 
 if TYPE_CHECKING:
@@ -25,8 +25,6 @@ __all__ = [
     "real_browser_dict",
     "run_gallery",
 ]
-
-_NON_CORS = ("FetchRejected", "NetworkFailure", "MixedContent")
 
 
 @dataclass(frozen=True)
@@ -47,7 +45,7 @@ class Comparison:
         if verdict.error is None:
             return True
         if self.kind is None:  # no CORS error named: a failure that is not a CORS error
-            return verdict.error.kind in (*_NON_CORS, "DisallowedByMode")
+            return verdict.error.kind in NON_CORS_KINDS | {"DisallowedByMode"}
         return verdict.error.kind == self.kind
 
 

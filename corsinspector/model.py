@@ -14,6 +14,7 @@ from corsinspector.origins import normalize_url
 
 __all__ = [
     "CREDENTIALS_MODES",
+    "NON_CORS_KINDS",
     "REQUEST_MODES",
     "BrowserResult",
     "ConsoleLine",
@@ -23,7 +24,6 @@ __all__ = [
     "Failure",
     "Fix",
     "Headers",
-    "NON_CORS_KINDS",
     "Mode",
     "NetworkError",
     "ReceivedRequest",
@@ -278,6 +278,9 @@ class Response:
     body_truncated: bool = False
     body_size: int | None = None
     timings: Timings | None = None
+    #: The body failed after complete headers (ended before its Content-Length, reset):
+    #: fetch() resolved, script reading the body gets a TypeError. ``body_size`` is unknown.
+    body_error: NetworkError | None = None
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from corsinspector.engine.fixes import origin_spelling_mistake
-from corsinspector.model import Exchange, Failure, Verdict
+from corsinspector.model import NON_CORS_KINDS, Exchange, Failure, Verdict
 
 __all__ = ["KIND_IN_PLAIN_WORDS", "Headline", "headline", "render_verdict"]
 
@@ -94,6 +94,15 @@ def headline(verdict: Verdict) -> Headline:
             f"to judge, and script sees only a TypeError.\n\n{console}",
             console,
         )
+    if error.kind in NON_CORS_KINDS:
+        title, why = refusal_words(error)
+        return Headline(
+            "error",
+            title,
+            f"{why} This is not a CORS block: the browser refused it itself, so no "
+            f"Access-Control-* header changes it.\n\n{console}",
+            console,
+        )
     plain = _in_plain_words(verdict, error)
     # Firefox names the failure with its own reason code (as MDN lists them)
     code = f" Firefox's reason: {error.reason}." if error.reason else ""
@@ -104,6 +113,32 @@ def headline(verdict: Verdict) -> Headline:
         f"{plain[0].upper()}{plain[1:]}.{code}\n\n{console}{notes}",
         console,
     )
+
+
+#: What the browser's own refusals mean, by Chromium's net error.
+_REFUSED = {
+    "net::ERR_UNSAFE_PORT": (
+        "Chromium never connects to that port: it is on its list of restricted ports (those "
+        "of other protocols: SMTP, IRC, X11 …). Serve the API on another port."
+    ),
+    "net::ERR_TOO_MANY_REDIRECTS": "The server redirected more than 20 times: a redirect loop.",
+    "net::ERR_UNSAFE_REDIRECT": "A redirect pointed at a URL that is neither http nor https.",
+    "net::ERR_INVALID_REDIRECT": "A redirect's Location is not a valid URL.",
+    "net::ERR_RESPONSE_HEADERS_MULTIPLE_LOCATION": "A redirect sent more than one Location.",
+}
+
+
+def refusal_words(error: Failure) -> tuple[str, str]:
+    """A failure the browser decides without CORS (its own refusal, a redirect it will not
+    follow): a title and what it means."""
+    if error.kind == "NetworkFailure":
+        code = error.value or "net::ERR_FAILED"
+        where = "the redirect" if error.header == "Location" else "the request"
+        return f"The browser refused {where}: {code}", _REFUSED.get(
+            code, "The browser's network stack refused it."
+        )
+    plain = KIND_IN_PLAIN_WORDS.get(error.kind, error.kind)
+    return f"Refused by the browser: {error.kind}", f"{plain[0].upper()}{plain[1:]}."
 
 
 def _in_plain_words(verdict: Verdict, error: Failure) -> str:
@@ -123,6 +158,8 @@ def _exchange_lines(exchange: Exchange) -> list[str]:
         if response.body_size is not None or response.body_truncated:
             size = "more than the cap" if response.body_truncated else f"{response.body_size} bytes"
             lines.append(f"    (body: {size})")
+        if response.body_error is not None:
+            lines.append(f"  x body: {response.body_error.code}: {response.body_error.explanation}")
         timings = response.timings
         if timings is not None:
             parts = [
@@ -151,6 +188,15 @@ def render_verdict(verdict: Verdict, stack: str | None = None) -> str:
     if error is None:
         readable = ", ".join(verdict.exposed_headers) or "none"
         lines.append(f"ALLOWED ({verdict.response_type} response; script can read: {readable})")
+    elif error.kind in NON_CORS_KINDS:
+        unanswered = next((e.network_error for e in verdict.exchanges if e.network_error), None)
+        title, why = refusal_words(error)
+        if unanswered is not None:
+            title = f"NETWORK FAILURE at the {error.stage} stage: {unanswered.code}"
+            why = unanswered.explanation
+        lines.append(f"NOT A CORS BLOCK. {title}")
+        lines.append(f"  {why}")
+        lines.append(f"  console: {error.message.rstrip()}")
     else:
         plain = _in_plain_words(verdict, error)
         lines.append(f"BLOCKED at the {error.stage} stage: {error.kind} ({plain})")

@@ -15,7 +15,7 @@ from corsinspector.collection import Collection, Expectation
 from corsinspector.errors import InputError
 from corsinspector.formats import verdict_to_dict
 from corsinspector.inspector import InspectOptions, Inspector
-from corsinspector.model import Request, Verdict, header_values
+from corsinspector.model import NON_CORS_KINDS, Request, Verdict, header_values
 
 __all__ = ["ItemResult", "captured_value", "json_report", "junit_report", "run_collection"]
 
@@ -43,7 +43,9 @@ class ItemResult:
 
     @property
     def network_failed(self) -> bool:
-        return any(e.network_error is not None for e in self.verdict.exchanges)
+        """Failed without a CORS error: no answer, or the browser refused it (as ``check``)."""
+        error = self.verdict.error
+        return error is not None and error.kind in NON_CORS_KINDS
 
 
 def captured_value(verdict: Verdict, source: str) -> str | None:

@@ -72,6 +72,7 @@ import asyncio
 import contextlib
 import inspect
 import os
+import re
 import ssl
 from collections.abc import AsyncIterator, Callable
 from typing import Any, Final
@@ -396,6 +397,13 @@ def _silent_peer(timeout: float | None, request: httpx.Request) -> httpx.ReadTim
     return httpx.ReadTimeout(f"the server sent nothing for {timeout} s", request=request)
 
 
+def _dial_host(host: str) -> str:
+    """Where to connect for ``host``: browsers resolve ``*.localhost`` to loopback themselves
+    (RFC 6761), whatever the system resolver says; the URL and Host header stay as typed."""
+    lower = host.lower().rstrip(".")
+    return "localhost" if lower.endswith(".localhost") else host
+
+
 def _describe(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
@@ -408,6 +416,94 @@ def _map_h11(exc: BaseException, request: httpx.Request) -> httpx.HTTPError | No
     if isinstance(exc, h11.LocalProtocolError):
         return httpx.LocalProtocolError(_describe(exc), request=request)
     return None
+
+
+_HEAD_END = re.compile(rb"\n\r?\n")
+_LINE_BREAKS = re.compile(rb"[\r\n]+")
+_VERSION = re.compile(rb"(?i)HTTP/(\d)\.(\d)")
+_TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_CODE = re.compile(rb" *(\d*) *")
+_LWS = b" \t"
+
+
+def _chromium_head(data: bytes) -> tuple[bytes, int] | None:
+    """A response head h11 refused, read as Chromium reads it, rewritten in the canonical
+    form h11 takes, with where the body starts in ``data``; None when Chromium refuses it too
+    (or the head is not complete).
+
+    As ``HttpUtil::AssembleRawHeaders``, ``HeadersIterator`` and ``ParseStatusLine`` do (and
+    the embedded Chromium 140 showed): "HTTP" in any case; a status line without a reason,
+    or with several spaces; lines broken by CR or LF alone; a line starting with whitespace
+    continues a header line (else it is dropped); a line without a colon, or whose name is
+    not a token, is skipped; whitespace around the name is trimmed. Refused: NUL in the head,
+    anything before the status line.
+    """
+    start = 0
+    while True:  # 1xx interim heads are skipped, as h11 and Chromium do
+        end_match = _HEAD_END.search(data, start)
+        if end_match is None or b"\0" in data[start : end_match.start()]:
+            return None
+        lines = _LINE_BREAKS.split(data[start : end_match.start()])
+        version = _VERSION.match(lines[0])
+        if version is None:
+            return None
+        space = lines[0].find(b" ")
+        code, reason = b"", b""
+        if space >= 0:
+            after = _CODE.match(lines[0], space)
+            assert after is not None  # the pattern matches any text
+            code, reason = after.group(1), lines[0][after.end() :].rstrip(b" ")
+        if not code:
+            code = b"200"  # Chromium's default for a status line without a code
+        elif len(code) != 3 or code[0] == 0x30:
+            return None  # h11 cannot frame a status outside 100-999 (Chromium takes it)
+        start = end_match.end()
+        if code[0] == 0x31 and code != b"101":
+            continue
+        # The raw lines joined as AssembleRawHeaders joins them: a continuation goes on
+        # the line before when that line has a colon after a non-empty name.
+        assembled: list[bytes] = []
+        continuable = False
+        for line in lines[1:]:
+            if not line:
+                continue
+            if continuable and line[0] in _LWS:
+                assembled[-1] += b" " + line.lstrip(_LWS)
+                continue
+            assembled.append(line)
+            colon = line.find(b":")
+            continuable = colon > 0 and line[0] not in _LWS
+        out = [
+            b"HTTP/%s %s %s\r\n"
+            % (b"1.1" if version.groups() >= (b"1", b"1") else b"1.0", code, reason)
+        ]
+        for line in assembled:
+            name, colon, value = line.partition(b":")
+            if colon and name and name[0] not in _LWS:
+                name = name.strip(_LWS)
+                if _TOKEN.fullmatch(name) is not None:
+                    out.append(b"%s: %s\r\n" % (name, value.strip(_LWS)))
+        out.append(b"\r\n")
+        return b"".join(out), start
+
+
+def _lenient_h11(
+    conn: _Connection, data: bytes, shadow: h11.Request, error: h11.RemoteProtocolError, limit: int
+) -> Any:
+    """Gives ``conn`` a new h11 state fed the head as Chromium reads it, then the rest of
+    ``data``, and returns its first event; raises ``error`` when Chromium refuses the head too."""
+    lenient = _chromium_head(data)
+    if lenient is None:
+        raise error
+    head, body_start = lenient
+    h = conn.h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=limit)
+    h.send(shadow)
+    h.send(_END)
+    h.receive_data(head + data[body_start:])
+    try:
+        return h.next_event()
+    except h11.RemoteProtocolError:  # a head Chromium takes but h11 cannot, even rewritten
+        raise error from None
 
 
 def _ssl_reason(exc: ssl.SSLError) -> str:
@@ -497,7 +593,8 @@ class WireTransport(httpx.AsyncBaseTransport):
                 h.send(shadow)
                 h.send(_END)
                 write_error = await self._send(conn, head, body, stream, request, trace)
-                event = await self._receive_head(conn, request, trace, reused, write_error)
+                event = await self._receive_head(conn, request, trace, reused, write_error, shadow)
+                h = conn.h11  # a new one when the head needed Chromium's leniency
                 # Parse what came in the same read: often the whole body.
                 pending: list[bytes] = []
                 conn_left: _Connection | None = conn
@@ -604,7 +701,7 @@ class WireTransport(httpx.AsyncBaseTransport):
         try:
             async with asyncio.timeout(timeout):
                 reader, writer = await asyncio.open_connection(
-                    host, port, limit=_STREAM_LIMIT, local_addr=local
+                    _dial_host(host), port, limit=_STREAM_LIMIT, local_addr=local
                 )
         except (TimeoutError, OSError) as exc:
             error: httpx.HTTPError
@@ -773,12 +870,14 @@ class WireTransport(httpx.AsyncBaseTransport):
         trace: Trace | None,
         reused: bool,
         write_error: OSError | None,
+        shadow: h11.Request,
     ) -> h11.Response | h11.InformationalResponse:
         if trace is not None:
             await _emit(trace, "http11.receive_response_headers.started", {"request": request})
         h = conn.h11
         timeout = self._read_timeout
         received = 0
+        chunks: list[bytes] = []  # the raw head, for a second reading if h11 refuses it
         event: h11.Response | h11.InformationalResponse
         try:
             while True:  # a cycle starts with h11's buffer empty: read first
@@ -806,15 +905,23 @@ class WireTransport(httpx.AsyncBaseTransport):
                         request=request,
                     )
                 received += len(data)
+                chunks.append(data)
                 h.receive_data(data)
-                next_event = h.next_event()
-                # 1xx interim responses (100 Continue, 103 Early Hints) are skipped; a 101
-                # to an Upgrade is the final answer.
-                while (
-                    isinstance(next_event, h11.InformationalResponse)
-                    and next_event.status_code != 101
-                ):
+                try:
                     next_event = h.next_event()
+                    # 1xx interim responses (100 Continue, 103 Early Hints) are skipped; a
+                    # 101 to an Upgrade is the final answer.
+                    while (
+                        isinstance(next_event, h11.InformationalResponse)
+                        and next_event.status_code != 101
+                    ):
+                        next_event = h.next_event()
+                except h11.RemoteProtocolError as exc:
+                    if exc.error_status_hint == 431:
+                        raise
+                    data = b"".join(chunks)
+                    next_event = _lenient_h11(conn, data, shadow, exc, self._max_header_bytes)
+                    h = conn.h11
                 if isinstance(next_event, h11.Response | h11.InformationalResponse):
                     event = next_event
                     break

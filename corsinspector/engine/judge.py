@@ -21,14 +21,7 @@ def answer_from_routes(scenario: Scenario, exchange: Exchange) -> Exchange:
     method = exchange.request.method
     route = scenario.route_for(method, exchange.request.url)
     response = Response(route.status, route.wire_headers(method), route.body)
-    return Exchange(
-        exchange.kind,
-        exchange.request,
-        response,
-        None,
-        exchange.browser_sends,
-        exchange.credentials,
-    )
+    return replace(exchange, response=response, network_error=None)
 
 
 def finish_verdict(scenario: Scenario, verdict: Verdict) -> Verdict:

@@ -29,11 +29,14 @@ Pure: no I/O. Everything costly is computed once per header name and cached.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
+from urllib.parse import urlsplit
 
 from corsinspector.model import Headers, Mode, Request
+from corsinspector.origins import normalize_url
 
 __all__ = [
     "FORBIDDEN_METHODS",
@@ -41,10 +44,12 @@ __all__ = [
     "SAFELISTED_METHODS",
     "HeaderCheck",
     "PreparedRequest",
+    "blink_wire_order",
     "classify_header",
     "is_safelisted_method",
     "normalize_method",
     "prepare_request",
+    "range_sent_last",
 ]
 
 Status = Literal["safelisted", "unsafe", "forbidden", "dropped-no-cors"]
@@ -479,6 +484,20 @@ def _rebuild(slots: list[int], hashes: list[int], size: int) -> list[int]:
 def _map_order(lower_names: tuple[str, ...]) -> list[int]:
     """Indices of ``lower_names`` (inserted in that order, then Chromium's own entries) in
     the iteration order of the WTF::HashMap after it has been copied once."""
+    count = len(lower_names)
+    return [index for index in _full_map_order(lower_names) if index < count]
+
+
+@lru_cache(maxsize=4096)
+def blink_wire_order(lower_names: tuple[str, ...]) -> tuple[str, ...]:
+    """The names of the request's header map in wire order: the script's ``lower_names``
+    (sorted, as Blink inserts them) among Chromium's own ``sec-ch-ua*`` and ``user-agent``."""
+    names = (*lower_names, *_CHROMIUM_MAP_NAMES)
+    return tuple(names[index] for index in _full_map_order(lower_names))
+
+
+def _full_map_order(lower_names: tuple[str, ...]) -> list[int]:
+    """Every entry's index (the script's, then Chromium's) in the copied map's order."""
     hashes = [_name_hash(n) for n in lower_names] + _CHROMIUM_HASHES
     slots = [-1] * 8  # kMinimumTableSize
     for index in range(len(hashes)):
@@ -488,8 +507,7 @@ def _map_order(lower_names: tuple[str, ...]) -> list[int]:
     # The Resource keeps a copy of the request: the copy re-inserts every entry, in the
     # original's iteration order, into a table of CalculateCapacity(size) buckets.
     slots = _rebuild(slots, hashes, _capacity(len(hashes)))
-    count = len(lower_names)
-    return [index for index in slots if 0 <= index < count]
+    return [index for index in slots if index >= 0]
 
 
 def _capacity(size: int) -> int:
@@ -529,6 +547,12 @@ def _prefetch_error(request: Request, method: str) -> str | None:
                 f"{_FETCH_ERROR}Failed to read the 'headers' property from 'RequestInit': "
                 "String contains non ISO-8859-1 code point."
             )
+    url = urlsplit(request.url)
+    if url.username or url.password:
+        return (
+            f"{_FETCH_ERROR}Request cannot be constructed from a URL that includes "
+            f"credentials: {normalize_url(request.url)}"
+        )
     if not _TOKEN.fullmatch(request.method):
         return f"{_FETCH_ERROR}'{request.method}' is not a valid HTTP method."
     if request.method.translate(_ASCII_UPPER) in FORBIDDEN_METHODS:
@@ -583,9 +607,20 @@ def _fill_headers(request: Request) -> tuple[dict[str, _Entry], list[HeaderCheck
 def _range_rewrite(method: str, entries: dict[str, _Entry]) -> str | None:
     """The HTTP cache re-sends a single valid GET range last, in canonical form."""
     entry = entries.get("range")
-    if entry is None or method != "GET" or any(n in entries for n in _CONDITIONAL_NAMES):
+    return None if entry is None else _cache_range(method, entries.keys(), entry.combined)
+
+
+def _cache_range(method: str, lower_names: Iterable[str], value: str) -> str | None:
+    if method != "GET" or not _CONDITIONAL_NAMES.isdisjoint(lower_names):
         return None
-    return _canonical_range(entry.combined)
+    return _canonical_range(value)
+
+
+def range_sent_last(method: str, headers: Headers) -> bool:
+    """Does the HTTP cache send this request's ``Range`` last, after every other header?"""
+    values = [value for name, value in headers if _lower(name) == "range"]
+    names = [_lower(name) for name, _ in headers]
+    return bool(values) and _cache_range(method, names, ", ".join(values)) is not None
 
 
 def prepare_request(request: Request) -> PreparedRequest:

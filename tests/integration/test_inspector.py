@@ -123,7 +123,6 @@ def test_the_preflight_goes_out_as_chromium_sends_it() -> None:
         "Sec-Fetch-Site",
         "Sec-Fetch-Dest",
         "Accept-Encoding",
-        "Accept-Language",
     ]
     sent = dict(preflight.headers)
     assert sent["Access-Control-Request-Headers"] == "content-type,x-trace"
