@@ -81,9 +81,9 @@ _SPELLINGS = {
 }
 
 
-def origin_spelling_mistake(verdict: Verdict) -> str | None:
-    """When the failing Access-Control-Allow-Origin names the very origin sent, only spelt
-    differently (a trailing slash, letter case, a default port …), that mistake in words."""
+def _misspelt_origin(verdict: Verdict) -> tuple[str, str, str] | None:
+    """(the Allow-Origin value, the origin sent, what differs) when the failing value names
+    the very origin sent, only spelt differently (a trailing slash, letter case …)."""
     error = verdict.error
     if error is None or not error.kind.endswith("AllowOriginMismatch") or not error.value:
         return None
@@ -95,12 +95,22 @@ def origin_spelling_mistake(verdict: Verdict) -> str | None:
             return None
     except ValueError:
         return None
-    ways = [_SPELLINGS[d] for d in spelling_differences(error.value, origin)]
-    what = " and ".join(name for name, _ in ways)
-    undo = ways[0][1] if len(ways) == 1 else f"send exactly `{origin}`"
+    ways = spelling_differences(error.value, origin)
+    return error.value, origin, " and ".join(_SPELLINGS[way][0] for way in ways)
+
+
+def origin_spelling_mistake(verdict: Verdict) -> str | None:
+    """When the failing Access-Control-Allow-Origin names the very origin sent, only spelt
+    differently (a trailing slash, letter case, a default port …), that mistake in words."""
+    misspelt = _misspelt_origin(verdict)
+    if misspelt is None:
+        return None
+    value, origin, what = misspelt
+    ways = spelling_differences(value, origin)
+    undo = _SPELLINGS[ways[0]][1] if len(ways) == 1 else f"send exactly `{origin}`"
     verb = "makes" if len(ways) == 1 else "make"
     return (
-        f"Access-Control-Allow-Origin is `{error.value}` — {what} {verb} it differ from the "
+        f"Access-Control-Allow-Origin is `{value}` — {what} {verb} it differ from the "
         f"origin `{origin}`; {undo}: browsers compare the two character for character"
     )
 
@@ -165,12 +175,35 @@ def _redirect_fix(last: Exchange, credentials: bool) -> Fix:
     return Fix("generic", "Answer without this redirect", snippet, stages, redirect="")
 
 
+def _refusal_fix(error: Failure, url: str) -> Fix | None:
+    """What to change for a request the browser refuses to send: a restricted port, or a URL
+    that carries a user name or password."""
+    if error.kind == "NetworkFailure" and error.value == "net::ERR_UNSAFE_PORT":
+        return Fix(
+            "generic",
+            "Serve the API on a port browsers connect to",
+            f"Browsers never connect to the port of {url} (net::ERR_UNSAFE_PORT: it belongs "
+            "to another protocol): serve the API on another port, such as 443 or 8080.",
+        )
+    if error.kind == "FetchRejected" and "includes credentials" in error.message:
+        return Fix(
+            "generic",
+            "Take user:password@ out of the URL",
+            "fetch() refuses a URL with credentials in it: remove user:password@ from the URL "
+            "and send them in an Authorization header instead (it needs a preflight).",
+        )
+    return None
+
+
 def generic_fix(scenario: Scenario, verdict: Verdict) -> Fix | None:
     """The response headers that make the blocked exchange pass, per stage; None if allowed."""
     error = verdict.error
     if error is None:
         return None
     if not is_server_fixable(error):
+        refused = _refusal_fix(error, scenario.request.url)
+        if refused is not None:
+            return refused
         return Fix(
             "generic",
             "No server change can fix this: change the page",
@@ -205,8 +238,9 @@ def generic_fix(scenario: Scenario, verdict: Verdict) -> Fix | None:
         lines += [f"  {name}: {value}" for name, value in headers]
     title = "Allow this origin, method and headers" if len(stages) == 2 else "Allow this origin"
     mistake = origin_spelling_mistake(verdict)
-    if mistake is not None:
-        title = f"Send the origin exactly as the browser sends it: {_origin_sent(last)}"
+    misspelt = _misspelt_origin(verdict)
+    if mistake is not None and misspelt is not None:
+        title = f"Allow exactly {misspelt[1]}: {misspelt[2]} made the allowed origin differ"
         lines.insert(0, f"{mistake}.")
     return Fix("generic", title, "\n".join(lines), tuple(stages), mistake=mistake)
 
