@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import re
 import sys
 import tempfile
 import traceback
@@ -125,23 +126,46 @@ def _parser() -> argparse.ArgumentParser:
         "import",
         help="import cURL, HAR or Postman files into a collection",
         description="Detect each file's format (cURL, HAR 1.2, Postman v2.1, scenario, "
-        "collection) and write, or add to, a cors-collection/1 file.",
+        "collection) and write, or add to, a cors-collection/1 file. Credentials (the "
+        "Authorization credential, API-key-like headers, token-like query and form "
+        "parameters) are moved into secret variables of the environments file, each "
+        "replaced by its {{name}}, unless --keep-credentials.",
     )
     imports.add_argument("files", nargs="+", metavar="FILE")
     imports.add_argument("-o", "--output", required=True, metavar="COLLECTION")
+    imports.add_argument(
+        "--env",
+        default="imported",
+        metavar="NAME",
+        help="the environment that receives the credentials found (default: imported)",
+    )
+    imports.add_argument(
+        "--envs",
+        metavar="FILE",
+        help="the environments file (default: COLLECTION's name with .env.json)",
+    )
+    imports.add_argument(
+        "--keep-credentials",
+        action="store_true",
+        help="keep tokens and API keys in the collection, in clear",
+    )
     export = commands.add_parser(
         "export",
         help="write a collection as cURL commands or as HAR 1.2 of a live replay",
         description="cURL: the preflight and the request of each item, as the browser sends "
-        "them. HAR: the collection replayed live, every exchange recorded. Secret variables "
-        "are redacted unless --keep-secrets.",
+        "them. HAR: the collection replayed live, every exchange recorded. Every occurrence "
+        "of a secret variable's value, in requests and responses alike (URLs, headers, "
+        "bodies), becomes its {{name}}: as is, percent-encoded, JSON-escaped, or inside "
+        "base64 (Basic credentials). A secret under 8 characters is replaced only where it "
+        "stands alone (a whole value, parameter or word) or where the item's template put "
+        "it, with a warning. --keep-secrets exports everything as sent.",
     )
     export.add_argument("collection", metavar="COLLECTION")
     export.add_argument("--to", choices=("curl", "har"), required=True)
     export.add_argument("-o", "--output", metavar="FILE", help="default: standard output")
     export.add_argument("--env", metavar="NAME")
     export.add_argument("--envs", metavar="FILE")
-    export.add_argument("--keep-secrets", action="store_true")
+    export.add_argument("--keep-secrets", action="store_true", help="redact nothing")
     demo = commands.add_parser(
         "demo",
         help="play the gallery on loopback and inspect every scenario live",
@@ -168,6 +192,15 @@ def _simulate(path: str, as_json: bool, browser: str | None, stack: str | None =
     else:
         print(render_verdict(verdict, stack))
     return EXIT_OK
+
+
+#: What a terminal or str.splitlines() would break a line at, or UTF-8 cannot carry.
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029\ud800-\udfff]")
+
+
+def _one_line(message: str) -> str:
+    """``message`` with its control characters escaped (a field named "a\\nb" in a file)."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), message)
 
 
 def _check_seconds(flag: str, seconds: float) -> None:
@@ -246,7 +279,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return asyncio.run(_serve(args.scenario, args.host, args.port))
             return EXIT_OK
     except CorsInspectorError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {_one_line(str(exc))}", file=sys.stderr)
         return EXIT_INPUT
     except Exception:
         logging.basicConfig(filename=_LOG_FILE)

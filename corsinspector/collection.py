@@ -38,6 +38,7 @@ __all__ = [
     "Folder",
     "Item",
     "Variable",
+    "add_secret_variables",
     "collection_to_dict",
     "load_collection",
     "load_environments",
@@ -222,6 +223,13 @@ def collection_to_dict(collection: Collection) -> dict[str, Any]:
     return {"format": COLLECTION_FORMAT, "name": collection.name, "folders": folders}
 
 
+def _keep_backup(path: Path) -> None:
+    try:
+        shutil.copy2(path, path.with_name(path.name + ".bak"))
+    except OSError as exc:
+        raise StorageError(f"{path}.bak: could not write: {exc.strerror or exc}") from None
+
+
 def save_collection(path: str | os.PathLike[str], collection: Collection) -> Collection:
     """Save atomically, keeping the previous version as ``.bak``. Refuses (StorageError) to
     overwrite a file that does not parse, or one changed on disk since ``collection`` was
@@ -237,10 +245,7 @@ def save_collection(path: str | os.PathLike[str], collection: Collection) -> Col
             ) from None
         if collection.loaded_digest is not None and _digest(current) != collection.loaded_digest:
             raise StorageError(f"{path}: changed on disk since it was loaded; not saving over it")
-        try:
-            shutil.copy2(path, path.with_name(path.name + ".bak"))
-        except OSError as exc:
-            raise StorageError(f"{path}.bak: could not write: {exc.strerror or exc}") from None
+        _keep_backup(path)
     write_json_atomic(path, collection_to_dict(collection))
     return Collection(collection.name, collection.folders, _digest(path.read_bytes()))
 
@@ -270,6 +275,27 @@ def load_environments(path: str | os.PathLike[str]) -> dict[str, dict[str, Varia
                 raise InputError(where, 'must be a string or {"value": …, "secret": true}')
         environments[name] = parsed
     return environments
+
+
+def add_secret_variables(
+    path: str | os.PathLike[str], environment: str, values: dict[str, str]
+) -> None:
+    """Add ``values`` as secret variables of ``environment`` in the environments file
+    ``path`` (created when absent), saved as collections are: atomically, the previous
+    version kept as ``.bak``; a file that is not a valid environments file is left alone
+    (InputError naming it). Every other environment and variable is kept as it was."""
+    path = Path(path)
+    data: dict[str, Any] = {"format": ENVIRONMENTS_FORMAT, "environments": {}}
+    if path.exists():
+        load_environments(path)  # refuses, naming the field, what it would not read
+        data, _ = _read_json(path)
+        _keep_backup(path)
+    if not isinstance(data.get("environments"), dict):
+        data["environments"] = {}
+    variables = data["environments"].setdefault(environment, {})
+    for name, value in values.items():
+        variables[name] = {"value": value, "secret": True}
+    write_json_atomic(path, data)
 
 
 def item_from_request(name: str, request: Request, expect: Expectation | None = None) -> Item:

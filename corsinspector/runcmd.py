@@ -12,6 +12,7 @@ from corsinspector.collection import (
     Folder,
     Item,
     Variable,
+    add_secret_variables,
     load_collection,
     load_environments,
     save_collection,
@@ -20,7 +21,7 @@ from corsinspector.engine.walk import first_requests
 from corsinspector.errors import InputError
 from corsinspector.export import MIN_SECRET_LENGTH, Redactor, curl_command, har_log
 from corsinspector.formats import dump_json, write_text_atomic
-from corsinspector.importers import import_file
+from corsinspector.importers import MovedCredential, extract_credentials, import_file
 from corsinspector.inspector import InspectOptions
 from corsinspector.runner import ItemResult, json_report, junit_report, run_collection
 
@@ -66,18 +67,33 @@ def _templated(
 
 def import_command(args: argparse.Namespace) -> int:
     """Import each file into the collection (created, or added to: folders of the same name
-    gain the new items)."""
+    gain the new items). Credentials in the imported requests move into secret variables of
+    the environments file, unless ``--keep-credentials``."""
     output = Path(args.output)
     collection = load_collection(output) if output.exists() else Collection(output.stem, ())
     folders = {folder.name: list(folder.items) for folder in collection.folders}
-    imported = 0
-    for name in args.files:
-        for folder in import_file(name):
-            folders.setdefault(folder.name, []).extend(folder.items)
-            imported += len(folder.items)
+    imported = [folder for name in args.files for folder in import_file(name)]
+    envs_path = Path(args.envs) if args.envs else output.with_suffix(".env.json")
+    moved: list[MovedCredential] = []
+    if not args.keep_credentials:
+        known = load_environments(envs_path).get(args.env, {}) if envs_path.exists() else {}
+        imported, moved = extract_credentials(imported, {n: v.value for n, v in known.items()})
+        if moved:  # saved first: the collection never names a variable that is nowhere
+            add_secret_variables(envs_path, args.env, {c.name: c.value for c in moved})
+    for folder in imported:
+        folders.setdefault(folder.name, []).extend(folder.items)
     merged = tuple(Folder(name, tuple(items)) for name, items in folders.items())
     save_collection(output, Collection(collection.name, merged, collection.loaded_digest))
-    print(f"imported {imported} items into {output}")
+    print(f"imported {sum(len(f.items) for f in imported)} items into {output}")
+    if moved:
+        print(
+            f"moved {len(moved)} credentials into secret variables of environment "
+            f"{args.env!r} in {envs_path} (use --env {args.env}; --keep-credentials keeps "
+            "them in the collection):"
+        )
+        for credential in moved:
+            places = ", ".join(credential.places)
+            print(f"  {{{{{credential.name}}}}}: {places} ({credential.items} items)")
     return EXIT_HOLDS
 
 

@@ -261,3 +261,145 @@ def test_a_curl_export_holds_no_secret_and_keeps_repeated_headers(
     login = shlex.split(lines[lines.index("# api/login") + 1])
     assert login[-2:] == ["--data-raw", "user=alice&password={{password}}"]
     assert server.log == []  # a cURL export sends nothing
+
+
+API_KEY = "key-5b4a3c2d1e0f9a8b"
+#: Answers the imported requests: /data (bearer token, ?api_key=) and /profile (X-Api-Key).
+IMPORTED = {
+    "format": "cors-scenario/1",
+    "request": {"url": f"{API}/data"},
+    "server": [
+        {
+            "method": "OPTIONS",
+            "url": None,
+            "status": 204,
+            "headers": [
+                ["Access-Control-Allow-Origin", APP],
+                ["Access-Control-Allow-Headers", "authorization, x-api-key"],
+            ],
+        },
+        {
+            "method": "GET",
+            "url": None,
+            "status": 200,
+            "headers": [["Access-Control-Allow-Origin", APP]],
+        },
+    ],
+}
+
+
+def _har(base: str) -> str:
+    headers = {
+        "Origin": APP,
+        "Authorization": f"Bearer {TOKEN}",
+        "Accept": "application/json",
+    }
+    entry = {
+        "request": {
+            "method": "GET",
+            "url": f"{base}/data?page=2&api_key={API_KEY}",
+            "headers": [{"name": n, "value": v} for n, v in headers.items()],
+        },
+        "response": {"status": 200, "headers": []},
+    }
+    return json.dumps({"log": {"version": "1.2", "entries": [entry]}})
+
+
+def _postman(base: str) -> str:
+    request = {
+        "method": "GET",
+        "url": {"raw": f"{base}/profile"},
+        "header": [{"key": "Origin", "value": APP}],
+        "auth": {
+            "type": "apikey",
+            "apikey": [
+                {"key": "key", "value": "X-Api-Key"},
+                {"key": "value", "value": API_KEY},
+                {"key": "in", "value": "header"},
+            ],
+        },
+    }
+    return json.dumps(
+        {
+            "info": {
+                "name": "team",
+                "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json",
+            },
+            "auth": {"type": "bearer", "bearer": [{"key": "token", "value": "{{tok}}"}]},
+            "variable": [{"key": "tok", "value": TOKEN}],
+            "item": [
+                {"name": "profile", "request": request},
+                {"name": "me", "request": {"method": "GET", "url": f"{base}/me"}},
+            ],
+        }
+    )
+
+
+def test_imported_credentials_become_secret_variables_that_run_still_sends(
+    tmp_path: Path,
+) -> None:
+    with serve_in_thread(scenario_from_dict(IMPORTED)) as live:
+        (tmp_path / "panel.har").write_text(_har(live.base_url))
+        (tmp_path / "team.postman.json").write_text(_postman(live.base_url))
+        envs = tmp_path / "api.env.json"
+        # An environments file already there: its other environment stays as it was.
+        other = {"staging": {"origin": APP, "api_key": {"value": "older", "secret": True}}}
+        envs.write_text(json.dumps({"format": "cors-environments/1", "environments": other}))
+        out = tmp_path / "api.json"
+        files = [str(tmp_path / "panel.har"), str(tmp_path / "team.postman.json")]
+        result = main("import", *files, "-o", str(out), "--env", "staging")
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.splitlines() == [
+            f"imported 3 items into {out}",
+            "moved 2 credentials into secret variables of environment 'staging' in "
+            f"{envs} (use --env staging; --keep-credentials keeps them in the collection):",
+            "  {{bearer_token}}: Authorization (2 items)",
+            "  {{api_key_2}}: ?api_key=, X-Api-Key (2 items)",
+        ]
+        text = out.read_text(encoding="utf-8")
+        assert TOKEN not in text
+        assert API_KEY not in text
+        requests = [item["request"] for f in json.loads(text)["folders"] for item in f["items"]]
+        assert requests[0]["url"] == f"{live.base_url}/data?page=2&api_key={{{{api_key_2}}}}"
+        assert ["Authorization", "Bearer {{bearer_token}}"] in requests[0]["headers"]
+        assert ["X-Api-Key", "{{api_key_2}}"] in requests[1]["headers"]
+        saved = json.loads(envs.read_text(encoding="utf-8"))["environments"]["staging"]
+        assert saved == {
+            **other["staging"],
+            "bearer_token": {"value": TOKEN, "secret": True},
+            "api_key_2": {"value": API_KEY, "secret": True},
+        }
+        assert json.loads((tmp_path / "api.env.json.bak").read_text())["environments"] == other
+
+        replay = main("run", str(out), "--env", "staging")
+        assert replay.returncode == 0, replay.stdout + replay.stderr
+        sent = {(r.method, r.target): dict(r.headers) for r in live.log}
+    assert sent[("GET", f"/data?page=2&api_key={API_KEY}")]["Authorization"] == f"Bearer {TOKEN}"
+    assert sent[("GET", "/profile")]["X-Api-Key"] == API_KEY
+    # The collection's bearer auth reaches "me"; "profile" has its own auth (the API key).
+    assert sent[("GET", "/me")]["Authorization"] == f"Bearer {TOKEN}"
+    assert "Authorization" not in sent[("GET", "/profile")]
+
+
+def test_keep_credentials_leaves_them_in_the_collection(tmp_path: Path) -> None:
+    (tmp_path / "panel.har").write_text(_har("http://127.0.0.1:9"))
+    out = tmp_path / "clear.json"
+    result = main("import", str(tmp_path / "panel.har"), "-o", str(out), "--keep-credentials")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"imported 1 items into {out}\n"
+    assert f"Bearer {TOKEN}" in out.read_text(encoding="utf-8")
+    assert not (tmp_path / "clear.env.json").exists()
+
+
+def test_an_unreadable_environments_file_stops_the_import_before_anything_is_written(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "panel.har").write_text(_har("http://127.0.0.1:9"))
+    envs = tmp_path / "api.env.json"
+    envs.write_text('{"format": "cors-environments/1", "environments": {"x": 5}}')
+    result = main("import", str(tmp_path / "panel.har"), "-o", str(tmp_path / "api.json"))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert "api.env.json" in result.stderr
+    assert not (tmp_path / "api.json").exists()
+    assert envs.read_text() == '{"format": "cors-environments/1", "environments": {"x": 5}}'

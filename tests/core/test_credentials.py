@@ -1,0 +1,97 @@
+"""Imported credentials become secret variables: which values move, under which names."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import pytest
+
+from corsinspector.collection import Folder, Item, add_secret_variables, load_environments
+from corsinspector.errors import InputError
+from corsinspector.importers import extract_credentials, import_curl
+
+
+def _folder(*requests: dict[str, object]) -> list[Folder]:
+    return [Folder("f", tuple(Item(f"i{n}", r) for n, r in enumerate(requests)))]
+
+
+def test_credential_headers_and_parameters_move_and_nothing_else() -> None:
+    (item,) = import_curl(
+        "curl 'https://api.test/s?author=ann&keyword=k&access_token=AT%2B1#top' "
+        "-H 'X-Auth-Token: xt' -H 'X-Trace: 1' -H 'Idempotency: 7' "
+        "-H 'Content-Type: application/x-www-form-urlencoded' "
+        "--data-raw 'user=ann&password=p%40ss&remember=1'"
+    )
+    (folder,), moved = extract_credentials([Folder("f", (item,))])
+    request = folder.items[0].request
+    assert (
+        request["url"]
+        == "https://api.test/s?author=ann&keyword=k&access_token={{access_token}}#top"
+    )
+    assert request["headers"] == [
+        ["X-Auth-Token", "{{auth_token}}"],
+        ["X-Trace", "1"],
+        ["Idempotency", "7"],
+        ["Content-Type", "application/x-www-form-urlencoded"],
+    ]
+    assert request["body"] == "user=ann&password={{password}}&remember=1"
+    # A value keeps its encoding: filled back in, the request is byte for byte the same.
+    assert [(c.name, c.value, c.places) for c in moved] == [
+        ("auth_token", "xt", ["X-Auth-Token"]),
+        ("access_token", "AT%2B1", ["?access_token="]),
+        ("password", "p%40ss", ["form field password"]),
+    ]
+
+
+def test_authorization_keeps_its_scheme_and_one_value_is_one_variable() -> None:
+    basic = base64.b64encode(b"ann:pw").decode()
+    folders = _folder(
+        {"url": "https://a.test/1", "headers": [["Authorization", "Bearer T1"]]},
+        {"url": "https://a.test/2", "headers": [["authorization", "Bearer T1"]]},
+        {"url": "https://a.test/3", "headers": [["Authorization", f"Basic {basic}"]]},
+        {"url": "https://a.test/4", "headers": [["Authorization", "opaque"]]},
+        {"url": "https://a.test/5", "headers": [["Authorization", "Bearer {{t}}"]]},
+    )
+    (folder,), moved = extract_credentials(folders)
+    assert [item.request["headers"][0][1] for item in folder.items] == [
+        "Bearer {{bearer_token}}",
+        "Bearer {{bearer_token}}",
+        "Basic {{basic_credentials}}",
+        "{{authorization}}",
+        "Bearer {{t}}",
+    ]
+    assert [(c.name, c.value, c.items) for c in moved] == [
+        ("bearer_token", "T1", 2),
+        ("basic_credentials", basic, 1),
+        ("authorization", "opaque", 1),
+    ]
+
+
+def test_names_already_in_the_environment_are_reused_or_avoided() -> None:
+    folders = _folder(
+        {"url": "https://a.test/?api_key=same&token=new", "headers": []},
+    )
+    (folder,), moved = extract_credentials(folders, {"token": "other", "stored": "same"})
+    assert folder.items[0].request["url"] == "https://a.test/?api_key={{stored}}&token={{token_2}}"
+    assert [(c.name, c.value) for c in moved] == [("stored", "same"), ("token_2", "new")]
+
+
+def test_secret_variables_join_an_environments_file_safely(tmp_path: Path) -> None:
+    path = tmp_path / "c.env.json"
+    add_secret_variables(path, "dev", {"token": "t"})
+    add_secret_variables(path, "prod", {"token": "p"})
+    add_secret_variables(path, "dev", {"key": "k"})
+    environments = load_environments(path)
+    assert {n: {k: (v.value, v.secret) for k, v in e.items()} for n, e in environments.items()} == {
+        "dev": {"token": ("t", True), "key": ("k", True)},
+        "prod": {"token": ("p", True)},
+    }
+    assert json.loads((tmp_path / "c.env.json.bak").read_text())["environments"]["dev"] == {
+        "token": {"value": "t", "secret": True}
+    }
+    path.write_text("{not json")
+    with pytest.raises(InputError):
+        add_secret_variables(path, "dev", {"x": "y"})
+    assert path.read_text() == "{not json"
