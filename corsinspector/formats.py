@@ -501,6 +501,9 @@ def _response_dict(response: Response) -> dict[str, Any]:
         out["body"] = response.body
         out["body_size"] = response.body_size
         out["body_truncated"] = response.body_truncated
+        if response.body_error is not None:
+            out["body_error"] = response.body_error.code
+            out["body_error_explanation"] = response.body_error.explanation
         if response.timings is not None:
             out["timings_ms"] = asdict(response.timings)
     return out

@@ -160,14 +160,18 @@ def network_error_for(exc: httpx.TransportError) -> NetworkError:
 
 
 def body_error_for(
-    exc: httpx.TransportError, received: int, headers: httpx.Headers
+    exc: httpx.TransportError, received: int, headers: httpx.Headers, *, preflight: bool = False
 ) -> NetworkError:
-    """Chromium's code for a body that failed after complete headers, and what script sees:
-    fetch() resolved at the headers, reading the body rejects (seen in Chromium 140)."""
-    reading = (
-        "fetch() resolved at the headers (CORS is judged on them), but script reading the "
-        "body (response.text()) gets TypeError: Failed to fetch."
-    )
+    """Chromium's code for a body that failed after complete headers, and what it means (seen
+    in Chromium 140): fetch() resolves at the headers, script reading the body gets the error;
+    a preflight's body is never read (the request goes on)."""
+    if preflight:
+        reading = "the browser reads only a preflight's headers, so this changes nothing."
+    else:
+        reading = (
+            "fetch() resolved at the headers (CORS is judged on them), but script reading the "
+            "body (response.text()) gets TypeError: Failed to fetch."
+        )
     cause = _cause(exc)
     if isinstance(cause, ConnectionResetError) or "reset" in str(exc).lower():
         return NetworkError(
@@ -372,7 +376,9 @@ class Inspector:
                 else:
                     response = await self._client.send(http_request, stream=True)
                 try:
-                    kept, size, truncated, body_error = await self._read_body(response, sent.method)
+                    kept, size, truncated, body_error = await self._read_body(
+                        response, sent.method, preflight=not actual
+                    )
                 finally:
                     await response.aclose()
         except (httpx.TransportError, TimeoutError) as exc:
@@ -405,7 +411,7 @@ class Inspector:
         return _answered(exchange, as_sent, answer, None)
 
     async def _read_body(
-        self, response: httpx.Response, method: str
+        self, response: httpx.Response, method: str, *, preflight: bool
     ) -> tuple[bytes, int | None, bool, NetworkError | None]:
         """Keep the body up to the cap; past it, stop reading and drop the connection (the
         verdict never depends on the body). Returns (kept, size or None if unknown,
@@ -426,7 +432,8 @@ class Inspector:
         except httpx.TimeoutException:
             raise
         except httpx.TransportError as exc:
-            return bytes(kept), None, False, body_error_for(exc, received, response.headers)
+            error = body_error_for(exc, received, response.headers, preflight=preflight)
+            return bytes(kept), None, False, error
         return bytes(kept), len(kept), False, None
 
     def _cookie_header(self, url: str) -> str | None:

@@ -40,6 +40,14 @@ What h11 normalizes in the recorded response headers: surrounding whitespace of 
 trimmed, a ``Transfer-Encoding`` value is lower-cased, and repeated identical
 ``Content-Length`` headers are folded into one.
 
+As lenient as Chromium
+----------------------
+h11 refuses response heads that Chromium takes (a space before a header's colon, a line
+without a colon, lines broken by CR alone, ``http/1.1``, a status line with extra spaces,
+bytes before the status line …). Only when h11 refuses a head, the head is read again as
+Chromium reads it (:func:`_chromium_head`) and h11 is fed that head rewritten in its
+canonical form, so the recorded headers are the ones Chromium sees; the fast path is untouched.
+
 Errors
 ------
 Every failure is an httpx exception carrying the request, with the cause chained:
@@ -53,7 +61,7 @@ Every failure is an httpx exception carrying the request, with the cause chained
 - the peer **closing** the connection (EOF) before or in the middle of a response:
   ``httpx.RemoteProtocolError``; the connection **reset** (``ECONNRESET``, or any other socket
   error while reading): ``httpx.ReadError``; a socket error while writing: ``httpx.WriteError``;
-- malformed HTTP, or response headers larger than ``max_header_bytes``:
+- HTTP that Chromium refuses too, or response headers larger than ``max_header_bytes``:
   ``httpx.RemoteProtocolError`` (``response headers too big`` for the latter);
 - a request that cannot be put on the wire faithfully (CR, LF or NUL in the request line or a
   header, a body without Content-Length or ``Transfer-Encoding: chunked``, a body whose length
@@ -428,25 +436,34 @@ _LWS = b" \t"
 
 def _chromium_head(data: bytes) -> tuple[bytes, int] | None:
     """A response head h11 refused, read as Chromium reads it, rewritten in the canonical
-    form h11 takes, with where the body starts in ``data``; None when Chromium refuses it too
-    (or the head is not complete).
+    form h11 takes, with where the body starts in ``data``.
 
     As ``HttpUtil::AssembleRawHeaders``, ``HeadersIterator`` and ``ParseStatusLine`` do (and
     the embedded Chromium 140 showed): "HTTP" in any case; a status line without a reason,
     or with several spaces; lines broken by CR or LF alone; a line starting with whitespace
     continues a header line (else it is dropped); a line without a colon, or whose name is
     not a token, is skipped; whitespace around the name is trimmed. Refused: NUL in the head,
-    anything before the status line.
+    "HTTP" further than 4 bytes in. Raises ValueError for a head Chromium refuses; None:
+    the head is not complete yet.
     """
     start = 0
     while True:  # 1xx interim heads are skipped, as h11 and Chromium do
-        end_match = _HEAD_END.search(data, start)
-        if end_match is None or b"\0" in data[start : end_match.start()]:
+        if len(data) - start < 9:  # "HTTP/1.1" and a line break, at least
             return None
+        # Chromium looks for the status line in the first bytes, whatever precedes it.
+        offset = data[start : start + 8].lower().find(b"http")
+        if offset < 0:
+            raise ValueError("no status line")
+        start += offset
+        end_match = _HEAD_END.search(data, start)
+        if end_match is None:
+            return None
+        if b"\0" in data[start : end_match.start()]:
+            raise ValueError("NUL in the head")
         lines = _LINE_BREAKS.split(data[start : end_match.start()])
         version = _VERSION.match(lines[0])
         if version is None:
-            return None
+            raise ValueError("no HTTP version")
         space = lines[0].find(b" ")
         code, reason = b"", b""
         if space >= 0:
@@ -455,8 +472,8 @@ def _chromium_head(data: bytes) -> tuple[bytes, int] | None:
             code, reason = after.group(1), lines[0][after.end() :].rstrip(b" ")
         if not code:
             code = b"200"  # Chromium's default for a status line without a code
-        elif len(code) != 3 or code[0] == 0x30:
-            return None  # h11 cannot frame a status outside 100-999 (Chromium takes it)
+        elif len(code) != 3 or code[0] == 0x30:  # h11 frames only 100-999 (Chromium any)
+            raise ValueError("a status outside 100-999")
         start = end_match.end()
         if code[0] == 0x31 and code != b"101":
             continue
@@ -491,10 +508,14 @@ def _lenient_h11(
     conn: _Connection, data: bytes, shadow: h11.Request, error: h11.RemoteProtocolError, limit: int
 ) -> Any:
     """Gives ``conn`` a new h11 state fed the head as Chromium reads it, then the rest of
-    ``data``, and returns its first event; raises ``error`` when Chromium refuses the head too."""
-    lenient = _chromium_head(data)
+    ``data``, and returns its first event (NEED_DATA while the head is incomplete); raises
+    ``error`` when Chromium refuses the head too."""
+    try:
+        lenient = _chromium_head(data)
+    except ValueError:
+        raise error from None
     if lenient is None:
-        raise error
+        return _NEED_DATA
     head, body_start = lenient
     h = conn.h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=limit)
     h.send(shadow)
@@ -878,6 +899,7 @@ class WireTransport(httpx.AsyncBaseTransport):
         timeout = self._read_timeout
         received = 0
         chunks: list[bytes] = []  # the raw head, for a second reading if h11 refuses it
+        refused: h11.RemoteProtocolError | None = None
         event: h11.Response | h11.InformationalResponse
         try:
             while True:  # a cycle starts with h11's buffer empty: read first
@@ -906,21 +928,26 @@ class WireTransport(httpx.AsyncBaseTransport):
                     )
                 received += len(data)
                 chunks.append(data)
-                h.receive_data(data)
-                try:
-                    next_event = h.next_event()
-                    # 1xx interim responses (100 Continue, 103 Early Hints) are skipped; a
-                    # 101 to an Upgrade is the final answer.
-                    while (
-                        isinstance(next_event, h11.InformationalResponse)
-                        and next_event.status_code != 101
-                    ):
+                if refused is None:
+                    h.receive_data(data)
+                    try:
                         next_event = h.next_event()
-                except h11.RemoteProtocolError as exc:
-                    if exc.error_status_hint == 431:
-                        raise
-                    data = b"".join(chunks)
-                    next_event = _lenient_h11(conn, data, shadow, exc, self._max_header_bytes)
+                        # 1xx interim responses (100 Continue, 103 Early Hints) are skipped;
+                        # a 101 to an Upgrade is the final answer.
+                        while (
+                            isinstance(next_event, h11.InformationalResponse)
+                            and next_event.status_code != 101
+                        ):
+                            next_event = h.next_event()
+                    except h11.RemoteProtocolError as exc:
+                        if exc.error_status_hint == 431:
+                            raise
+                        refused = exc
+                if refused is not None:  # read as Chromium reads it, once it is complete
+                    if not data or received > self._max_header_bytes:
+                        raise refused
+                    joined = b"".join(chunks)
+                    next_event = _lenient_h11(conn, joined, shadow, refused, self._max_header_bytes)
                     h = conn.h11
                 if isinstance(next_event, h11.Response | h11.InformationalResponse):
                     event = next_event

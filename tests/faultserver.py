@@ -17,6 +17,15 @@ itself would pass and only the network misbehaviour is left to judge:
 ``/trickle``         a status line, then one byte of a header line per second, never finishing
 ``/preflight-ok``    OPTIONS: 204 allowing ``PUT, DELETE, PATCH`` and any header; else 200 ``ok``
 ``/slow-ok?ms=N``    like ``/ok`` after N milliseconds (default 1000)
+``/silent-preflight`` OPTIONS: never answered, the connection held open; else 200 ``ok``
+``/slow-body``       200, ``Content-Length: 1000``, then one body byte per second
+``/short-body``      200, ``Content-Length: 10``, body ``ok``, then closes (FIN)
+``/short-chunked``   200, chunked, half of a chunk, then closes
+``/reset-mid-body``  200, ``Content-Length: 100``, ``partial``, then a TCP RST
+``/short-preflight`` OPTIONS: 200 allowing ``PUT``, ``Content-Length: 10``, ``ok``, closes;
+                     else 200 ``ok``
+``/lenient/NAME``    a malformed response head Chromium accepts or refuses, one of
+                     :data:`LENIENT_SHAPES` (each also exposes every header, then closes)
 anything else        404
 ==================== ===========================================================================
 
@@ -59,6 +68,38 @@ _CLOSE_GRACE = 5.0  # seconds a finished connection may take to flush before it 
 _ZEROS = bytes(HUGE_BODY_CHUNK)
 _ACAO = b"Access-Control-Allow-Origin: *\r\n"
 _RST_LINGER = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: close() sends RST, not FIN
+
+
+#: Malformed response heads (status line and header lines, up to the end of the head's own
+#: lines): what Chromium 140 does with each is found by the tests through --real-browser.
+LENIENT_SHAPES: dict[str, bytes] = {
+    "space-before-colon": (
+        b"HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin : *\r\nX-Spaced\t : yes\r\n"
+    ),
+    "no-colon": b"HTTP/1.1 200 OK\r\n" + _ACAO + b"a line without a colon\r\nX-After: yes\r\n",
+    "bad-names": b"HTTP/1.1 200 OK\r\n" + _ACAO + b"X Bad Name: 1\r\n: no name\r\nX-After: yes\r\n",
+    "allow-origin-without-colon": b"HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin *\r\n",
+    "bare-lf": b"HTTP/1.1 200 OK\nAccess-Control-Allow-Origin: *\nX-After: yes\n",
+    "cr-line-breaks": b"HTTP/1.1 200 OK\rAccess-Control-Allow-Origin: *\rX-After: yes\r\n",
+    "obs-fold": b"HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin:\r\n *\r\nX-Folded: a\r\n\tb\r\n",
+    "leading-whitespace": b"HTTP/1.1 200 OK\r\n X-Dropped: yes\r\n" + _ACAO,
+    "no-reason": b"HTTP/1.1 200\r\n" + _ACAO,
+    "status-spaces": b"HTTP/1.1  200  OK \r\n" + _ACAO,
+    "lower-case-version": b"http/1.1 200 OK\r\n" + _ACAO,
+    "http-1.0": b"HTTP/1.0 200 OK\r\n" + _ACAO,
+    "nul-in-header": b"HTTP/1.1 200 OK\r\n" + _ACAO + b"X-Nul: a\0b\r\n",
+    "blank-line-first": b"\r\nHTTP/1.1 200 OK\r\n" + _ACAO,
+    "junk-before-status": b"ab HTTP/1.1 200 OK\r\n" + _ACAO,
+    "status-line-too-far": b"\r\n\r\n\r\nHTTP/1.1 200 OK\r\n" + _ACAO,
+}
+
+
+def _lenient_response(shape: bytes) -> bytes:
+    """The shape, then every header exposed, the framing and ``ok``, with the shape's own
+    line ending (LF alone for a head written with LF alone)."""
+    end = b"\r\n" if b"\r\n" in shape else b"\n"
+    tail = [b"Access-Control-Expose-Headers: *", b"Content-Length: 2", b"Connection: close", b""]
+    return shape + end.join(tail) + end + b"ok"
 
 
 class _BadRequestError(Exception):
@@ -108,6 +149,12 @@ class FaultServer:
             "/trickle": self._trickle,
             "/preflight-ok": self._preflight_ok,
             "/slow-ok": self._slow_ok,
+            "/silent-preflight": self._silent_preflight,
+            "/slow-body": self._slow_body,
+            "/short-body": self._short_body,
+            "/short-chunked": self._short_chunked,
+            "/reset-mid-body": self._reset_mid_body,
+            "/short-preflight": self._short_preflight,
         }
 
     # --- lifecycle ------------------------------------------------------------------------
@@ -221,6 +268,8 @@ class FaultServer:
             with self._lock:
                 self._seen.append((request.method, request.path))
             handler = self._routes.get(request.path, self._not_found)
+            if request.path.startswith("/lenient/"):
+                handler = self._lenient
             if not await handler(request, reader, writer) or not request.keep_alive:
                 return not writer.transport.is_closing()
 
@@ -298,6 +347,71 @@ class FaultServer:
             if await _peer_gone_within(r, TRICKLE_INTERVAL):
                 return False
         return False  # unreachable: the header line never ends
+
+    async def _silent_preflight(
+        self, req: _Request, r: asyncio.StreamReader, w: asyncio.StreamWriter
+    ) -> bool:
+        if req.method == "OPTIONS":
+            return await self._hang(req, r, w)
+        return await _reply(w, req, 200, b"ok")
+
+    async def _slow_body(
+        self, _req: _Request, r: asyncio.StreamReader, w: asyncio.StreamWriter
+    ) -> bool:
+        w.write(b"HTTP/1.1 200 OK\r\n" + _ACAO + b"Content-Length: 1000\r\n\r\n")
+        for _ in range(1000):
+            w.write(b"a")
+            await w.drain()
+            if await _peer_gone_within(r, TRICKLE_INTERVAL):
+                return False
+        return False
+
+    async def _short_body(
+        self, _req: _Request, _r: asyncio.StreamReader, w: asyncio.StreamWriter
+    ) -> bool:
+        w.write(b"HTTP/1.1 200 OK\r\n" + _ACAO + b"Content-Length: 10\r\n\r\nok")
+        await w.drain()
+        return False  # FIN after 2 of the 10 bytes announced
+
+    async def _short_chunked(
+        self, _req: _Request, _r: asyncio.StreamReader, w: asyncio.StreamWriter
+    ) -> bool:
+        w.write(b"HTTP/1.1 200 OK\r\n" + _ACAO + b"Transfer-Encoding: chunked\r\n\r\na\r\nhalf")
+        await w.drain()
+        return False
+
+    async def _reset_mid_body(
+        self, _req: _Request, _r: asyncio.StreamReader, w: asyncio.StreamWriter
+    ) -> bool:
+        w.write(b"HTTP/1.1 200 OK\r\n" + _ACAO + b"Content-Length: 100\r\n\r\npartial")
+        await _flush(w)
+        await asyncio.sleep(0.1)  # the head and the start of the body arrive before the RST
+        sock = w.get_extra_info("socket")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _RST_LINGER)
+        w.transport.abort()
+        return False
+
+    async def _short_preflight(
+        self, req: _Request, _r: asyncio.StreamReader, w: asyncio.StreamWriter
+    ) -> bool:
+        if req.method != "OPTIONS":
+            return await _reply(w, req, 200, b"ok")
+        w.write(
+            b"HTTP/1.1 200 OK\r\n" + _ACAO + b"Access-Control-Allow-Methods: PUT\r\n"
+            b"Content-Length: 10\r\n\r\nok"
+        )
+        await w.drain()
+        return False
+
+    async def _lenient(
+        self, req: _Request, _r: asyncio.StreamReader, w: asyncio.StreamWriter
+    ) -> bool:
+        shape = LENIENT_SHAPES.get(req.path.removeprefix("/lenient/"))
+        if shape is None:
+            return await self._not_found(req, _r, w)
+        w.write(_lenient_response(shape))
+        await w.drain()
+        return False
 
     async def _huge_body(
         self, req: _Request, r: asyncio.StreamReader, w: asyncio.StreamWriter

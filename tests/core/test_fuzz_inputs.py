@@ -1,0 +1,471 @@
+"""Every command's file inputs, fuzzed: whatever a file holds, the command exits 0, 1, 2 or 3,
+says what is wrong in one line on stderr when it exits 2, and never crashes (exit 70, a
+traceback).
+
+Inputs are valid examples mutated: a wrong type at any JSON path, a member dropped or renamed,
+deep nesting, integers past Python's limit, NaN, lone surrogates, BOMs, truncation, random
+bytes. Most run in-process through ``cli.main`` (the code path ``main.py`` takes for these
+commands), with an encoding-strict stdout as a terminal has; a smaller set runs the real
+``main.py`` in a subprocess. Examples are derandomized, so a failure reproduces.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from corsinspector import cli
+from corsinspector.formats import scenario_from_dict
+from corsinspector.server import ScenarioServer, serve_in_thread
+from tests.core.test_importers import CHROME_BASH, CHROME_CMD, FIREFOX, HAR, POSTMAN
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = "https://app.example.test"
+API = "https://api.example.test"
+SCENARIO = (ROOT / "resources" / "gallery" / "preflight-put-json.json").read_text()
+_SERVER = {
+    "format": "cors-scenario/1",
+    "request": {"url": f"{API}/ok"},
+    "server": [
+        {"method": "GET", "url": f"{API}/ok", "status": 200, "headers": [["ACAO", "x"]]},
+        {
+            "method": "GET",
+            "url": f"{API}/cors",
+            "status": 200,
+            "headers": [["Access-Control-Allow-Origin", APP]],
+        },
+    ],
+}
+#: A mutated value stands here in the JSON until the text is written, then becomes raw text.
+_MARK = "\x00raw\x00"
+_RAW = [
+    "9" * 5000,
+    "-" + "9" * 4301,
+    "1e999",
+    "NaN",
+    "-Infinity",
+    "[" * 50_000 + "]" * 50_000,
+    "[" * 101 + "]" * 101,
+    '{"a":' * 99 + "1" + "}" * 99,
+    '"\\udc80"',
+    '"x\\ud800"',
+    '"\\udbff\\udfff"',
+    '"a\\u0000b\\r\\nc"',
+]
+_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(max_size=12)
+    | st.sampled_from(["\udc80", "a\ud800b", "{{x}}", "", "GET", "http://[::1", "null"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner),
+    max_leaves=6,
+)
+#: Text that breaks the shell and cmd quoting, escapes and curl options in interesting ways.
+_CURL_BITS = [
+    "'",
+    '"',
+    "\\",
+    "^",
+    '^"',
+    "$'",
+    "$'\\ud800'",
+    "$'\\U7fffffff'",
+    "$'\\x'",
+    "$'\\c",
+    "\x00",
+    "\r\n",
+    " -H ",
+    " -H 'x",
+    " -X ''",
+    " --data-raw ",
+    " -u :",
+    " -b ",
+    " curl ",
+    " & ",
+    " ; ",
+    "%",
+    "\ufeff",
+    "\udc80",
+]
+_BOMS = [b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"]
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """The path of every value inside ``value`` (not ``value`` itself)."""
+    if isinstance(value, dict | list):
+        for key, child in value.items() if isinstance(value, dict) else enumerate(value):
+            yield (*prefix, key)
+            yield from _paths(child, (*prefix, key))
+
+
+def _mutate_json(draw: st.DrawFn, text: str) -> bytes:
+    data = json.loads(text)
+    paths = list(_paths(data))
+    for _ in range(draw(st.integers(1, 2))):
+        op = draw(st.sampled_from(["retype"] * 4 + ["raw", "raw", "drop", "rename", "root"]))
+        if op == "root" or not paths:
+            data = draw(_VALUES | st.just(_MARK))
+            paths = []
+            continue
+        path = draw(st.sampled_from(paths))
+        parent = data
+        for key in path[:-1]:
+            parent = parent[key]
+        key = path[-1]
+        if op == "drop":
+            del parent[key]
+            paths = list(_paths(data))
+        elif op == "rename" and isinstance(parent, dict):
+            parent[draw(st.sampled_from(["\udc80", "", "x" * 300]))] = parent.pop(key)
+            paths = list(_paths(data))
+        else:
+            parent[key] = _MARK if op == "raw" else draw(_VALUES)
+            paths = list(_paths(data))
+    written = json.dumps(data).replace(json.dumps(_MARK), draw(st.sampled_from(_RAW)), 1)
+    return _mutate_bytes(draw, written.encode("utf-8"), light=True)
+
+
+def _mutate_bytes(draw: st.DrawFn, raw: bytes, *, light: bool = False) -> bytes:
+    """Byte-level damage: a BOM, truncation, bytes overwritten (often none when ``light``)."""
+    op = draw(st.sampled_from(["none"] * (6 if light else 0) + ["bom", "cut", "bytes"]))
+    if op == "bom":
+        return draw(st.sampled_from(_BOMS)) + raw
+    if op == "cut":
+        return raw[: draw(st.integers(0, len(raw)))]
+    if op == "bytes":
+        out = bytearray(raw)
+        for _ in range(draw(st.integers(1, 4))):
+            at = draw(st.integers(0, max(len(out) - 1, 0)))
+            out[at:at] = draw(st.binary(min_size=1, max_size=3))
+        return bytes(out)
+    return raw
+
+
+def _mutate_text(draw: st.DrawFn, text: str) -> bytes:
+    pieces = list(text)
+    for _ in range(draw(st.integers(1, 4))):
+        at = draw(st.integers(0, len(pieces)))
+        bit = draw(st.sampled_from(_CURL_BITS) | st.text(max_size=4))
+        if draw(st.booleans()) and at < len(pieces):
+            pieces[at] = bit
+        else:
+            pieces.insert(at, bit)
+    raw = "".join(pieces).encode("utf-8", "surrogatepass")  # a surrogate: not UTF-8 either
+    return _mutate_bytes(draw, raw, light=True)
+
+
+@st.composite
+def mutated_json(draw: st.DrawFn, seed: str) -> bytes:
+    return _mutate_json(draw, seed)
+
+
+@st.composite
+def mutated_text(draw: st.DrawFn, seed: str) -> bytes:
+    return _mutate_text(draw, seed)
+
+
+# --- running a command ------------------------------------------------------------------
+
+
+def run_in_process(argv: list[str]) -> tuple[int, str]:
+    """``cli.main(argv)`` with a stdout that refuses what a UTF-8 terminal cannot print;
+    returns the exit status and stderr."""
+    out, err = io.BytesIO(), io.BytesIO()
+    stdout = io.TextIOWrapper(out, encoding="utf-8", write_through=True)
+    stderr = io.TextIOWrapper(err, encoding="utf-8", errors="backslashreplace")
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        try:
+            status = cli.main(argv)
+        except SystemExit as exc:  # argparse
+            status = exc.code if isinstance(exc.code, int) else 2
+        stderr.flush()
+    return status, err.getvalue().decode("utf-8")
+
+
+def run_main_py(argv: list[str]) -> tuple[int, str]:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *argv],
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    return result.returncode, result.stderr.decode("utf-8", "backslashreplace")
+
+
+def assert_clean(argv: list[str], status: int, stderr: str) -> None:
+    """Exit 0/1/2/3; exit 2 says why in one line; no crash, no traceback."""
+    assert status in (0, 1, 2, 3), f"{argv}: exit {status}: {stderr}"
+    assert "Traceback" not in stderr, f"{argv}: {stderr}"
+    assert "internal error" not in stderr, f"{argv}: {stderr}"
+    if status == 2:
+        assert len(stderr.splitlines()) == 1, f"{argv}: {stderr!r}"
+        assert stderr.startswith("error: "), f"{argv}: {stderr!r}"
+
+
+# --- the inputs -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[ScenarioServer]:
+    with serve_in_thread(scenario_from_dict(_SERVER)) as live:
+        yield live
+
+
+def _collection() -> str:
+    def item(name: str, path: str, expect: dict[str, Any], headers: list[Any]) -> dict[str, Any]:
+        request = {
+            "url": "{{base_url}}" + path,
+            "method": "GET",
+            "origin": "{{origin}}",
+            "headers": headers,
+        }
+        return {"name": name, "request": request, "expect": expect, "notes": "n"}
+
+    return json.dumps(
+        {
+            "format": "cors-collection/1",
+            "name": "fuzz",
+            "folders": [
+                {"name": "api", "items": [item("ok", "/cors", {"allowed": True}, [])]},
+                {
+                    "name": "more",
+                    "items": [item("bare", "/ok", {"allowed": False}, [["X-Trace", "{{trace}}"]])],
+                },
+            ],
+        }
+    )
+
+
+def _environments(server: ScenarioServer) -> str:
+    variables = {
+        "base_url": server.base_url,
+        "origin": APP,
+        "trace": {"value": "t0k3n-fuzz-secret", "secret": True},
+    }
+    return json.dumps({"format": "cors-environments/1", "environments": {"dev": variables}})
+
+
+class Files:
+    """A fresh folder holding the valid files; ``write`` puts a mutated one beside them."""
+
+    def __init__(self, server: ScenarioServer) -> None:
+        self._dir = tempfile.TemporaryDirectory()
+        self.dir = Path(self._dir.name)
+        self.collection = self.dir / "good.json"
+        self.collection.write_text(_collection())
+        self.envs = self.dir / "good.env.json"
+        self.envs.write_text(_environments(server))
+        self.har = self.dir / "good.har"
+        self.har.write_text(HAR)
+
+    def write(self, name: str, raw: bytes) -> str:
+        path = self.dir / name
+        path.write_bytes(raw)
+        return str(path)
+
+    def close(self) -> None:
+        self._dir.cleanup()
+
+
+@contextlib.contextmanager
+def files(server: ScenarioServer) -> Iterator[Files]:
+    made = Files(server)
+    try:
+        yield made
+    finally:
+        made.close()
+
+
+def _commands(kind: str, path: str, made: Files) -> list[list[str]]:
+    """The commands that read a file of ``kind`` at ``path``."""
+    out = str(made.dir / "out.json")
+    live = ["--timeout", "5"]
+    if kind == "import":
+        return [["import", path, "-o", out]]
+    if kind == "scenario":
+        return [["simulate", path], ["simulate", path, "--json"], ["import", path, "-o", out]]
+    if kind == "collection":
+        envs = ["--env", "dev", "--envs", str(made.envs)]
+        return [
+            ["run", path, *envs, *live, "--json", str(made.dir / "r.json")],
+            ["export", path, "--to", "curl", *envs],
+            ["import", path, "-o", out],
+        ]
+    if kind == "environments":
+        return [
+            ["run", str(made.collection), "--env", "dev", "--envs", path, *live],
+            ["export", str(made.collection), "--to", "curl", "--env", "dev", "--envs", path],
+        ]
+    assert kind == "output", kind  # an existing -o collection
+    return [["import", str(made.har), "-o", path]]
+
+
+_FUZZ = settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+_SEEDS: dict[str, tuple[str, str, Callable[[str], st.SearchStrategy[bytes]]]] = {
+    # name: (seed text, kind of command that reads it, mutation)
+    "har": (HAR, "import", mutated_json),
+    "postman": (POSTMAN, "import", mutated_json),
+    "curl-bash": (CHROME_BASH + "\n" + FIREFOX, "import", mutated_text),
+    "curl-cmd": (CHROME_CMD, "import", mutated_text),
+    "scenario": (SCENARIO, "scenario", mutated_json),
+    "collection": (_collection(), "collection", mutated_json),
+    "output": (_collection(), "output", mutated_json),
+}
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("name", sorted(_SEEDS))
+def test_no_file_crashes_a_command(name: str, server: ScenarioServer) -> None:
+    seed, kind, mutation = _SEEDS[name]
+
+    @_FUZZ
+    @given(raw=mutation(seed))
+    def fuzz(raw: bytes) -> None:
+        with files(server) as made:
+            path = made.write(f"input.{name}", raw)
+            for argv in _commands(kind, path, made):
+                assert_clean(argv, *run_in_process(argv))
+
+    fuzz()
+
+
+@pytest.mark.integration
+def test_no_environments_file_crashes_run_or_export(server: ScenarioServer) -> None:
+    @_FUZZ
+    @given(data=st.data())
+    def fuzz(data: st.DataObject) -> None:
+        with files(server) as made:
+            raw = data.draw(mutated_json(_environments(server)))
+            path = made.write("input.env.json", raw)
+            for argv in _commands("environments", path, made):
+                assert_clean(argv, *run_in_process(argv))
+
+    fuzz()
+
+
+def test_the_valid_seeds_are_accepted(server: ScenarioServer) -> None:
+    """The mutations start from files every command takes (else the fuzz proves little)."""
+    with files(server) as made:
+        for name, (seed, kind, _) in _SEEDS.items():
+            path = made.write(f"seed.{name}", seed.encode("utf-8"))
+            for argv in _commands(kind, path, made):
+                status, stderr = run_in_process(argv)
+                assert status == 0, f"{argv}: {stderr}"
+        for argv in _commands("environments", str(made.envs), made):
+            assert run_in_process(argv)[0] == 0
+
+
+# --- the real main.py -------------------------------------------------------------------
+
+#: The crashes the issue lists, and a few more of their kind, each through the real main.py.
+_CASES: list[tuple[str, str, bytes]] = [
+    ("har-surrogate", "import", HAR.replace('"PUT"', '"\\udc80"', 1).encode()),
+    ("postman-surrogate-key", "import", POSTMAN.replace('"name"', '"\\ud800"', 1).encode()),
+    ("folders-number", "collection", b'{"format": "cors-collection/1", "folders": 5}'),
+    (
+        "items-number",
+        "collection",
+        b'{"format": "cors-collection/1", "folders": [{"name": "f", "items": 7}]}',
+    ),
+    ("deep-scenario", "scenario", b"[" * 50_000 + b"]" * 50_000),
+    ("deep-collection", "collection", b"[" * 50_000 + b"]" * 50_000),
+    ("deep-environments", "environments", b'{"a":' * 50_000 + b"1" + b"}" * 50_000),
+    ("deep-output", "output", b"[" * 50_000 + b"]" * 50_000),
+    ("bigint-scenario", "scenario", SCENARIO.replace("204", "9" * 5000, 1).encode()),
+    (
+        "bigint-collection",
+        "collection",
+        b'{"format": "cors-collection/1", "n": ' + b"9" * 5000 + b"}",
+    ),
+    ("bigint-environments", "environments", b'{"x": ' + b"9" * 5000 + b"}"),
+    ("bigint-output", "output", b'{"format": "cors-collection/1", "n": -' + b"9" * 5000 + b"}"),
+    ("environments-list", "environments", b'{"format": "cors-environments/1", "environments": []}'),
+    ("curl-surrogate", "import", b"curl 'https://api.example.test/' -H $'X-A: \\ud800'"),
+]
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(("name", "kind", "raw"), _CASES, ids=[c[0] for c in _CASES])
+def test_main_py_turns_each_bad_file_into_one_line(
+    name: str, kind: str, raw: bytes, server: ScenarioServer
+) -> None:
+    with files(server) as made:
+        path = made.write(f"case.{name}", raw)
+        argv = _commands(kind, path, made)[0]
+        status, stderr = run_main_py(argv)
+        assert_clean(argv, status, stderr)
+        assert status == 2, f"{argv}: {stderr}"
+        assert path in stderr or str(made.har) in stderr, stderr
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["check", "http://127.0.0.1:9/", "--origin", APP, "--proxy", "not a url"],
+        ["check", "http://127.0.0.1:9/", "--origin", APP, "--proxy", "ftp://x"],
+        ["check", "http://127.0.0.1:9/", "--origin", APP, "--proxy", "http://h:99999"],
+        ["check", "http://127.0.0.1:9/", "--origin", APP, "--timeout", "nan"],
+        ["check", "http://127.0.0.1:9/", "--origin", APP, "--timeout", "inf"],
+        ["check", "http://127.0.0.1:9/", "--origin", APP, "--timeout", "-1"],
+        ["check", "http://127.0.0.1:9/", "--origin", APP, "--timeout", "soon"],
+        ["run", "c.json", "--timeout", "0"],
+        ["run", "c.json", "--timeout", "-1"],
+    ],
+    ids=lambda argv: " ".join(argv[-2:]),
+)
+def test_main_py_refuses_a_bad_flag_in_one_line_naming_it(argv: list[str]) -> None:
+    status, stderr = run_main_py(argv)
+    assert_clean(argv, status, stderr)
+    assert status == 2
+    flag = argv[-2]
+    assert stderr.startswith((f"error: {flag}:", f"error: argument {flag}:")), stderr
+
+
+@pytest.mark.integration
+def test_main_py_refuses_a_socks_proxy_without_socksio() -> None:
+    import importlib.util
+
+    argv = ["check", "http://127.0.0.1:9/", "--origin", APP, "--proxy", "socks5://127.0.0.1:9"]
+    status, stderr = run_main_py(argv)
+    assert_clean(argv, status, stderr)
+    if importlib.util.find_spec("socksio") is None:
+        assert (status, stderr.startswith("error: --proxy: a SOCKS proxy needs")) == (2, True)
+    else:  # with the extra, the proxy is used: nothing listens there
+        assert status == 3
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("name", sorted(_SEEDS))
+def test_main_py_on_mutated_files(name: str, server: ScenarioServer) -> None:
+    """A few fuzzed files of each kind through the real main.py (the rest run in-process)."""
+    seed, kind, mutation = _SEEDS[name]
+
+    @settings(_FUZZ, max_examples=2)
+    @given(raw=mutation(seed))
+    def fuzz(raw: bytes) -> None:
+        with files(server) as made:
+            path = made.write(f"input.{name}", raw)
+            argv = _commands(kind, path, made)[0]
+            assert_clean(argv, *run_main_py(argv))
+
+    fuzz()
