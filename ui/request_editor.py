@@ -107,6 +107,11 @@ class RequestEditor(QWidget):
         self.problem.setObjectName("request_problem")
         self.problem.setStyleSheet("color:#b00020;")
         self.problem.setWordWrap(True)
+        # what the browser sends instead of the Origin as typed (hidden when they agree)
+        self.origin_hint = QLabel("")
+        self.origin_hint.setObjectName("origin_hint")
+        self.origin_hint.setWordWrap(True)
+        self.origin_hint.setVisible(False)
 
         bar = QHBoxLayout()
         bar.addWidget(self.method)
@@ -131,6 +136,7 @@ class RequestEditor(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.problem)
         layout.addLayout(row)
+        layout.addWidget(self.origin_hint)
         layout.addWidget(self.headers, 1)
         layout.addLayout(buttons)
         layout.addWidget(self.body)
@@ -259,11 +265,14 @@ class RequestEditor(QWidget):
         except InputError as exc:
             self.problem.setText(str(exc))
             self.preflight_line.setText("")
+            self._show_origin_hint(None)
             return
         from corsinspector.engine.safelist import prepare_request
-        from corsinspector.origins import NULL_ORIGIN, is_same_origin
+        from corsinspector.origins import NULL_ORIGIN, is_same_origin, origin_note
 
         self.problem.setText("")
+        typed = request.typed_origin
+        self._show_origin_hint(None if typed is None else origin_note(typed, request.origin))
         prepared = prepare_request(request)
         if prepared.error is not None:
             self.preflight_line.setText(f"fetch() would refuse this request: {prepared.error}")
@@ -277,6 +286,10 @@ class RequestEditor(QWidget):
             )
         else:
             self.preflight_line.setText("No preflight needed: a simple request.")
+
+    def _show_origin_hint(self, note: str | None) -> None:
+        self.origin_hint.setText(note or "")
+        self.origin_hint.setVisible(note is not None)
 
     def set_busy(self, busy: bool) -> None:
         self.send.setEnabled(not busy)
