@@ -26,7 +26,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote_plus, unquote_plus, urlsplit
+from urllib.parse import quote, quote_plus, unquote_plus, urlsplit
 
 from corsinspector.collection import Folder, Item, load_collection
 from corsinspector.engine.safelist import FORBIDDEN_NAMES
@@ -903,8 +903,11 @@ def _postman_headers(request: _Json) -> list[tuple[str, str]]:
     return pairs
 
 
-def _postman_auth(auth: _Json | None, inherited: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The header an auth block adds (bearer, basic, apikey in a header)."""
+def _postman_auth(
+    auth: _Json | None, inherited: list[tuple[str, str]], variables: dict[str, str]
+) -> list[tuple[str, str]]:
+    """What an auth block adds: a header (bearer, basic, apikey), or for an apikey sent in
+    the query, a parameter, its name marked by a leading ``?`` (no header name has one)."""
     if auth is None:
         return inherited
     kind = auth.opt_str("type")
@@ -924,11 +927,13 @@ def _postman_auth(auth: _Json | None, inherited: list[tuple[str, str]]) -> list[
         return [("Authorization", f"Bearer {attributes.get('token', '')}")]
     if kind == "basic":
         user = f"{attributes.get('username', '')}:{attributes.get('password', '')}"
+        user = _substitute(user, variables)  # encoded with its values, as Postman sends it
         if "{{" in user:
             return [("Authorization", f"Basic {{{{base64:{user}}}}}")]
         return [("Authorization", "Basic " + base64.b64encode(user.encode()).decode("ascii"))]
-    if kind == "apikey" and attributes.get("in", "header") == "header":
-        return [(attributes.get("key", "X-API-Key"), attributes.get("value", ""))]
+    if kind == "apikey":
+        mark = "?" if attributes.get("in") == "query" else ""
+        return [(mark + attributes.get("key", "X-API-Key"), attributes.get("value", ""))]
     return []
 
 
@@ -996,7 +1001,13 @@ def _postman_item(
         url_text = _postman_url(request.need("url"))
         method = request.opt_str("method", "GET").upper()
         headers = _postman_headers(request)
-        auth = _postman_auth(request.get("auth"), auth)
+        auth = _postman_auth(request.get("auth"), auth, variables)
+        query = [(n[1:], v) for n, v in auth if n.startswith("?")]
+        if query:
+            url_text += ("&" if "?" in url_text else "?") + "&".join(
+                quote(_substitute(f"{n}={v}", variables), safe="={}") for n, v in query
+            )
+        auth = [(n, v) for n, v in auth if not n.startswith("?")]
         if _header(headers, "authorization") is None:
             headers = headers + auth
         body = _postman_body(request, headers)
@@ -1039,7 +1050,7 @@ def import_postman(text: str, source: str = "<postman>") -> list[Folder]:
         raise InputError(f"{source}: info.schema", f"must be Postman v2.1.0, not {schema!r}")
     collection_name = info.opt_str("name", Path(source).stem) or "Postman"
     variables = _variables(root, {})
-    auth = _postman_auth(root.get("auth"), [])
+    auth = _postman_auth(root.get("auth"), [], variables)
     folders: list[tuple[str, list[Item]]] = [(collection_name, [])]
 
     # An explicit stack rather than recursion: a deep tree cannot overflow.
@@ -1053,7 +1064,7 @@ def import_postman(text: str, source: str = "<postman>") -> list[Folder]:
         if node.get("item") is not None:
             path = f"{prefix}/{name}" if prefix else name
             scope = _variables(node, scope)
-            folder_auth = _postman_auth(node.get("auth"), node_auth)
+            folder_auth = _postman_auth(node.get("auth"), node_auth, scope)
             own: list[Item] = []
             folders.append((path or "(unnamed)", own))
             for child in reversed(list(node.need("item").items())):

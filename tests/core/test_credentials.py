@@ -95,3 +95,39 @@ def test_secret_variables_join_an_environments_file_safely(tmp_path: Path) -> No
     with pytest.raises(InputError):
         add_secret_variables(path, "dev", {"x": "y"})
     assert path.read_text() == "{not json"
+
+
+def test_postman_auth_blocks_become_variables_basic_and_query_api_keys_included() -> None:
+    from corsinspector.importers import import_postman
+
+    def auth(kind: str, **attributes: str) -> dict[str, object]:
+        return {"type": kind, kind: [{"key": k, "value": v} for k, v in attributes.items()]}
+
+    postman = {
+        "info": {"name": "t", "schema": "https://schema.getpostman.com/json/v2.1.0/"},
+        "variable": [{"key": "pw", "value": "s3cret"}, {"key": "k", "value": "K 1"}],
+        "item": [
+            {
+                "name": "basic",
+                "request": {
+                    "url": "https://a.test/x",
+                    "auth": auth("basic", username="al", password="{{pw}}"),
+                },
+            },
+            {
+                "name": "key in query",
+                "request": {
+                    "url": "https://a.test/y?z=1",
+                    "auth": auth("apikey", key="api_key", value="{{k}}", **{"in": "query"}),
+                },
+            },
+        ],
+    }
+    (folder,), moved = extract_credentials(import_postman(json.dumps(postman)))
+    basic, query = (item.request for item in folder.items)
+    assert basic["headers"] == [["Authorization", "Basic {{basic_credentials}}"]]
+    assert query["url"] == "https://a.test/y?z=1&api_key={{api_key}}"
+    assert [(c.name, c.value) for c in moved] == [
+        ("basic_credentials", base64.b64encode(b"al:s3cret").decode()),
+        ("api_key", "K%201"),
+    ]
