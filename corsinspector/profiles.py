@@ -120,10 +120,11 @@ def wire_headers(
     cors = dict((name.lower(), (name, value)) for name, value in request.headers)
     script = [(k, v) for k, v in request.headers if k.lower() != "origin"]
     blink = profile.engine == "blink"
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str, str]] = [("Connection", "keep-alive")]
+    if blink and request.body is not None and exchange.kind == "actual":
+        out.append(("Content-Length", str(len(request.body.encode("utf-8")))))
     if blink and _revalidates(exchange):
         out.append(("Cache-Control", "max-age=0"))
-    out.append(("Connection", "keep-alive"))
     range_last: tuple[str, str] | None = None
     if exchange.kind == "preflight":
         out.append(cors["accept"])
@@ -134,8 +135,6 @@ def wire_headers(
         out += [("Sec-Fetch-Site", site), ("Sec-Fetch-Dest", "empty")]
     else:
         if blink:
-            if request.body is not None:
-                out.append(("Content-Length", str(len(request.body.encode("utf-8")))))
             mapped, range_last = _blink_map(profile, request.method, script)
             out += mapped
         else:
