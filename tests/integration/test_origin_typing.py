@@ -195,3 +195,68 @@ def test_chromium_sends_the_origin_we_send_for_a_typed_page_url(typed: str) -> N
         received = _origins_received(server)
     assert run.stdout.strip() == "resolved", run.stdout + run.stderr
     assert received == {serialize_origin(typed)}
+
+
+def test_simulate_and_run_send_the_serialized_origin_too(tmp_path: Path) -> None:
+    typed = "HTTPS://App.Example.com:443/dashboard"
+    sent = "https://app.example.com"
+    scenario = {
+        "format": "cors-scenario/1",
+        "request": {"url": "https://api.example.test/items", "origin": typed, "method": "PUT"},
+        "server": [
+            {
+                "method": "OPTIONS",
+                "status": 204,
+                "headers": [
+                    ["Access-Control-Allow-Origin", sent],
+                    ["Access-Control-Allow-Methods", "PUT"],
+                ],
+            },
+            {"status": 200, "headers": [["Access-Control-Allow-Origin", sent]]},
+        ],
+    }
+    path = tmp_path / "typed.json"
+    path.write_text(json.dumps(scenario))
+    simulated = main_py("simulate", str(path), "--json")
+    verdict = json.loads(simulated.stdout)
+    assert verdict["allowed"], simulated.stdout + simulated.stderr
+    wire = {v for e in verdict["exchanges"] for k, v in e["request"]["headers"] if k == "Origin"}
+    assert wire == {sent}
+    [note] = verdict["notes"]
+    assert note.startswith(f"Origin sent as `{sent}` (you typed `{typed}`)")
+
+    item = {"url": "{{base_url}}/items", "origin": typed, "method": "PUT"}
+    collection = {
+        "format": "cors-collection/1",
+        "name": "typed",
+        "folders": [
+            {
+                "name": "api",
+                "items": [{"name": "put", "request": item, "expect": {"allowed": True}}],
+            }
+        ],
+    }
+    (tmp_path / "typed.collection.json").write_text(json.dumps(collection))
+    report = tmp_path / "report.json"
+    with serve_in_thread(_server(sent)) as server:
+        environments = {
+            "format": "cors-environments/1",
+            "environments": {"dev": {"base_url": server.base_url}},
+        }
+        envs = tmp_path / "envs.json"
+        envs.write_text(json.dumps(environments))
+        ran = main_py(
+            "run",
+            str(tmp_path / "typed.collection.json"),
+            "--envs",
+            str(envs),
+            "--env",
+            "dev",
+            "--json",
+            str(report),
+        )
+        received = _origins_received(server)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert received == {sent}
+    [result] = json.loads(report.read_text())
+    assert result["verdict"]["notes"][0].startswith(f"Origin sent as `{sent}`")
