@@ -403,3 +403,34 @@ def test_an_unreadable_environments_file_stops_the_import_before_anything_is_wri
     assert "api.env.json" in result.stderr
     assert not (tmp_path / "api.json").exists()
     assert envs.read_text() == '{"format": "cors-environments/1", "environments": {"x": 5}}'
+
+
+def test_a_short_secret_is_redacted_where_it_stands_alone_and_named_in_a_warning(
+    tmp_path: Path,
+) -> None:
+    item = {
+        "name": "pinned",
+        "request": {
+            "url": "http://127.0.0.1:8001/p?pin={{pin}}",
+            "origin": APP,
+            "headers": [["X-Pin", "{{pin}}"], ["X-Key", "k{{pin}}"], ["X-Port", "8001"]],
+        },
+    }
+    path = tmp_path / "short.json"
+    path.write_text(
+        json.dumps({"format": "cors-collection/1", "folders": [{"name": "f", "items": [item]}]})
+    )
+    environments = {"dev": {"pin": {"value": "1", "secret": True}}}
+    (tmp_path / "short.env.json").write_text(
+        json.dumps({"format": "cors-environments/1", "environments": environments})
+    )
+    result = main("export", str(path), "--to", "curl", "--env", "dev")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == (
+        "warning: secret {{pin}} is shorter than 8 characters: redacted only where it stands "
+        "alone or where the collection's template put it\n"
+    )
+    request = shlex.split(result.stdout.splitlines()[-1])
+    assert request[1] == "http://127.0.0.1:8001/p?pin={{pin}}"  # the address is untouched
+    headers = [request[i + 1] for i, word in enumerate(request) if word == "-H"]
+    assert {"X-Pin: {{pin}}", "X-Key: k{{pin}}", "X-Port: 8001"} <= set(headers)
