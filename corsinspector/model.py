@@ -307,6 +307,8 @@ class Exchange:
     #: The URLs this request was redirected through before this one, since the browser last
     #: (re)started it: fetch metadata (``Sec-Fetch-Site``) is the most-cross of the chain.
     chain: tuple[str, ...] = ()
+    #: The request's mode, sent as ``Sec-Fetch-Mode``.
+    mode: Mode = "cors"
 
 
 #: Failure kinds that are not CORS errors: the browser refused or the network failed.

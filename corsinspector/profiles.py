@@ -145,7 +145,8 @@ def wire_headers(
         origin = header_values(request.headers, "Origin")
         if origin:
             out.append(("Origin", origin[0]))
-        out += [("Sec-Fetch-Site", site), ("Sec-Fetch-Mode", "cors"), ("Sec-Fetch-Dest", "empty")]
+        out += [("Sec-Fetch-Site", site), ("Sec-Fetch-Mode", exchange.mode)]
+        out.append(("Sec-Fetch-Dest", "empty"))
         if blink and exchange.credentials and fetch_site(page, request.url) == "cross-site":
             # third-party cookies are allowed in the embedded Chromium: storage access is active
             out.append(("Sec-Fetch-Storage-Access", "active"))

@@ -254,6 +254,7 @@ def _hops(state: _State, request: Request, prepared: PreparedRequest) -> Walk:
             SentRequest(prepared.method, url, tuple(headers), request.body),
             credentials=_sends_credentials(request, cross),
             chain=chain,
+            mode=request.mode,
         )
         if cors and prepared.needs_preflight:
             key = (origin, url, prepared.method, prepared.unsafe_names)
