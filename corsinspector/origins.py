@@ -8,6 +8,7 @@ origin is read by ada (the WHATWG URL standard's parser, as browsers read a page
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
@@ -84,13 +85,24 @@ def serialize_origin(text: str) -> str:
     return str(url.origin)
 
 
+_C0_OR_SPACE = "".join(map(chr, range(0x21)))
+_TAB_OR_NEWLINE = re.compile("[\t\n\r]")
+
+
 def spelling_differences(text: str, origin: str) -> list[str]:
     """How ``text`` (an origin or URL as written) differs from the serialized ``origin`` it
     names: some of ``path``, ``trailing slash``, ``query``, ``case``, ``default port``,
     ``host`` (punycode, IPv6 or other host spellings); empty when it is ``origin`` itself."""
     if text == origin:
         return []
-    parts = urlsplit(text)
+    # read as the URL standard does: outer spaces and controls trimmed, tabs and newlines
+    # dropped, a backslash a slash
+    spelt = _TAB_OR_NEWLINE.sub("", text.strip(_C0_OR_SPACE)).replace("\\", "/")
+    try:
+        parts = urlsplit(spelt)
+    except ValueError:  # brackets urlsplit cannot read
+        return ["host"]
+    text = spelt
     found = []
     if parts.path not in ("", "/"):
         found.append("path")

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from corsinspector.engine.judge import judge
 from corsinspector.formats import build_request
-from corsinspector.model import Route, Scenario, header_values
+from corsinspector.model import Request, Route, Scenario, header_values
 from corsinspector.origins import (
     is_same_origin,
     normalize_url,
@@ -21,6 +21,7 @@ from corsinspector.origins import (
     path_and_query,
     serialize_origin,
 )
+from corsinspector.report import headline
 
 
 @pytest.mark.parametrize(
@@ -173,3 +174,24 @@ def test_the_note_says_why_the_origin_sent_differs(typed: str, sent: str, why: s
     assert note.startswith(f"Origin sent as `{sent}` (you typed `{typed}`): browsers ")
     assert why in note
     assert origin_note(sent, sent) is None
+
+
+_URLISH = st.text(
+    st.sampled_from(list("hHtTpPsS:/\\[]@.%?# \t09aAxX-ßİü\u3002\uff0e")), max_size=30
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=30), _URLISH.map("http://".__add__), _URLISH))
+def test_any_text_is_an_origin_or_a_value_error_never_a_crash(text: str) -> None:
+    # Allow-Origin values come from servers: whatever they hold, the headline and fix read it
+    try:
+        origin = serialize_origin(text)
+    except ValueError:
+        return
+    route = Route("*", None, 200, (("Access-Control-Allow-Origin", text.strip(" \t")),))
+    request = Request("https://api.example.test/x", origin=origin)
+    verdict = judge(Scenario("any", request, (route,)))
+    assert headline(verdict).title
+    note = origin_note(text, origin)
+    assert (note is None) == (text == origin)
