@@ -131,6 +131,9 @@ _SEPARATORS = "\\s\"'=&;,:?"
 #: Decoded base64 that may be shown as is inside any text (no quotes, brackets, controls).
 _PLAIN = re.compile(r"[A-Za-z0-9 !#$%&()*+,./:;=?@^_`|~-]*")
 _PLACEHOLDER = re.compile(r"\{\{[^{}]*\}\}")
+_LINE_SPACE = str.maketrans("\t\r\n", "   ")
+#: The shortest base64 core searched for: shorter ones turn up by chance.
+_MIN_CORE = 8
 #: Base64 tokens (standard and URL-safe alphabets), padded or not.
 _BASE64_TOKENS = (
     re.compile(r"[A-Za-z0-9+/]{4,}={0,2}"),
@@ -161,23 +164,25 @@ def _base64_cores(value: str) -> list[str]:
         encoded = base64.b64encode(b"\0" * offset + raw).decode("ascii")
         end = len(encoded) - (4 if (offset + len(raw)) % 3 else 0)
         core = encoded[4 if offset else 0 : end]
-        if len(core) >= MIN_SECRET_LENGTH:
+        if len(core) >= _MIN_CORE:
             cores += [core, core.translate(str.maketrans("+/", "-_"))]
     return cores
 
 
 def _base64_text(token: str) -> str | None:
     """``token`` decoded as base64 (either alphabet, padding optional) when that gives
-    UTF-8 text, else None."""
+    UTF-8 text without control characters (bar tab and line ends), else None: a word that
+    merely looks like base64 decodes to bytes, not text."""
     bare = token.rstrip("=")
     if len(bare) % 4 == 1:
         return None
     padded = bare + "=" * (-len(bare) % 4)
     altchars = b"-_" if ("-" in bare or "_" in bare) else None
     try:
-        return base64.b64decode(padded, altchars=altchars, validate=True).decode("utf-8")
+        text = base64.b64decode(padded, altchars=altchars, validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError):
         return None
+    return text if text.translate(_LINE_SPACE).isprintable() else None
 
 
 def _base64_like(token: str, text: str) -> str:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import shlex
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from corsinspector.export import curl_command
 from corsinspector.model import SentRequest
 
@@ -121,3 +124,40 @@ def test_without_secrets_nothing_changes() -> None:
 
     data = {"a": ["x", 1, {"b": SECRET}]}
     assert Redactor({}).data(data) == data
+
+
+def _encoded(secret: str, how: str) -> str:
+    import base64
+    from urllib.parse import quote, quote_plus
+
+    if how == "percent":
+        return quote(secret, safe="")
+    if how == "form":
+        return quote_plus(secret)
+    if how == "basic":
+        return "Basic " + base64.b64encode(f"u:{secret}".encode()).decode()
+    return secret
+
+
+def _visible(secret: str, text: str) -> list[str]:
+    import base64
+    from urllib.parse import quote
+
+    forms = {secret, quote(secret, safe=""), base64.b64encode(secret.encode()).decode()}
+    return [form for form in forms if form in text]
+
+
+@given(
+    secret=st.text(st.characters(blacklist_characters="{}", codec="utf-8"), min_size=8),
+    before=st.text(),
+    after=st.text(),
+    how=st.sampled_from(["raw", "percent", "form", "basic"]),
+)
+@settings(max_examples=300, deadline=None)
+def test_no_long_secret_survives_whatever_surrounds_it(
+    secret: str, before: str, after: str, how: str
+) -> None:
+    from corsinspector.export import Redactor
+
+    redacted = Redactor({"s": secret}).text(before + _encoded(secret, how) + after)
+    assert _visible(secret, redacted) == []
