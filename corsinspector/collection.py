@@ -22,6 +22,7 @@ from typing import Any
 
 from corsinspector.errors import InputError, StorageError
 from corsinspector.formats import (
+    name_of,
     parse_json,
     read_json_file,
     request_from_dict,
@@ -196,7 +197,7 @@ def load_collection(path: str | os.PathLike[str]) -> Collection:
                 )
             )
         folders.append(Folder(folder["name"], tuple(items)))
-    name = data.get("name", path.stem)
+    name = data.get("name", name_of(path))
     if not isinstance(name, str):
         raise InputError(f"{path}: name", "must be a string")
     return Collection(name, tuple(folders), loaded_digest=digest)

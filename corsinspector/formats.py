@@ -52,6 +52,7 @@ __all__ = [
     "dump_json",
     "load_scenario",
     "load_truth",
+    "name_of",
     "parse_json",
     "read_json_file",
     "request_from_dict",
@@ -110,6 +111,8 @@ class _Reader:
             raise self.error("must be a number, not a boolean", key)
         if not isinstance(value, kind):
             raise self.error(f"must be {_kind_name(kind)}, not {_json_type(value)}", key)
+        if isinstance(value, str) and _SURROGATE.search(value):  # a flag's undecodable bytes
+            raise self.error("is not UTF-8 text", key)
         return value
 
     def choice(self, key: str, choices: tuple[str, ...], default: str) -> str:
@@ -136,6 +139,8 @@ class _Reader:
                 )
             if _BAD_VALUE_CHARS.search(value):
                 raise self.error(f"header {name} has a CR, LF or NUL in its value", where)
+            if _SURROGATE.search(value):
+                raise self.error(f"header {name}'s value is not UTF-8 text", where)
             pairs.append((name, value))
         return tuple(pairs)
 
@@ -253,6 +258,13 @@ def parse_json(raw: bytes | str, source: str) -> Any:
     return data
 
 
+def name_of(path: str | os.PathLike[str]) -> str:
+    """A file's stem as a name to store: bytes the file system could not decode become U+FFFD
+    (a name with a lone surrogate cannot be written as UTF-8)."""
+    stem = Path(path).stem
+    return stem.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def read_json_file(path: Path) -> tuple[Any, bytes]:
     """A JSON file parsed by :func:`parse_json`, with its bytes (to fingerprint it)."""
     try:
@@ -315,7 +327,7 @@ def scenario_from_dict(data: Any, source: str = "<scenario>") -> Scenario:
             )
         )
     return Scenario(
-        name=top.optional("name", str, Path(source).stem),
+        name=top.optional("name", str, name_of(source)),
         request=request,
         server=tuple(routes),
         browser=top.choice("browser", ("chromium", "firefox", "webkit"), "chromium"),

@@ -31,7 +31,7 @@ from urllib.parse import quote, quote_plus, unquote_plus, urlsplit
 from corsinspector.collection import Folder, Item, load_collection
 from corsinspector.engine.safelist import FORBIDDEN_NAMES
 from corsinspector.errors import InputError
-from corsinspector.formats import parse_json, scenario_from_dict, scenario_to_dict
+from corsinspector.formats import name_of, parse_json, scenario_from_dict, scenario_to_dict
 from corsinspector.origins import origin_of, serialize_origin
 
 __all__ = [
@@ -1048,7 +1048,7 @@ def import_postman(text: str, source: str = "<postman>") -> list[Folder]:
     schema = info.opt_str("schema")
     if "v2.1" not in schema and "v2.0" not in schema:
         raise InputError(f"{source}: info.schema", f"must be Postman v2.1.0, not {schema!r}")
-    collection_name = info.opt_str("name", Path(source).stem) or "Postman"
+    collection_name = info.opt_str("name", name_of(source)) or "Postman"
     variables = _variables(root, {})
     auth = _postman_auth(root.get("auth"), [], variables)
     folders: list[tuple[str, list[Item]]] = [(collection_name, [])]
@@ -1128,16 +1128,16 @@ def import_file(path: str | os.PathLike[str]) -> list[Folder]:
     except InputError as exc:  # where: "<input>", with the line or field when JSON
         raise InputError(exc.where.replace("<input>", source, 1), exc.message) from None
     if kind == "curl":
-        return [Folder(path.stem, tuple(import_curl(text, source)))]
+        return [Folder(name_of(path), tuple(import_curl(text, source)))]
     if kind == "har":
-        return [Folder(path.stem, tuple(import_har(text, source)))]
+        return [Folder(name_of(path), tuple(import_har(text, source)))]
     if kind == "postman":
         return import_postman(text, source)
     if kind == "collection":
         return list(load_collection(path).folders)
     scenario = scenario_from_dict(parse_json(text, source), source)
     request = scenario_to_dict(scenario)["request"]
-    return [Folder(path.stem, (Item(scenario.name, request),))]
+    return [Folder(name_of(path), (Item(scenario.name, request),))]
 
 
 # --- credentials --------------------------------------------------------------------------

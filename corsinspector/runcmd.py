@@ -20,7 +20,7 @@ from corsinspector.collection import (
 from corsinspector.engine.walk import first_requests
 from corsinspector.errors import InputError
 from corsinspector.export import MIN_SECRET_LENGTH, Redactor, curl_command, har_log
-from corsinspector.formats import dump_json, write_text_atomic
+from corsinspector.formats import dump_json, name_of, write_text_atomic
 from corsinspector.importers import MovedCredential, extract_credentials, import_file
 from corsinspector.inspector import InspectOptions
 from corsinspector.runner import ItemResult, json_report, junit_report, run_collection
@@ -70,7 +70,7 @@ def import_command(args: argparse.Namespace) -> int:
     gain the new items). Credentials in the imported requests move into secret variables of
     the environments file, unless ``--keep-credentials``."""
     output = Path(args.output)
-    collection = load_collection(output) if output.exists() else Collection(output.stem, ())
+    collection = load_collection(output) if output.exists() else Collection(name_of(output), ())
     folders = {folder.name: list(folder.items) for folder in collection.folders}
     imported = [folder for name in args.files for folder in import_file(name)]
     envs_path = Path(args.envs) if args.envs else output.with_suffix(".env.json")

@@ -417,28 +417,52 @@ def test_main_py_turns_each_bad_file_into_one_line(
         assert path in stderr or str(made.har) in stderr, stderr
 
 
+_URL = "http://127.0.0.1:9/"
+#: Flags a shell passes as bytes that are not UTF-8 reach Python as lone surrogates.
+_NOT_UTF8 = "\udcff"
+
+
 @pytest.mark.integration
 @pytest.mark.parametrize(
-    "argv",
+    ("argv", "where"),
     [
-        ["check", "http://127.0.0.1:9/", "--origin", APP, "--proxy", "not a url"],
-        ["check", "http://127.0.0.1:9/", "--origin", APP, "--proxy", "ftp://x"],
-        ["check", "http://127.0.0.1:9/", "--origin", APP, "--proxy", "http://h:99999"],
-        ["check", "http://127.0.0.1:9/", "--origin", APP, "--timeout", "nan"],
-        ["check", "http://127.0.0.1:9/", "--origin", APP, "--timeout", "inf"],
-        ["check", "http://127.0.0.1:9/", "--origin", APP, "--timeout", "-1"],
-        ["check", "http://127.0.0.1:9/", "--origin", APP, "--timeout", "soon"],
-        ["run", "c.json", "--timeout", "0"],
-        ["run", "c.json", "--timeout", "-1"],
+        (["check", _URL, "--origin", APP, "--proxy", "not a url"], "--proxy"),
+        (["check", _URL, "--origin", APP, "--proxy", "ftp://x"], "--proxy"),
+        (["check", _URL, "--origin", APP, "--proxy", "http://h:99999"], "--proxy"),
+        (["check", _URL, "--origin", APP, "--timeout", "nan"], "--timeout"),
+        (["check", _URL, "--origin", APP, "--timeout", "inf"], "--timeout"),
+        (["check", _URL, "--origin", APP, "--timeout", "-1"], "--timeout"),
+        (["check", _URL, "--origin", APP, "--timeout", "soon"], "argument --timeout"),
+        (["run", "c.json", "--timeout", "0"], "--timeout"),
+        (["run", "c.json", "--timeout", "-1"], "--timeout"),
+        (["check", _URL + _NOT_UTF8, "--origin", APP], "URL"),
+        (["check", _URL, "--origin", APP, "-H", f"X-A: {_NOT_UTF8}"], "-H 'X-A: \\udcff'"),
+        (["check", _URL, "--origin", APP, "-X", "PUT", "--data", _NOT_UTF8], "--data"),
     ],
-    ids=lambda argv: " ".join(argv[-2:]),
+    ids=lambda value: " ".join(value[-2:]) if isinstance(value, list) else "",
 )
-def test_main_py_refuses_a_bad_flag_in_one_line_naming_it(argv: list[str]) -> None:
+def test_main_py_refuses_a_bad_flag_in_one_line_naming_it(argv: list[str], where: str) -> None:
     status, stderr = run_main_py(argv)
     assert_clean(argv, status, stderr)
     assert status == 2
-    flag = argv[-2]
-    assert stderr.startswith((f"error: {flag}:", f"error: argument {flag}:")), stderr
+    assert stderr.startswith(f"error: {where}:"), stderr
+
+
+@pytest.mark.integration
+def test_main_py_imports_a_file_whose_name_is_not_utf8(tmp_path: Path) -> None:
+    source = tmp_path / f"page{_NOT_UTF8}.json"
+    source.write_text(SCENARIO)
+    output = tmp_path / f"out{_NOT_UTF8}.json"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "import", str(source), "-o", str(output)],
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.endswith(b"out\\udcff.json\n")  # the name printed escaped
+    saved = json.loads(output.read_text(encoding="utf-8"))
+    assert (saved["name"], saved["folders"][0]["name"]) == ("out\ufffd", "page\ufffd")
 
 
 @pytest.mark.integration
