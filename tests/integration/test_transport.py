@@ -694,6 +694,65 @@ def test_garbage_instead_of_http_is_a_remote_protocol_error() -> None:
     run(main())
 
 
+LENIENT = (
+    b"HTTP/1.1 200 OK\r\nX-Spaced : a\r\nno colon here\r\nX Bad: 1\r\nX-Folded: b\r\n c\n"
+    b"Content-Length: 2\r\n\r\nok"
+)
+LENIENT_HEADERS = [(b"X-Spaced", b"a"), (b"X-Folded", b"b c"), (b"Content-Length", b"2")]
+
+
+def test_a_head_h11_refuses_is_read_as_chromium_reads_it_and_kept_alive() -> None:
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await answer_each(reader, writer, LENIENT)
+
+    async def main() -> None:
+        async with (
+            Server(handler) as server,
+            WireTransport() as transport,
+            httpx.AsyncClient(transport=transport) as client,
+        ):
+            first = await client.get(server.url)
+            second = await client.get(server.url)
+        for response in (first, second):
+            assert response.headers.raw == LENIENT_HEADERS
+            assert (response.status_code, response.content) == (200, b"ok")
+        assert second.extensions["connection_reused"]
+        assert server.connections == 1
+
+    run(main())
+
+
+def test_a_lenient_head_arriving_byte_by_byte_after_an_interim_response() -> None:
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        for byte in b"HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n" + LENIENT:
+            writer.write(bytes((byte,)))
+            await writer.drain()
+            await asyncio.sleep(0.001)  # one read each
+
+    async def main() -> None:
+        async with Server(handler) as server, WireTransport() as transport:
+            response = await transport.handle_async_request(httpx.Request("GET", server.url))
+            body = b"".join([chunk async for chunk in response.aiter_raw()])
+        assert (response.status_code, response.headers.raw, body) == (200, LENIENT_HEADERS, b"ok")
+
+    run(main())
+
+
+def test_a_head_chromium_refuses_too_stays_a_protocol_error() -> None:
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await answer_each(
+            reader, writer, b"HTTP/1.1 200 OK\r\nX : a\0b\r\nContent-Length: 0\r\n\r\n"
+        )
+
+    async def main() -> None:
+        async with Server(handler) as server, WireTransport() as transport:
+            with pytest.raises(httpx.RemoteProtocolError, match="illegal header line"):
+                await transport.handle_async_request(httpx.Request("GET", server.url))
+
+    run(main())
+
+
 def test_ten_thousand_response_headers_are_too_big() -> None:
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await reader.readuntil(b"\r\n\r\n")
