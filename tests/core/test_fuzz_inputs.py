@@ -293,6 +293,7 @@ def _commands(kind: str, path: str, made: Files) -> list[list[str]]:
     """The commands that read a file of ``kind`` at ``path``."""
     out = str(made.dir / "out.json")
     live = ["--timeout", "5"]
+    report, junit = str(made.dir / "report.json"), str(made.dir / "junit.xml")
     if kind == "import":
         return [["import", path, "-o", out]]
     if kind == "scenario":
@@ -300,14 +301,17 @@ def _commands(kind: str, path: str, made: Files) -> list[list[str]]:
     if kind == "collection":
         envs = ["--env", "dev", "--envs", str(made.envs)]
         return [
-            ["run", path, *envs, *live, "--json", str(made.dir / "r.json")],
+            ["run", path, *envs, *live, "--json", report, "--junit", junit],
             ["export", path, "--to", "curl", *envs],
+            ["export", path, "--to", "har", *envs, "-o", report],
             ["import", path, "-o", out],
         ]
     if kind == "environments":
+        envs = ["--env", "dev", "--envs", path]
         return [
-            ["run", str(made.collection), "--env", "dev", "--envs", path, *live],
-            ["export", str(made.collection), "--to", "curl", "--env", "dev", "--envs", path],
+            ["run", str(made.collection), *envs, *live, "--json", report, "--junit", junit],
+            ["export", str(made.collection), "--to", "curl", *envs],
+            ["export", str(made.collection), "--to", "har", *envs, "-o", report],
         ]
     assert kind == "output", kind  # an existing -o collection
     return [["import", str(made.har), "-o", path]]

@@ -163,3 +163,21 @@ def test_a_collection_save_killed_mid_write_leaves_no_stray_file_after_the_next_
     folders = json.loads(output.read_text())["folders"]
     assert [folder["name"] for folder in folders] == ["f", "one"]
     assert folders[1]["items"][-1]["name"] == "GET /one"
+
+
+def test_the_next_write_removes_only_dead_writers_temporary_files(tmp_path: Path) -> None:
+    from corsinspector.formats import write_text_atomic
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # reaped: its pid names no process now
+    target = tmp_path / "report.json"
+    stale = tmp_path / f".report.json.{dead.pid}.k1ll3d_.tmp"
+    live = tmp_path / f".report.json.{os.getpid()}.wr1t1ng.tmp"  # a writer still at work
+    other = tmp_path / f".report.json.bak.{dead.pid}.x.tmp"  # another file's write
+    for path in (stale, live, other):
+        path.write_text("partial")
+    write_text_atomic(target, "whole\n")
+    assert target.read_text() == "whole\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [target.name, live.name, other.name]
+    )
