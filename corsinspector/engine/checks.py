@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import ada_url
+
 from corsinspector.model import Headers
 
 __all__ = [
@@ -84,7 +86,10 @@ def is_ok_status(status: int) -> bool:
 
 def _parses_as_url(value: str) -> bool:
     """Roughly GURL's validity for an absolute URL with a host (or a non-special scheme)."""
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # brackets urlsplit cannot read (a backslash ends the host for GURL)
+        return ada_url.check_url(value)
     scheme = parts.scheme.lower()
     if not scheme or not re.fullmatch(r"[a-z][a-z0-9+.\-]*", scheme):
         return False

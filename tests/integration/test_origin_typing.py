@@ -260,3 +260,16 @@ def test_simulate_and_run_send_the_serialized_origin_too(tmp_path: Path) -> None
     assert received == {sent}
     [result] = json.loads(report.read_text())
     assert result["verdict"]["notes"][0].startswith(f"Origin sent as `{sent}`")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("allow_origin", ["http://0\\]", "http://a\\b]", "http://[::1"])
+def test_an_allow_origin_urlsplit_cannot_read_is_judged_as_chromium_does(
+    allow_origin: str,
+) -> None:
+    # a backslash ends the host for browsers (not for urlsplit, which raised: exit 70)
+    with serve_in_thread(_server(allow_origin)) as server:
+        result = _check(server, VITE, "--json", "--real-browser")
+    assert result.returncode == 1, result.stderr
+    verdict = _agrees_with_chromium(result)
+    assert verdict["error"]["value"] == allow_origin
