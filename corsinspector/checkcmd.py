@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib.util
+import ssl
 import sys
 
 import httpx
@@ -78,9 +79,20 @@ def _proxy(text: str | None) -> str | None:
     return text
 
 
+def _cacert(path: str) -> str:
+    """--cacert when it holds CA certificates (else httpx fails building its client)."""
+    try:
+        ssl.create_default_context(cafile=path)
+    except OSError as exc:  # ssl.SSLError is one too
+        raise InputError(f"--cacert {path}", f"no CA certificates: {exc.strerror or exc}") from None
+    return path
+
+
 def _options(args: argparse.Namespace) -> InspectOptions:
     if args.cacert and args.insecure:
         raise InputError("--cacert", "cannot go with --insecure")
+    if args.cacert:
+        _cacert(args.cacert)
     verify: bool | str = False if args.insecure else (args.cacert or True)
     if args.max_body < 0:
         raise InputError("--max-body", "must be 0 or more bytes")

@@ -442,6 +442,8 @@ _NOT_UTF8 = "\udcff"
         (["check", _URL + _NOT_UTF8, "--origin", APP], "URL"),
         (["check", _URL, "--origin", APP, "-H", f"X-A: {_NOT_UTF8}"], "-H 'X-A: \\udcff'"),
         (["check", _URL, "--origin", APP, "-X", "PUT", "--data", _NOT_UTF8], "--data"),
+        (["check", _URL, "--origin", APP, "--http2", "--cacert", "/nonexistent"], "--cacert"),
+        (["check", _URL, "--origin", APP, "--cacert", __file__], "--cacert"),
     ],
     ids=lambda value: " ".join(value[-2:]) if isinstance(value, list) else "",
 )
@@ -449,7 +451,7 @@ def test_main_py_refuses_a_bad_flag_in_one_line_naming_it(argv: list[str], where
     status, stderr = run_main_py(argv)
     assert_clean(argv, status, stderr)
     assert status == 2
-    assert stderr.startswith(f"error: {where}:"), stderr
+    assert stderr.startswith((f"error: {where}:", f"error: {where} ")), stderr
 
 
 @pytest.mark.integration
