@@ -122,7 +122,8 @@ _REFUSED = {
         "of other protocols: SMTP, IRC, X11 …). Serve the API on another port."
     ),
     "net::ERR_TOO_MANY_REDIRECTS": "The server redirected more than 20 times: a redirect loop.",
-    "net::ERR_UNSAFE_REDIRECT": "A redirect pointed at a URL that is neither http nor https.",
+    "net::ERR_UNSAFE_REDIRECT": "A redirect pointed at a data:, file:, about: or blob: URL.",
+    "net::ERR_UNKNOWN_URL_SCHEME": "A redirect pointed at a scheme browsers do not fetch.",
     "net::ERR_INVALID_REDIRECT": "A redirect's Location is not a valid URL.",
     "net::ERR_RESPONSE_HEADERS_MULTIPLE_LOCATION": "A redirect sent more than one Location.",
 }
@@ -133,7 +134,8 @@ def refusal_words(error: Failure) -> tuple[str, str]:
     follow): a title and what it means."""
     if error.kind == "NetworkFailure":
         code = error.value or "net::ERR_FAILED"
-        where = "the redirect" if error.header == "Location" else "the request"
+        redirect = error.header == "Location" or code == "net::ERR_TOO_MANY_REDIRECTS"
+        where = "the redirect" if redirect else "the request"
         return f"The browser refused {where}: {code}", _REFUSED.get(
             code, "The browser's network stack refused it."
         )

@@ -67,6 +67,9 @@ UNSAFE_PORTS = frozenset(
     | {6000, 6566, 6665, 6666, 6667, 6668, 6669, 6697, 10080}
 )
 UNSAFE_PORT = "net::ERR_UNSAFE_PORT"
+#: Schemes Chromium's network stack knows but never redirects to (ERR_UNSAFE_REDIRECT);
+#: any other non-http(s) Location is ERR_UNKNOWN_URL_SCHEME (ftp:, ws:, javascript: …).
+_UNSAFE_REDIRECT_SCHEMES = frozenset({"data", "file", "about", "blob"})
 
 #: The generator type: yields exchanges to carry out, is sent them answered.
 Walk = Generator[Exchange, Exchange, Verdict]
@@ -129,11 +132,10 @@ def _network_failure(stage: Stage, value: str | None = None, header: str | None 
 
 def _is_mixed_content(page: str, url: str) -> bool:
     parts = urlsplit(url)
-    return (
-        page.startswith("https:")
-        and parts.scheme == "http"
-        and (parts.hostname or "") not in _LOOPBACK_HOSTS
-    )
+    host = parts.hostname or ""
+    # *.localhost is loopback to Chromium, so potentially trustworthy like localhost
+    loopback = host in _LOOPBACK_HOSTS or host.endswith(".localhost")
+    return page.startswith("https:") and parts.scheme == "http" and not loopback
 
 
 def _unsafe_port(url: str) -> bool:
@@ -295,7 +297,8 @@ def _hops(state: _State, request: Request, prepared: PreparedRequest) -> Walk:
         next_url = urljoin(url, location)
         parts = urlsplit(next_url)
         if parts.scheme.lower() not in _HTTP:
-            code = "net::ERR_UNSAFE_REDIRECT"
+            known = parts.scheme.lower() in _UNSAFE_REDIRECT_SCHEMES
+            code = "net::ERR_UNSAFE_REDIRECT" if known else "net::ERR_UNKNOWN_URL_SCHEME"
             return state.verdict(_network_failure("actual", code, "Location"))
         if not _has_valid_host(parts):
             code = "net::ERR_INVALID_REDIRECT"
