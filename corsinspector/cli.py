@@ -103,7 +103,14 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--cacert", metavar="FILE", help="verify TLS against this CA bundle")
     check.add_argument("--proxy", metavar="URL", help="send through this proxy")
     check.add_argument("--http2", action="store_true", help="allow HTTP/2")
-    check.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS")
+    check.add_argument(
+        "--timeout",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="the time each exchange may take as a whole: connect, headers and body "
+        "(default 30; past it: net::ERR_TIMED_OUT)",
+    )
     check.add_argument("--max-body", type=int, default=16 * 1024 * 1024, metavar="BYTES")
     run = commands.add_parser(
         "run",
@@ -121,7 +128,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--concurrency", type=int, default=1, metavar="N")
     run.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
     run.add_argument("--json", metavar="FILE", help="write the verdicts as JSON")
-    run.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS")
+    run.add_argument(
+        "--timeout",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="the time each exchange may take as a whole: connect, headers and body "
+        "(default 30; past it: net::ERR_TIMED_OUT)",
+    )
     imports = commands.add_parser(
         "import",
         help="import cURL, HAR or Postman files into a collection",
@@ -229,6 +243,8 @@ async def _serve(path: str, host: str, port: int) -> int:
         raise InputError(
             f"--port {port}", f"cannot listen on {host}:{port}: {exc.strerror}"
         ) from None
+    except UnicodeError:  # a host name IDNA cannot encode
+        raise InputError("--host", f"not a host name: {host!r}") from None
     print(f"serving on {server.base_url}", flush=True)
     print(f"scenario {scenario.name}: {len(scenario.server)} routes; Ctrl+C stops", flush=True)
     try:

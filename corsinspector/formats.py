@@ -148,7 +148,10 @@ class _Reader:
         value: str | None = self.required(key, str) if required else self.optional(key, str)
         if value is None:
             return None
-        parts = urlsplit(value)
+        try:
+            parts = urlsplit(value)
+        except ValueError as exc:  # e.g. an unclosed IPv6 bracket
+            raise self.error(f"is not a URL ({exc}): {value!r}", key) from None
         if not parts.scheme or (parts.scheme.lower() in ("http", "https") and not parts.hostname):
             raise self.error(f"is not an absolute URL: {value!r}", key)
         try:

@@ -73,6 +73,36 @@ _VALUES = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner),
     max_leaves=6,
 )
+#: Strings that have broken URL, origin, header and name handling, for any string in a file.
+_NASTY = [
+    "http://[::1",
+    "http://[::1/x",
+    "http://h:99999/",
+    "http://h:-1/",
+    "http://",
+    "https://user:pw@h.test/",
+    "javascript:alert(1)",
+    "data:,x",
+    "//h.test/x",
+    "http://h.test/\x00",
+    "http://h\u3002test/",
+    "http://xn--/",
+    "http://a..b/",
+    "HTTP://H.TEST:80",
+    "null",
+    "*",
+    "{{",
+    "{{x}}",
+    "{{base_url}}{{base_url}}",
+    "\r\n",
+    "\x00",
+    "\u2028",
+    "a" * 10_000,
+    "",
+    " ",
+    "\udc80",
+    "é",
+]
 #: Text that breaks the shell and cmd quoting, escapes and curl options in interesting ways.
 _CURL_BITS = [
     "'",
@@ -111,16 +141,25 @@ def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]
             yield from _paths(child, (*prefix, key))
 
 
+def _at(data: Any, path: tuple[Any, ...]) -> Any:
+    for key in path:
+        data = data[key]
+    return data
+
+
 def _mutate_json(draw: st.DrawFn, text: str) -> bytes:
     data = json.loads(text)
     paths = list(_paths(data))
     for _ in range(draw(st.integers(1, 2))):
-        op = draw(st.sampled_from(["retype"] * 4 + ["raw", "raw", "drop", "rename", "root"]))
+        op = draw(
+            st.sampled_from(["retype"] * 3 + ["text"] * 3 + ["raw", "drop", "rename", "root"])
+        )
         if op == "root" or not paths:
             data = draw(_VALUES | st.just(_MARK))
             paths = []
             continue
-        path = draw(st.sampled_from(paths))
+        strings = [p for p in paths if isinstance(_at(data, p), str)]
+        path = draw(st.sampled_from(strings if op == "text" and strings else paths))
         parent = data
         for key in path[:-1]:
             parent = parent[key]
@@ -131,6 +170,8 @@ def _mutate_json(draw: st.DrawFn, text: str) -> bytes:
         elif op == "rename" and isinstance(parent, dict):
             parent[draw(st.sampled_from(["\udc80", "", "x" * 300]))] = parent.pop(key)
             paths = list(_paths(data))
+        elif op == "text":
+            parent[key] = draw(st.sampled_from(_NASTY))
         else:
             parent[key] = _MARK if op == "raw" else draw(_VALUES)
             paths = list(_paths(data))
@@ -158,7 +199,7 @@ def _mutate_text(draw: st.DrawFn, text: str) -> bytes:
     pieces = list(text)
     for _ in range(draw(st.integers(1, 4))):
         at = draw(st.integers(0, len(pieces)))
-        bit = draw(st.sampled_from(_CURL_BITS) | st.text(max_size=4))
+        bit = draw(st.sampled_from(_CURL_BITS + _NASTY) | st.text(max_size=4))
         if draw(st.booleans()) and at < len(pieces):
             pieces[at] = bit
         else:
