@@ -7,7 +7,16 @@ from pathlib import Path
 
 from corsinspector.engine.judge import judge
 from corsinspector.formats import load_scenario
-from corsinspector.model import Exchange, Failure, NetworkError, SentRequest, Verdict
+from corsinspector.model import (
+    Exchange,
+    Failure,
+    NetworkError,
+    Request,
+    Route,
+    Scenario,
+    SentRequest,
+    Verdict,
+)
 from corsinspector.report import headline
 
 GALLERY = Path(__file__).resolve().parents[2] / "resources" / "gallery"
@@ -70,3 +79,34 @@ def test_no_answer_at_all_is_a_network_error_not_a_cors_block() -> None:
     assert "Nothing is listening there." in words.body
     assert "not a CORS block" in words.body
     assert words.console == "TypeError: Failed to fetch"
+
+
+def _refusal(url: str, *routes: Route) -> Verdict:
+    return judge(Scenario("refused", Request(url, origin="https://app.example.test"), routes))
+
+
+def test_a_restricted_port_is_the_browser_s_refusal_not_a_cors_block() -> None:
+    words = headline(_refusal("https://api.example.test:6667/items"))
+    assert words.state == "error"
+    assert words.title == "The browser refused the request: net::ERR_UNSAFE_PORT"
+    assert "restricted ports" in words.body
+    assert "not a CORS block" in words.body
+    assert words.console == "TypeError: Failed to fetch"
+
+
+def test_a_redirect_loop_is_the_browser_s_refusal_of_the_redirect() -> None:
+    loop = Route("GET", None, 302, (("Access-Control-Allow-Origin", "*"), ("Location", "/a")))
+    words = headline(_refusal("https://api.example.test/a", loop))
+    assert (words.state, words.title) == (
+        "error",
+        "The browser refused the redirect: net::ERR_TOO_MANY_REDIRECTS",
+    )
+
+
+def test_fetch_throwing_on_a_url_with_credentials_is_not_a_cors_block() -> None:
+    words = headline(_refusal("https://user:pw@api.example.test/items"))
+    assert (words.state, words.title) == ("error", "Refused by the browser: FetchRejected")
+    assert words.console.endswith(
+        "Request cannot be constructed from a URL that includes credentials: "
+        "https://user:pw@api.example.test/items"
+    )
