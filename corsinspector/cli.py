@@ -73,7 +73,8 @@ def _parser() -> argparse.ArgumentParser:
         help="send the request for real, as a browser would, and judge the answers",
         description="Send what a browser would send (the preflight when it would send one, "
         "then the request) and print the verdict with both exchanges. Exit status: 0 allowed, "
-        "1 blocked by CORS, 3 network failure, 2 bad input.",
+        "1 blocked by CORS, 3 not a CORS block (no answer, or refused by the browser), "
+        "2 bad input.",
     )
     check.add_argument("url", metavar="URL")
     check.add_argument("--origin", required=True, help="the page's origin, or null")
