@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from urllib.parse import SplitResult, urljoin, urlsplit
 
 from corsinspector.engine.checks import (
@@ -138,6 +139,7 @@ def _is_mixed_content(page: str, url: str) -> bool:
     return page.startswith("https:") and parts.scheme == "http" and not loopback
 
 
+@lru_cache(maxsize=4096)
 def _unsafe_port(url: str) -> bool:
     """Is ``url`` on a port Chromium refuses to connect to (its scheme's default is fine)?"""
     try:
