@@ -91,6 +91,8 @@ MATRIX: list[tuple[str, str, list[str]]] = [
     ),
     ("conditional-post", CROSS_SITE_PAGE, ["-X", "POST", "--data", "x", "-H", "If-Match: a"]),
     ("credentials-cross-site", CROSS_SITE_PAGE, ["--credentials", "include"]),
+    ("credentials-opaque-origin", "null", ["--credentials", "include"]),
+    ("no-cors-post", CROSS_SITE_PAGE, ["--mode", "no-cors", "-X", "POST", "--data", "x"]),
     (
         "credentials-post-same-site",
         SAME_SITE_PAGE,
