@@ -118,7 +118,7 @@ def headline(verdict: Verdict) -> Headline:
 #: What the browser's own refusals mean, by Chromium's net error.
 _REFUSED = {
     "net::ERR_UNSAFE_PORT": (
-        "Chromium never connects to that port: it is on its list of restricted ports (those "
+        "Browsers never connect to that port: it is on their list of restricted ports (those "
         "of other protocols: SMTP, IRC, X11 …). Serve the API on another port."
     ),
     "net::ERR_TOO_MANY_REDIRECTS": "The server redirected more than 20 times: a redirect loop.",
