@@ -104,12 +104,6 @@ def export_command(args: argparse.Namespace) -> int:
     secrets = {} if args.keep_secrets else {n: v.value for n, v in environment.items() if v.secret}
     items = dict(collection.items())
     redactor = Redactor(secrets, _templated(items, variables, set(secrets)))
-    for name in redactor.short:
-        print(
-            f"warning: secret {{{{{name}}}}} is shorter than {MIN_SECRET_LENGTH} characters: "
-            "redacted only where it stands alone or where the collection's template put it",
-            file=sys.stderr,
-        )
     if args.to == "curl":
         lines = []
         for path, item in items.items():
@@ -125,6 +119,13 @@ def export_command(args: argparse.Namespace) -> int:
         write_text_atomic(args.output, text)
     else:
         print(text, end="")
+    # warned only once the export is written: bad input stays one line on stderr
+    for name in redactor.short:
+        print(
+            f"warning: secret {{{{{name}}}}} is shorter than {MIN_SECRET_LENGTH} characters: "
+            "redacted only where it stands alone or where the collection's template put it",
+            file=sys.stderr,
+        )
     return EXIT_HOLDS
 
 

@@ -540,3 +540,24 @@ def test_main_py_on_mutated_files(name: str, server: ScenarioServer) -> None:
             assert_clean(argv, *run_main_py(argv))
 
     fuzz()
+
+
+@pytest.mark.integration
+def test_main_py_export_warns_of_a_short_secret_only_when_it_succeeds(
+    server: ScenarioServer,
+) -> None:
+    """The short-secret warning is a second stderr line: it comes only after the export."""
+    with files(server) as made:
+        envs = json.loads(_environments(server))
+        envs["environments"]["dev"]["trace"]["value"] = "t0k"
+        path = made.write("short.env.json", json.dumps(envs).encode())
+        argv = ["export", str(made.collection), "--to", "curl", "--env", "dev", "--envs", path]
+        status, stderr = run_main_py(argv)
+        assert (status, stderr.startswith("warning: secret {{trace}} is shorter")) == (0, True)
+        bad = json.loads(_collection())
+        del bad["folders"][1]["items"][0]["request"]["url"]
+        made.collection.write_text(json.dumps(bad))
+        status, stderr = run_main_py(argv)
+        assert_clean(argv, status, stderr)
+        assert status == 2
+        assert stderr.startswith("error: more/bare: request.url: is missing"), stderr
