@@ -165,6 +165,10 @@ def load_collection(path: str | os.PathLike[str]) -> Collection:
         raise InputError(
             f"{path}: format", f"must be {COLLECTION_FORMAT!r}, not {data.get('format')!r}"
         )
+    if "items" in data:  # a likely slip: run would find nothing to replay and say so nowhere
+        raise InputError(
+            f"{path}: items", 'items belong in a folder: "folders": [{"name": …, "items": […]}]'
+        )
     folders = []
     for f_index, folder in enumerate(_list(data.get("folders"), f"{path}: folders")):
         where = f"{path}: folders[{f_index}]"

@@ -95,6 +95,14 @@ def test_a_bad_item_names_its_place(tmp_path: Path) -> None:
         load_collection(path)
 
 
+def test_items_outside_a_folder_are_bad_input_not_an_empty_run(tmp_path: Path) -> None:
+    path = tmp_path / "flat.json"
+    item = {"name": "i", "request": {"url": "https://api.test/"}}
+    path.write_text(json.dumps({"format": "cors-collection/1", "items": [item]}))
+    with pytest.raises(InputError, match=r"flat\.json: items: items belong in a folder"):
+        load_collection(path)
+
+
 def test_environments_keep_secrets_marked(tmp_path: Path) -> None:
     path = tmp_path / "api.env.json"
     path.write_text(
