@@ -121,6 +121,8 @@ class ExchangeView(QGroupBox):
             if timings.first_byte is not None:
                 status += f", first byte {timings.first_byte:.1f} ms"
             status += ")"
+        if response.body_error is not None:  # headers judged; the body failed after them
+            status += f"   — body failed: {response.body_error.code}"
         self.status_line.setText(status.strip())
         self.response_model.set_headers(
             response.headers,

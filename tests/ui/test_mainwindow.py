@@ -600,3 +600,39 @@ def test_tab_goes_through_the_request_the_verdict_and_the_fix_in_reading_order(
             assert positions == sorted(positions), rest
 
     loop.run_until_complete(main())
+
+
+def test_a_body_cut_short_is_allowed_and_its_failure_shown_beside_the_status(
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop
+) -> None:
+    async def main() -> None:
+        async with FaultServer() as server:
+            window = _window(qtbot)
+            window.editor.url.setText(server.base_url + "/short-body")
+            window.editor.send_requested.emit()
+            await next_emission(window.verdict_shown)
+            await window.controller.aclose()
+        assert window.banner.state == "allowed"
+        assert "net::ERR_CONTENT_LENGTH_MISMATCH" in window.banner.message.text()
+        status = window.actual_view.status_line.text()
+        assert status.startswith("HTTP/1.1 200")
+        assert status.endswith("— body failed: net::ERR_CONTENT_LENGTH_MISMATCH")
+
+    loop.run_until_complete(main())
+
+
+def test_a_restricted_port_is_the_browsers_refusal_not_a_cors_block(
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop
+) -> None:
+    async def main() -> None:
+        window = _window(qtbot)
+        window.editor.url.setText("http://127.0.0.1:6000/items")
+        window.editor.send_requested.emit()
+        await next_emission(window.verdict_shown)
+        await window.controller.aclose()
+        assert window.banner.state == "error"
+        assert "net::ERR_UNSAFE_PORT" in window.banner.title.text()
+        assert "not a CORS block" in window.banner.message.text()
+        assert window.actual_view.request_line.text().startswith("Not sent: the browser refuses")
+
+    loop.run_until_complete(main())
