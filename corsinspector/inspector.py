@@ -261,12 +261,6 @@ def _decode_headers(raw: list[tuple[bytes, bytes]]) -> Headers:
     return tuple([(name.decode("latin-1"), value.decode("latin-1")) for name, value in raw])
 
 
-def _answered(
-    exchange: Exchange, sent: SentRequest, response: Response | None, error: NetworkError | None
-) -> Exchange:
-    return replace(exchange, request=sent, response=response, network_error=error)
-
-
 class Inspector:
     """One inspection session: one HTTP client and one cookie jar. Use ``async with``."""
 
@@ -389,7 +383,7 @@ class Inspector:
                 error = network_error_for(exc)
             else:
                 error = _deadline_error(trace, self.options.timeout)
-            return _answered(exchange, as_sent, None, error)
+            return exchange.answered(None, error, as_sent)
         extensions = response.extensions
         raw_sent = extensions.get("sent_headers") or http_request.headers.raw
         as_sent = SentRequest(sent.method, sent.url, _decode_headers(raw_sent), sent.body)
@@ -408,7 +402,7 @@ class Inspector:
             timings=trace.timings(),
             body_error=body_error,
         )
-        return _answered(exchange, as_sent, answer, None)
+        return exchange.answered(answer, None, as_sent)
 
     async def _read_body(
         self, response: httpx.Response, method: str, *, preflight: bool

@@ -310,6 +310,25 @@ class Exchange:
     #: The request's mode, sent as ``Sec-Fetch-Mode``.
     mode: Mode = "cors"
 
+    def answered(
+        self,
+        response: Response | None,
+        network_error: NetworkError | None = None,
+        request: SentRequest | None = None,
+    ) -> Exchange:
+        """This exchange with its answer (and the request as it really went out, if given);
+        built directly: ``dataclasses.replace`` costs the engine a tenth of its speed."""
+        return Exchange(
+            self.kind,
+            self.request if request is None else request,
+            response,
+            network_error,
+            self.browser_sends,
+            self.credentials,
+            self.chain,
+            self.mode,
+        )
+
 
 #: Failure kinds that are not CORS errors: the browser refused or the network failed.
 NON_CORS_KINDS = frozenset({"FetchRejected", "NetworkFailure", "MixedContent"})

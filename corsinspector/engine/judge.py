@@ -21,7 +21,7 @@ def answer_from_routes(scenario: Scenario, exchange: Exchange) -> Exchange:
     method = exchange.request.method
     route = scenario.route_for(method, exchange.request.url)
     response = Response(route.status, route.wire_headers(method), route.body)
-    return replace(exchange, response=response, network_error=None)
+    return exchange.answered(response)
 
 
 def finish_verdict(scenario: Scenario, verdict: Verdict) -> Verdict:

@@ -547,8 +547,8 @@ def _prefetch_error(request: Request, method: str) -> str | None:
                 f"{_FETCH_ERROR}Failed to read the 'headers' property from 'RequestInit': "
                 "String contains non ISO-8859-1 code point."
             )
-    url = urlsplit(request.url)
-    if url.username or url.password:
+    url = urlsplit(request.url) if "@" in request.url else None  # urlsplit costs, "@" is rare
+    if url is not None and (url.username or url.password):
         return (
             f"{_FETCH_ERROR}Request cannot be constructed from a URL that includes "
             f"credentials: {normalize_url(request.url)}"
