@@ -18,13 +18,13 @@ def _has_display() -> bool:
 
 def _main(argv: list[str]) -> int:
     if argv and (argv[0] in COMMANDS or argv[0] in ("-h", "--help")):
-        from corsinspector.cli import main
+        from corsinspector.cli.main import main
 
         return main(argv)
     if not argv and not _has_display():
         print("No display here: running the demo on the command line (python main.py demo).")
         print("For the window, run with a display, or: python main.py --screenshot FILE\n")
-        from corsinspector.cli import main
+        from corsinspector.cli.main import main
 
         return main(["demo"])
     from ui.app import run  # the window: Qt is imported only now

@@ -24,7 +24,7 @@ from pathlib import Path  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 
 from corsinspector.engine.judge import judge  # noqa: E402
-from corsinspector.formats import load_scenario, scenario_from_dict  # noqa: E402
+from corsinspector.formats.scenario import load_scenario, scenario_from_dict  # noqa: E402
 
 TARGET = 20_000
 

@@ -32,9 +32,9 @@ from collections.abc import Awaitable, Callable  # noqa: E402
 
 import httpx  # noqa: E402
 
-from corsinspector.inspector import Inspector  # noqa: E402
+from corsinspector.live.inspector import Inspector  # noqa: E402
 from corsinspector.model import Request, Route, Scenario  # noqa: E402
-from corsinspector.server import ScenarioServer  # noqa: E402
+from corsinspector.wire.server import ScenarioServer  # noqa: E402
 
 APP = "https://app.example.test"
 TARGET = 0.25

@@ -26,8 +26,8 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from bench import inspect as _inspect_bench  # noqa: E402
-from corsinspector.collection import load_collection  # noqa: E402
-from corsinspector.runner import run_collection  # noqa: E402
+from corsinspector.formats.collection import load_collection  # noqa: E402
+from corsinspector.live.runner import run_collection  # noqa: E402
 
 APP = "https://app.example.test"
 

@@ -50,7 +50,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QApplication
 QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
 app = QApplication([])
-from corsinspector.paths import gallery_names
+from corsinspector.app.paths import gallery_names
 from ui.mainwindow import MainWindow
 window = MainWindow(); window.resize(1280, 800)
 window.list_gallery(gallery_names()); window.show()
@@ -90,7 +90,7 @@ def _startup(runs: int) -> dict[str, tuple[float, float]]:
 def _server_process(ports: multiprocessing.Queue[int]) -> None:
     sys.path.insert(0, ROOT)
     from corsinspector.model import Request, Route, Scenario
-    from corsinspector.server import ScenarioServer
+    from corsinspector.wire.server import ScenarioServer
 
     app = "https://app.example.test"
     scenario = Scenario(
@@ -120,7 +120,7 @@ def _server_process(ports: multiprocessing.Queue[int]) -> None:
 
 
 async def _windowless(url: str, count: int) -> float:
-    from corsinspector.inspector import Inspector
+    from corsinspector.live.inspector import Inspector
     from corsinspector.model import Request
 
     request = Request(url, origin="https://app.example.test", headers=(("X-Trace", "1"),))

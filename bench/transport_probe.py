@@ -47,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from corsinspector.transport import WireTransport  # noqa: E402
+from corsinspector.wire.transport import WireTransport  # noqa: E402
 
 TARGET = 0.25
 ORIGIN = "https://app.example.test"

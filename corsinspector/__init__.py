@@ -1,6 +1,6 @@
 """CORS Inspector's core: the data model, formats, the scenario server and the judges.
 
-Nothing in this package imports Qt, except :mod:`corsinspector.realbrowser`, which does so
+Nothing in this package imports Qt, except :mod:`corsinspector.realbrowser.browser`, which does so
 lazily (an import-linter contract in ``pyproject.toml`` enforces it).
 """
 

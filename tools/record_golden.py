@@ -20,13 +20,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from corsinspector.errors import CorsInspectorError  # noqa: E402
-from corsinspector.formats import (  # noqa: E402
+from corsinspector.formats.scenario import (  # noqa: E402
     load_scenario,
     load_truth,
     truth_to_dict,
     write_json_atomic,
 )
-from corsinspector.recorder import blocked_kind, record, summarize  # noqa: E402
+from corsinspector.realbrowser.recorder import blocked_kind, record, summarize  # noqa: E402
 
 GOLDEN = ROOT / "tests" / "golden"
 
@@ -55,7 +55,7 @@ def main() -> int:
 
 def _record(scenarios_dir: Path, truths_dir: Path, names: list[str]) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from corsinspector.realbrowser import RealBrowser
+    from corsinspector.realbrowser.browser import RealBrowser
 
     paths = sorted(scenarios_dir.glob("*.json"))
     if names:

@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from corsinspector.engine.judge import judge  # noqa: E402
-from corsinspector.formats import load_scenario  # noqa: E402
-from corsinspector.stacks import STACKS, stack_fix  # noqa: E402
+from corsinspector.fixes.stacks import STACKS, stack_fix  # noqa: E402
+from corsinspector.formats.scenario import load_scenario  # noqa: E402
 
 GALLERY = ROOT / "resources" / "gallery"
 GOLDEN = ROOT / "tests" / "core" / "stack_golden"

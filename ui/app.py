@@ -16,7 +16,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
-from corsinspector.paths import gallery_names
+from corsinspector.app.paths import gallery_names
 from ui.mainwindow import MainWindow
 
 __all__ = ["run"]
@@ -74,7 +74,7 @@ def apply_theme(app: QApplication, theme: str) -> None:
 async def _main(window: MainWindow, args: argparse.Namespace) -> int:
     import asyncio
 
-    from corsinspector.demo import DemoServers
+    from corsinspector.app.demo import DemoServers
 
     demo = DemoServers()
     await demo.start()
@@ -142,7 +142,7 @@ def run(argv: Sequence[str]) -> int:
         app.styleHints().colorSchemeChanged.connect(lambda _scheme: apply_theme(app, "system"))
     history = None
     if not args.screenshot:  # a screenshot leaves no trace in the user's history
-        from corsinspector.history import History
+        from corsinspector.app.history import History
 
         history = History()
     window = MainWindow(history=history)

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 if TYPE_CHECKING:
-    from corsinspector.collection import Collection, Variable
-    from corsinspector.runner import ItemResult
+    from corsinspector.formats.collection import Collection, Variable
+    from corsinspector.live.runner import ItemResult
 
 __all__ = ["CollectionPanel", "ResultsModel"]
 
@@ -153,7 +153,7 @@ class CollectionPanel(QWidget):
 
     def open_path(self, path: Path) -> None:
         """Load ``path`` (and ``NAME.env.json`` beside it); InputError when it is bad."""
-        from corsinspector.collection import load_collection, load_environments
+        from corsinspector.formats.collection import load_collection, load_environments
 
         self.collection = load_collection(path)
         self.path = path

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 if TYPE_CHECKING:
-    from corsinspector.collection import Collection
-    from corsinspector.inspector import Inspector
+    from corsinspector.formats.collection import Collection
+    from corsinspector.live.inspector import Inspector
     from corsinspector.model import Request, Verdict
-from corsinspector.tasks import TaskSet
+from corsinspector.app.tasks import TaskSet
 
 __all__ = ["InspectorController"]
 
@@ -47,7 +47,7 @@ class InspectorController(QObject):
 
     def _inspector(self, browser: str) -> Inspector:
         # httpx and the transport load on the first Send, not before the first paint.
-        from corsinspector.inspector import InspectOptions, Inspector
+        from corsinspector.live.inspector import InspectOptions, Inspector
 
         if browser not in self._inspectors:
             self._inspectors[browser] = Inspector(InspectOptions(browser=browser, timeout=15.0))
@@ -85,8 +85,8 @@ class InspectorController(QObject):
         )
 
     async def _ask(self, request: Request) -> None:
-        from corsinspector.live import compare_with_browser
-        from corsinspector.realbrowser import RealBrowser
+        from corsinspector.live.compare import compare_with_browser
+        from corsinspector.realbrowser.browser import RealBrowser
 
         self.real_browser_busy.emit(True)
         try:
@@ -117,8 +117,8 @@ class InspectorController(QObject):
         import asyncio
 
         from corsinspector.errors import CorsInspectorError
-        from corsinspector.inspector import InspectOptions
-        from corsinspector.runner import run_collection
+        from corsinspector.live.inspector import InspectOptions
+        from corsinspector.live.runner import run_collection
 
         self.replay_running.emit(True)
         message = "Done."

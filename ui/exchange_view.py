@@ -136,7 +136,7 @@ class ExchangeView(QGroupBox):
             QTimer.singleShot(0, lambda: self.response_table.scrollTo(index, hint))
 
     def _copy_curl(self) -> None:
-        from corsinspector.export import curl_command
+        from corsinspector.formats.export import curl_command
 
         if self._sent is not None:
             QApplication.clipboard().setText(curl_command(self._sent))

@@ -1,11 +1,11 @@
-"""FixHighlighter: colours a fix snippet by the spans of corsinspector.highlight."""
+"""FixHighlighter: colours a fix snippet by the spans of corsinspector.app.highlight."""
 
 from __future__ import annotations
 
 from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextDocument
 from PySide6.QtWidgets import QApplication
 
-from corsinspector.highlight import line_spans
+from corsinspector.app.highlight import line_spans
 
 __all__ = ["FixHighlighter"]
 

@@ -83,7 +83,7 @@ class FixPanel(QGroupBox):
 
     def _list_stacks(self) -> None:
         """The stacks load with the first fix (not before the window's first paint)."""
-        from corsinspector.stacks import STACKS
+        from corsinspector.fixes.stacks import STACKS
 
         remembered = QSettings().value("fix/stack", "generic")
         self.stack.blockSignals(True)
@@ -115,7 +115,7 @@ class FixPanel(QGroupBox):
             return
         stack = self.stack.currentText()
         if stack != "generic" and fix.server == "generic":
-            from corsinspector.stacks import stack_fix
+            from corsinspector.fixes.stacks import stack_fix
 
             fix = stack_fix(stack, fix, self._kind)
         self.title.setText(fix.title)

@@ -27,11 +27,11 @@ if TYPE_CHECKING:
 
     from PySide6.QtGui import QCloseEvent
 
-    from corsinspector.demo import DemoServers
-    from corsinspector.history import History
-    from corsinspector.live import Comparison
+    from corsinspector.app.demo import DemoServers
+    from corsinspector.app.history import History
+    from corsinspector.live.compare import Comparison
+    from corsinspector.live.runner import ItemResult
     from corsinspector.model import Request, Verdict
-    from corsinspector.runner import ItemResult
     from ui.collection_panel import CollectionPanel
     from ui.sequence_view import SequenceView
 from ui.controller import InspectorController
@@ -298,7 +298,7 @@ class MainWindow(QMainWindow):
 
     def _remember_origin(self, origin: str) -> None:
         """The origin goes first in the Origin field's list, here and at the next start."""
-        from corsinspector.recent import remember
+        from corsinspector.app.recent import remember
 
         stored = _stored_origins()
         recent = remember(stored, origin)
@@ -357,7 +357,7 @@ class MainWindow(QMainWindow):
         self.history.setUpdatesEnabled(True)
         import json
 
-        from corsinspector.formats import request_to_dict
+        from corsinspector.formats.scenario import request_to_dict
 
         request, verdict = pending[-1]
         QSettings().setValue("request/last", json.dumps(request_to_dict(request)))
@@ -405,7 +405,7 @@ class MainWindow(QMainWindow):
             self._sequence.show_verdict(verdict)
 
     def _on_fix_panel_try_requested(self) -> None:
-        from corsinspector.whatif import scenario_of, try_fix
+        from corsinspector.app.whatif import scenario_of, try_fix
 
         request, verdict = self.controller.last_request, self.controller.last_verdict
         if request is None or verdict is None:
@@ -502,7 +502,7 @@ class MainWindow(QMainWindow):
         """Add the request in the editor to the open collection's "Saved" folder, safely."""
         from dataclasses import replace
 
-        from corsinspector.collection import Folder, item_from_request, save_collection
+        from corsinspector.formats.collection import Folder, item_from_request, save_collection
 
         panel = self.collection_panel
         if panel.collection is None or panel.path is None:
@@ -545,7 +545,7 @@ class MainWindow(QMainWindow):
             self.banner.show_real_browser("Asking embedded Chromium…", None)
 
     def _on_controller_real_browser_ready(self, comparison: Comparison) -> None:
-        from corsinspector.gallery import outcome_label
+        from corsinspector.app.gallery import outcome_label
 
         theirs = outcome_label(comparison.allowed, comparison.kind or "no CORS error named")
         version = comparison.browser.version
@@ -574,8 +574,8 @@ class MainWindow(QMainWindow):
             self.show_verdict(self.controller.last_verdict)  # back to what the server said
 
     def _on_response_headers_edited(self) -> None:
+        from corsinspector.app.whatif import scenario_of
         from corsinspector.engine.judge import judge
-        from corsinspector.whatif import scenario_of
 
         request, verdict = self.controller.last_request, self.controller.last_verdict
         if not self.what_if.isChecked() or request is None or verdict is None:
@@ -603,7 +603,7 @@ class MainWindow(QMainWindow):
         if isinstance(last, str):
             import json
 
-            from corsinspector.formats import request_from_dict
+            from corsinspector.formats.scenario import request_from_dict
 
             with contextlib.suppress(ValueError, InputError):  # stale or damaged: start empty
                 self.editor.load(request_from_dict(json.loads(last)))

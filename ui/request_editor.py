@@ -176,7 +176,7 @@ class RequestEditor(QWidget):
     def set_recent_origins(self, recent: list[str]) -> None:
         """Offer ``recent`` first in the Origin field, then the defaults and ``null``; what
         is typed in it stays."""
-        from corsinspector.recent import offered_origins
+        from corsinspector.app.recent import offered_origins
 
         typed = self.origin.currentText()
         self.origin.blockSignals(True)
@@ -218,7 +218,7 @@ class RequestEditor(QWidget):
 
     def request(self) -> Request:
         """The request in the fields; InputError naming the field when something is wrong."""
-        from corsinspector.formats import build_request
+        from corsinspector.formats.scenario import build_request
 
         headers = self._header_pairs()
         fields = {

@@ -10,8 +10,8 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QWidget
 
 if TYPE_CHECKING:
+    from corsinspector.app.sequence import Step
     from corsinspector.model import Verdict
-    from corsinspector.sequence import Step
 
 __all__ = ["SequenceView"]
 
@@ -32,7 +32,7 @@ class SequenceView(QWidget):
         self.setMinimumHeight(160)
 
     def show_verdict(self, verdict: Verdict, animate: bool = True) -> None:
-        from corsinspector.sequence import sequence_steps
+        from corsinspector.app.sequence import sequence_steps
 
         self.steps = sequence_steps(verdict)
         self.shown = 0 if animate else len(self.steps)

@@ -74,7 +74,7 @@ class VerdictBanner(QWidget):
         )
 
     def show_verdict(self, verdict: Verdict) -> None:
-        from corsinspector.report import headline
+        from corsinspector.app.report import headline
 
         self.show_real_browser("", None)
         words = headline(verdict)

@@ -5,7 +5,7 @@
 - :mod:`~corsinspector.engine.judge`: the walk from hop to hop that makes the verdict;
 - :mod:`~corsinspector.engine.messages`: the console messages word for word;
 - :mod:`~corsinspector.engine.exposure`: the response headers script can read;
-- :mod:`~corsinspector.engine.fixes`: the response headers that would make it pass.
+- :mod:`~corsinspector.fixes.generic`: the response headers that would make it pass.
 """
 
 # No re-exports: import from the modules (``corsinspector.engine.judge.judge``), so that

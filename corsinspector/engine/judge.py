@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from corsinspector.engine.firefox import as_firefox
-from corsinspector.engine.fixes import generic_fix
 from corsinspector.engine.walk import walk
+from corsinspector.fixes.generic import generic_fix
 from corsinspector.model import Exchange, Response, Scenario, Verdict
 from corsinspector.origins import normalize_url
 

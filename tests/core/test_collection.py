@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from corsinspector.collection import (
+from corsinspector.errors import InputError, StorageError
+from corsinspector.formats.collection import (
     Collection,
     Expectation,
     Folder,
@@ -16,7 +17,6 @@ from corsinspector.collection import (
     load_environments,
     save_collection,
 )
-from corsinspector.errors import InputError, StorageError
 
 ITEM = Item(
     "put with token",

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from corsinspector.collection import Folder, Item, add_secret_variables, load_environments
 from corsinspector.errors import InputError
-from corsinspector.importers import extract_credentials, import_curl
+from corsinspector.formats.collection import Folder, Item, add_secret_variables, load_environments
+from corsinspector.formats.importers import extract_credentials, import_curl
 
 
 def _folder(*requests: dict[str, object]) -> list[Folder]:
@@ -98,7 +98,7 @@ def test_secret_variables_join_an_environments_file_safely(tmp_path: Path) -> No
 
 
 def test_postman_auth_blocks_become_variables_basic_and_query_api_keys_included() -> None:
-    from corsinspector.importers import import_postman
+    from corsinspector.formats.importers import import_postman
 
     def auth(kind: str, **attributes: str) -> dict[str, object]:
         return {"type": kind, kind: [{"key": k, "value": v} for k, v in attributes.items()]}

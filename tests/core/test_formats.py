@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from corsinspector.errors import InputError
-from corsinspector.formats import (
+from corsinspector.formats.scenario import (
     dump_json,
     load_scenario,
     load_truth,

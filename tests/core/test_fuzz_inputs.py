@@ -25,9 +25,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from corsinspector import cli
-from corsinspector.formats import scenario_from_dict
-from corsinspector.server import ScenarioServer, serve_in_thread
+from corsinspector.cli import main as cli
+from corsinspector.formats.scenario import scenario_from_dict
+from corsinspector.wire.server import ScenarioServer, serve_in_thread
 from tests.core.test_importers import CHROME_BASH, CHROME_CMD, FIREFOX, HAR, POSTMAN
 
 ROOT = Path(__file__).resolve().parents[2]

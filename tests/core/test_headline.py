@@ -1,12 +1,13 @@
-"""The banner's words for a verdict (corsinspector.report.headline), judged offline."""
+"""The banner's words for a verdict (corsinspector.app.report.headline), judged offline."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
 
+from corsinspector.app.report import headline
 from corsinspector.engine.judge import judge
-from corsinspector.formats import load_scenario
+from corsinspector.formats.scenario import load_scenario
 from corsinspector.model import (
     Exchange,
     Failure,
@@ -17,7 +18,6 @@ from corsinspector.model import (
     SentRequest,
     Verdict,
 )
-from corsinspector.report import headline
 
 GALLERY = Path(__file__).resolve().parents[2] / "resources" / "gallery"
 

@@ -1,8 +1,8 @@
-"""Syntax spans of fix snippets (corsinspector.highlight), without Qt."""
+"""Syntax spans of fix snippets (corsinspector.app.highlight), without Qt."""
 
 from __future__ import annotations
 
-from corsinspector.highlight import KINDS, line_spans, spans
+from corsinspector.app.highlight import KINDS, line_spans, spans
 
 
 def _named(stack: str, line: str) -> list[tuple[str, str]]:

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corsinspector.collection import Folder, Item
 from corsinspector.errors import InputError
-from corsinspector.importers import (
+from corsinspector.formats.collection import Folder, Item
+from corsinspector.formats.importers import (
     detect_format,
     import_curl,
     import_file,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from corsinspector.loopback import LoopbackMap, scenario_origins, unreproducible_reason
 from corsinspector.model import Request, Route, Scenario
+from corsinspector.wire.loopback import LoopbackMap, scenario_origins, unreproducible_reason
 
 API = "https://api.example.test"
 OTHER = "https://other.example.test"

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from corsinspector.app.report import headline
 from corsinspector.engine.judge import judge
-from corsinspector.formats import build_request
+from corsinspector.formats.scenario import build_request
 from corsinspector.model import Request, Route, Scenario, header_values
 from corsinspector.origins import (
     is_same_origin,
@@ -21,7 +22,6 @@ from corsinspector.origins import (
     path_and_query,
     serialize_origin,
 )
-from corsinspector.report import headline
 
 
 @pytest.mark.parametrize(

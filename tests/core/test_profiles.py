@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from corsinspector.engine.judge import judge
 from corsinspector.model import Exchange, Request, Route, Scenario
-from corsinspector.profiles import CHROMIUM, FIREFOX, chain_fetch_site, wire_headers
+from corsinspector.wire.profiles import CHROMIUM, FIREFOX, chain_fetch_site, wire_headers
 
 PAGE = "http://127.0.0.1:5173"
 _ACAO = (("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Headers", "x-trace"))

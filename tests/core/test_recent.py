@@ -1,8 +1,8 @@
-"""Recent origins, most recent first (corsinspector.recent)."""
+"""Recent origins, most recent first (corsinspector.app.recent)."""
 
 from __future__ import annotations
 
-from corsinspector.recent import DEFAULT_ORIGINS, offered_origins, remember
+from corsinspector.app.recent import DEFAULT_ORIGINS, offered_origins, remember
 
 
 def test_remember_moves_an_origin_to_the_front_without_duplicates() -> None:

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from corsinspector.engine.judge import judge
-from corsinspector.formats import load_scenario
+from corsinspector.fixes.stacks import JSON_STACKS, STACKS, stack_fix
+from corsinspector.formats.scenario import load_scenario
 from corsinspector.model import Verdict, header_values
-from corsinspector.stacks import JSON_STACKS, STACKS, stack_fix
 from tests.core.snippet_parsers import PARSED, syntax_errors
 from tests.golden.corpus import scenario_paths
 

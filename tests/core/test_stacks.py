@@ -1,4 +1,4 @@
-"""The generic fix restated per server stack (corsinspector.stacks)."""
+"""The generic fix restated per server stack (corsinspector.fixes.stacks)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from corsinspector.engine.fixes import generic_fix
 from corsinspector.engine.judge import judge
-from corsinspector.formats import load_scenario
+from corsinspector.fixes.generic import generic_fix
+from corsinspector.fixes.stacks import JSON_STACKS, STACKS, stack_fix, stack_fixes, stack_pitfalls
+from corsinspector.formats.scenario import load_scenario
 from corsinspector.model import Fix, header_values
-from corsinspector.stacks import JSON_STACKS, STACKS, stack_fix, stack_fixes, stack_pitfalls
 
 GALLERY = Path(__file__).resolve().parents[2] / "resources" / "gallery"
 FIXED = (

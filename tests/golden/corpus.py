@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from corsinspector.formats import load_truth
+from corsinspector.formats.scenario import load_truth
 from corsinspector.model import Truth
 
 ROOT = Path(__file__).resolve().parents[2]

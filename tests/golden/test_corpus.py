@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from corsinspector.formats import load_scenario, load_truth
-from corsinspector.loopback import unreproducible_reason
+from corsinspector.formats.scenario import load_scenario, load_truth
+from corsinspector.wire.loopback import unreproducible_reason
 from tests.golden.corpus import SCENARIOS, TRUTHS, scenario_paths, truth_paths
 
 MINIMUM_SCENARIOS = 250

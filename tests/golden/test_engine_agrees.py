@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from corsinspector.engine.judge import judge
-from corsinspector.formats import load_scenario, load_truth
+from corsinspector.formats.scenario import load_scenario, load_truth
 from corsinspector.model import Headers, Truth, Verdict
 from tests.golden.corpus import SCENARIOS, truth_paths
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from corsinspector.formats import load_truth
-from corsinspector.recorder import compare_truths
+from corsinspector.formats.scenario import load_truth
+from corsinspector.realbrowser.recorder import compare_truths
 from tests.golden.corpus import TRUTHS, record_live, scenario_paths
 
 pytestmark = pytest.mark.browser

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from corsinspector.engine.judge import judge
-from corsinspector.formats import load_scenario, load_truth
+from corsinspector.formats.scenario import load_scenario, load_truth
 from corsinspector.model import Headers
-from corsinspector.profiles import CHROMIUM, wire_headers
+from corsinspector.wire.profiles import CHROMIUM, wire_headers
 from tests.golden.corpus import SCENARIOS, truth_paths
 
 _MAPPED = frozenset({"host", "sec-fetch-site", "referer", "sec-fetch-storage-access", "cookie"})

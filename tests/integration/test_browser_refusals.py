@@ -17,7 +17,7 @@ import pytest
 
 from corsinspector.engine.walk import UNSAFE_PORTS
 from corsinspector.model import Headers, Request, Route, Scenario
-from corsinspector.server import ScenarioServer, serve_in_thread
+from corsinspector.wire.server import ScenarioServer, serve_in_thread
 
 pytestmark = pytest.mark.integration
 

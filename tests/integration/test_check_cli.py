@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from corsinspector.formats import load_scenario
-from corsinspector.live import GALLERY, expected_of, outcome_label
-from corsinspector.server import ScenarioServer, serve_in_thread
+from corsinspector.formats.scenario import load_scenario
+from corsinspector.live.compare import GALLERY, expected_of, outcome_label
+from corsinspector.wire.server import ScenarioServer, serve_in_thread
 from tests.faultserver import refused_url
 
 pytestmark = pytest.mark.integration

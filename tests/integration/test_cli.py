@@ -164,7 +164,7 @@ def test_simulate_works_on_every_bundled_example(path: Path) -> None:
 def test_simulate_lists_a_fix_for_every_stack_and_prints_the_chosen_one(tmp_path: Path) -> None:
     import json
 
-    from corsinspector.stacks import STACKS
+    from corsinspector.fixes.stacks import STACKS
 
     blocked = ROOT / "resources" / "gallery" / "preflight-401-auth-first.json"
     verdict = json.loads(_main("simulate", str(blocked), "--json").stdout)

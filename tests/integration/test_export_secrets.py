@@ -14,8 +14,8 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from corsinspector.formats import scenario_from_dict
-from corsinspector.server import ScenarioServer, serve_in_thread
+from corsinspector.formats.scenario import scenario_from_dict
+from corsinspector.wire.server import ScenarioServer, serve_in_thread
 
 pytestmark = pytest.mark.integration
 

@@ -15,16 +15,16 @@ from typing import TypeVar
 import httpx
 import pytest
 
-from corsinspector.formats import load_scenario, scenario_from_dict
-from corsinspector.inspector import (
+from corsinspector.formats.scenario import load_scenario, scenario_from_dict
+from corsinspector.live.compare import GALLERY, expected_of, outcome_label
+from corsinspector.live.inspector import (
     INSECURE_NOTE,
     InspectOptions,
     Inspector,
     network_error_for,
 )
-from corsinspector.live import GALLERY, expected_of, outcome_label
 from corsinspector.model import Request, Scenario, Verdict
-from corsinspector.server import ScenarioServer
+from corsinspector.wire.server import ScenarioServer
 from tests.faultserver import FaultServer, refused_url
 
 pytestmark = pytest.mark.integration
@@ -351,7 +351,7 @@ def test_every_httpx_transport_error_maps_to_a_chromium_code() -> None:
 
 
 def test_without_a_proxy_the_inspector_goes_to_its_transport_directly() -> None:
-    from corsinspector.transport import WireTransport
+    from corsinspector.wire.transport import WireTransport
 
     async def main() -> bool:
         async with Inspector() as inspector:

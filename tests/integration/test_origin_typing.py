@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
+from corsinspector.fixes.stacks import JSON_STACKS
 from corsinspector.model import Request, Route, Scenario, header_values
-from corsinspector.server import ScenarioServer, serve_in_thread
-from corsinspector.stacks import JSON_STACKS
+from corsinspector.wire.server import ScenarioServer, serve_in_thread
 
 pytestmark = pytest.mark.integration
 
@@ -158,7 +158,7 @@ def test_what_is_no_origin_is_one_line_and_exit_2(typed: str, problem: str) -> N
 _CHROMIUM_PAGE = """
 import asyncio, sys
 from corsinspector.model import Request
-from corsinspector.realbrowser import RealBrowser
+from corsinspector.realbrowser.browser import RealBrowser
 async def main():
     request = Request(sys.argv[1], origin=sys.argv[2])
     result = await RealBrowser().fetch(request, page_origin=sys.argv[2], time_limit=30)

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from corsinspector.formats import scenario_from_dict
-from corsinspector.server import ScenarioServer, serve_in_thread
+from corsinspector.formats.scenario import scenario_from_dict
+from corsinspector.wire.server import ScenarioServer, serve_in_thread
 
 pytestmark = pytest.mark.integration
 
@@ -229,7 +229,7 @@ def _import(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_import_writes_and_then_adds_to_a_collection(tmp_path: Path) -> None:
-    from corsinspector.collection import load_collection
+    from corsinspector.formats.collection import load_collection
     from tests.core.test_importers import CHROME_BASH, HAR, POSTMAN
 
     (tmp_path / "copied.sh").write_text(CHROME_BASH)
@@ -267,8 +267,8 @@ def test_a_bad_import_is_one_line_and_the_collection_is_untouched(tmp_path: Path
 def test_a_captured_variable_feeds_later_items_whatever_the_concurrency(tmp_path: Path) -> None:
     import asyncio
 
-    from corsinspector.collection import load_collection
-    from corsinspector.runner import run_collection
+    from corsinspector.formats.collection import load_collection
+    from corsinspector.live.runner import run_collection
 
     login = {
         "format": "cors-scenario/1",

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from corsinspector.model import Request, Route, Scenario
-from corsinspector.server import ScenarioServer, ServerThread, format_logged_request
+from corsinspector.wire.server import ScenarioServer, ServerThread, format_logged_request
 
 pytestmark = pytest.mark.integration
 

@@ -26,11 +26,11 @@ from urllib.parse import urlsplit
 import pytest
 
 from corsinspector.engine.judge import judge
-from corsinspector.formats import load_scenario
-from corsinspector.inspector import Inspector
-from corsinspector.live import GALLERY
+from corsinspector.fixes.stacks import stack_fix
+from corsinspector.formats.scenario import load_scenario
+from corsinspector.live.compare import GALLERY
+from corsinspector.live.inspector import Inspector
 from corsinspector.model import Fix, Request, Scenario, Verdict
-from corsinspector.stacks import stack_fix
 from tests.stack_servers import RUNNABLE, apache, caddy, nextjs, nginx, serve
 
 pytestmark = pytest.mark.integration

@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import pytest
 
-from corsinspector.transport import WireTransport
+from corsinspector.wire.transport import WireTransport
 
 pytestmark = pytest.mark.integration
 

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from corsinspector.model import Headers, Request, Route, Scenario
-from corsinspector.server import LoggedRequest, ScenarioServer, serve_in_thread
+from corsinspector.wire.server import LoggedRequest, ScenarioServer, serve_in_thread
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 

@@ -12,9 +12,9 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from corsinspector.formats import load_scenario
-from corsinspector.live import GALLERY
-from corsinspector.server import ScenarioServer
+from corsinspector.formats.scenario import load_scenario
+from corsinspector.live.compare import GALLERY
+from corsinspector.wire.server import ScenarioServer
 from tests.faultserver import FaultServer
 from tests.ui.conftest import next_emission
 from ui.app import apply_theme
@@ -281,7 +281,7 @@ def test_inspections_are_kept_in_the_history_database_across_restarts(
 ) -> None:
     from pathlib import Path
 
-    from corsinspector.history import History
+    from corsinspector.app.history import History
 
     database = Path(str(tmp_path)) / "history.sqlite3"
 

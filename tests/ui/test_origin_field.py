@@ -8,7 +8,7 @@ import asyncio
 from pytestqt.qtbot import QtBot
 
 from corsinspector.model import Request, Route, Scenario, header_values
-from corsinspector.server import ScenarioServer
+from corsinspector.wire.server import ScenarioServer
 from tests.ui.conftest import next_emission
 from ui.mainwindow import MainWindow
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from corsinspector.engine.fixes import apply_fix, generic_fix, is_server_fixable
 from corsinspector.engine.judge import judge
-from corsinspector.formats import load_scenario
+from corsinspector.fixes.generic import apply_fix, generic_fix, is_server_fixable
+from corsinspector.formats.scenario import load_scenario
 from corsinspector.model import Scenario
 from tests.golden.corpus import scenario_paths
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corsinspector.engine.fixes import apply_fix, is_server_fixable
 from corsinspector.engine.judge import judge
+from corsinspector.fixes.generic import apply_fix, is_server_fixable
 from corsinspector.model import Request, Route, Scenario
 
 API = "https://api.example.test/x"

@@ -26,7 +26,7 @@ from corsinspector.engine.safelist import (
     normalize_method,
     prepare_request,
 )
-from corsinspector.formats import load_scenario, load_truth
+from corsinspector.formats.scenario import load_scenario, load_truth
 from corsinspector.model import (
     Credentials,
     Headers,

@@ -7,9 +7,8 @@ import os
 
 __all__ = ["GALLERY_DIR", "gallery_names"]
 
-GALLERY_DIR = os.path.join(
-    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "resources", "gallery"
-)
+_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+GALLERY_DIR = os.path.join(_ROOT, "resources", "gallery")
 
 
 def gallery_names(folder: str = GALLERY_DIR) -> list[str]:

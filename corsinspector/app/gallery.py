@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from corsinspector.paths import GALLERY_DIR
+from corsinspector.app.paths import GALLERY_DIR
 
 if TYPE_CHECKING:
     from corsinspector.model import Scenario
@@ -34,7 +34,7 @@ def expected_of(path: Path) -> str | None:
 
 def load_gallery(gallery: Path = GALLERY) -> list[tuple[Scenario, str | None]]:
     """Every gallery scenario with its expected outcome label."""
-    from corsinspector.formats import load_scenario
+    from corsinspector.formats.scenario import load_scenario
 
     paths = sorted(gallery.glob("*.json"))
     return [(load_scenario(path), expected_of(path)) for path in paths]

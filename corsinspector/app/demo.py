@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from corsinspector.gallery import load_gallery
+from corsinspector.app.gallery import load_gallery
 from corsinspector.model import Request, Scenario
-from corsinspector.server import ScenarioServer
+from corsinspector.wire.server import ScenarioServer
 
 __all__ = ["DemoItem", "DemoServers"]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from platformdirs import user_data_path
 
-from corsinspector.formats import request_from_dict, request_to_dict, verdict_to_dict
+from corsinspector.formats.scenario import request_from_dict, request_to_dict, verdict_to_dict
 from corsinspector.model import Request, Verdict
 
 __all__ = ["DEFAULT_CAP", "History", "HistoryEntry", "default_history_path"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from corsinspector.engine.fixes import apply_fix, is_server_fixable
 from corsinspector.engine.judge import judge
+from corsinspector.fixes.generic import apply_fix, is_server_fixable
 from corsinspector.model import Headers, Request, Route, Scenario, Verdict, header_values
 
 __all__ = ["scenario_of", "try_fix"]

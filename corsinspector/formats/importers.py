@@ -1,6 +1,6 @@
 """Importing requests from other tools: cURL commands, HAR 1.2 captures, Postman v2.1.
 
-Every importer turns its input into collection :class:`~corsinspector.collection.Item`\\ s
+Every importer turns its input into collection :class:`~corsinspector.formats.collection.Item`\\ s
 whose ``request`` is in the scenario format's request shape. Bad input of any kind raises
 :class:`InputError` naming the source and the place (``x.har: log.entries[3].request.url:
 missing``); nothing else escapes.
@@ -28,10 +28,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus, unquote_plus, urlsplit
 
-from corsinspector.collection import Folder, Item, load_collection
 from corsinspector.engine.safelist import FORBIDDEN_NAMES
 from corsinspector.errors import InputError
-from corsinspector.formats import name_of, parse_json, scenario_from_dict, scenario_to_dict
+from corsinspector.formats.collection import Folder, Item, load_collection
+from corsinspector.formats.scenario import name_of, parse_json, scenario_from_dict, scenario_to_dict
 from corsinspector.origins import origin_of, serialize_origin
 
 __all__ = [

@@ -7,7 +7,9 @@ import asyncio
 import sys
 from pathlib import Path
 
-from corsinspector.collection import (
+from corsinspector.engine.walk import first_requests
+from corsinspector.errors import InputError
+from corsinspector.formats.collection import (
     Collection,
     Folder,
     Item,
@@ -17,13 +19,11 @@ from corsinspector.collection import (
     load_environments,
     save_collection,
 )
-from corsinspector.engine.walk import first_requests
-from corsinspector.errors import InputError
-from corsinspector.export import MIN_SECRET_LENGTH, Redactor, curl_command, har_log
-from corsinspector.formats import dump_json, name_of, write_text_atomic
-from corsinspector.importers import MovedCredential, extract_credentials, import_file
-from corsinspector.inspector import InspectOptions
-from corsinspector.runner import ItemResult, json_report, junit_report, run_collection
+from corsinspector.formats.export import MIN_SECRET_LENGTH, Redactor, curl_command, har_log
+from corsinspector.formats.importers import MovedCredential, extract_credentials, import_file
+from corsinspector.formats.scenario import dump_json, name_of, write_text_atomic
+from corsinspector.live.inspector import InspectOptions
+from corsinspector.live.runner import ItemResult, json_report, junit_report, run_collection
 
 __all__ = ["export_command", "import_command", "run_command"]
 

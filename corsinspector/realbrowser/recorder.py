@@ -13,13 +13,13 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from corsinspector.formats import truth_to_dict
-from corsinspector.loopback import LoopbackMap, scenario_origins, unreproducible_reason
+from corsinspector.formats.scenario import truth_to_dict
 from corsinspector.model import BrowserResult, CorsErrorStatus, ReceivedRequest, Scenario, Truth
-from corsinspector.server import ScenarioServer
+from corsinspector.wire.loopback import LoopbackMap, scenario_origins, unreproducible_reason
+from corsinspector.wire.server import ScenarioServer
 
 if TYPE_CHECKING:
-    from corsinspector.realbrowser import RealBrowser
+    from corsinspector.realbrowser.browser import RealBrowser
 
 __all__ = ["blocked_kind", "compare_truths", "record", "summarize"]
 

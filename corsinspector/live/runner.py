@@ -11,10 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from corsinspector.collection import Collection, Expectation
 from corsinspector.errors import InputError
-from corsinspector.formats import verdict_to_dict
-from corsinspector.inspector import InspectOptions, Inspector
+from corsinspector.formats.collection import Collection, Expectation
+from corsinspector.formats.scenario import verdict_to_dict
+from corsinspector.live.inspector import InspectOptions, Inspector
 from corsinspector.model import NON_CORS_KINDS, Request, Verdict, header_values
 
 __all__ = ["ItemResult", "captured_value", "json_report", "junit_report", "run_collection"]

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from corsinspector.errors import InputError, StorageError
-from corsinspector.formats import (
+from corsinspector.formats.scenario import (
     name_of,
     parse_json,
     read_json_file,

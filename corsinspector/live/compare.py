@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from corsinspector.gallery import GALLERY, expected_of, load_gallery, outcome_label
-from corsinspector.inspector import InspectOptions, Inspector
+from corsinspector.app.gallery import GALLERY, expected_of, load_gallery, outcome_label
+from corsinspector.live.inspector import InspectOptions, Inspector
 from corsinspector.model import NON_CORS_KINDS, BrowserResult, Scenario, Verdict
-from corsinspector.server import ScenarioServer
+from corsinspector.wire.server import ScenarioServer
 
 if TYPE_CHECKING:
-    from corsinspector.realbrowser import RealBrowser
+    from corsinspector.realbrowser.browser import RealBrowser
 
 __all__ = [
     "GALLERY",

@@ -23,9 +23,9 @@ from dataclasses import dataclass, replace
 from http import HTTPStatus
 from types import TracebackType
 
-from corsinspector.loopback import LOOPBACK_HOST, LoopbackMap, scenario_origins
 from corsinspector.model import NOT_FOUND, Headers, Request, Route, Scenario, header_values
 from corsinspector.origins import normalize_url, path_and_query
+from corsinspector.wire.loopback import LOOPBACK_HOST, LoopbackMap, scenario_origins
 
 __all__ = [
     "LoggedRequest",

@@ -545,7 +545,7 @@ def _exchange_parts(exchange: Exchange | None) -> tuple[Any, Any]:
 
 def _all_fixes(verdict: Verdict) -> list[Fix]:
     """The generic fix and, after it, the same fix for every supported server stack."""
-    from corsinspector.stacks import stack_fixes
+    from corsinspector.fixes.stacks import stack_fixes
 
     fixes = list(verdict.fixes)
     if verdict.error is not None and fixes and fixes[0].server == "generic":

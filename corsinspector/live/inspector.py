@@ -3,7 +3,7 @@
 The engine's walk (:mod:`corsinspector.engine.walk`) decides every request — whether a
 preflight goes first, which CORS headers, where redirects lead — and the inspector carries
 each one out on the network with httpx, completing it with the browser's own headers
-(:mod:`corsinspector.profiles`). Every exchange is recorded as it went on the wire. A network
+(:mod:`corsinspector.wire.profiles`). Every exchange is recorded as it went on the wire. A network
 failure is data on the exchange (a ``net::ERR_…`` code and a plain explanation), never an
 exception; the verdict says what script would have seen.
 """
@@ -37,8 +37,8 @@ from corsinspector.model import (
     Timings,
     Verdict,
 )
-from corsinspector.profiles import PROFILES, wire_headers
-from corsinspector.transport import WireTransport
+from corsinspector.wire.profiles import PROFILES, wire_headers
+from corsinspector.wire.transport import WireTransport
 
 __all__ = [
     "DEFAULT_BODY_CAP",

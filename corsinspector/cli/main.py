@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import NoReturn
 
 from corsinspector.errors import CorsInspectorError, InputError
-from corsinspector.formats import load_scenario
-from corsinspector.server import LoggedRequest, ScenarioServer, format_logged_request
+from corsinspector.formats.scenario import load_scenario
+from corsinspector.wire.server import LoggedRequest, ScenarioServer, format_logged_request
 
 __all__ = ["main"]
 
@@ -194,9 +194,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _simulate(path: str, as_json: bool, browser: str | None, stack: str | None = None) -> int:
+    from corsinspector.app.report import render_verdict
     from corsinspector.engine.judge import judge
-    from corsinspector.formats import dump_json, verdict_to_dict
-    from corsinspector.report import render_verdict
+    from corsinspector.formats.scenario import dump_json, verdict_to_dict
 
     scenario = load_scenario(path)
     if browser is not None:
@@ -225,7 +225,7 @@ def _check_seconds(flag: str, seconds: float) -> None:
 
 
 def _check_stack(stack: str | None) -> None:
-    from corsinspector.stacks import STACKS
+    from corsinspector.fixes.stacks import STACKS
 
     if stack is not None and stack not in STACKS:
         raise InputError("--stack", f"unknown stack {stack!r}; one of: {', '.join(STACKS)}")
@@ -268,26 +268,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     try:
         if args.command == "check":
-            from corsinspector.checkcmd import run_check
+            from corsinspector.cli.check import run_check
 
             _check_stack(args.stack)
             _check_seconds("--timeout", args.timeout)
             return run_check(args)
         if args.command == "run":
-            from corsinspector.runcmd import run_command
+            from corsinspector.cli.run import run_command
 
             _check_seconds("--timeout", args.timeout)
             return run_command(args)
         if args.command == "import":
-            from corsinspector.runcmd import import_command
+            from corsinspector.cli.run import import_command
 
             return import_command(args)
         if args.command == "export":
-            from corsinspector.runcmd import export_command
+            from corsinspector.cli.run import export_command
 
             return export_command(args)
         if args.command == "demo":
-            from corsinspector.checkcmd import run_demo
+            from corsinspector.cli.check import run_demo
 
             return run_demo(args.real_browser)
         if args.command == "simulate":

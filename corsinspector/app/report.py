@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from corsinspector.engine.fixes import origin_spelling_mistake
+from corsinspector.fixes.generic import origin_spelling_mistake
 from corsinspector.model import NON_CORS_KINDS, Exchange, Failure, Verdict
 
 __all__ = ["KIND_IN_PLAIN_WORDS", "Headline", "headline", "render_verdict"]
@@ -228,7 +228,7 @@ def render_verdict(verdict: Verdict, stack: str | None = None) -> str:
         lines += ["", f"Note: {note}"]
     fixes = list(verdict.fixes)
     if stack is not None and verdict.error is not None and fixes:
-        from corsinspector.stacks import stack_fix
+        from corsinspector.fixes.stacks import stack_fix
 
         fixes.append(stack_fix(stack, fixes[0], verdict.error.kind))
     for fix in fixes:

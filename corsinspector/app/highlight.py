@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from corsinspector.stacks import comment_mark
+from corsinspector.fixes.stacks import comment_mark
 
 __all__ = ["KINDS", "line_spans", "spans"]
 

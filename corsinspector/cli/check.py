@@ -10,10 +10,10 @@ import sys
 
 import httpx
 
+from corsinspector.app.report import render_verdict
 from corsinspector.errors import InputError
-from corsinspector.formats import build_request, dump_json, verdict_to_dict
-from corsinspector.inspector import InspectOptions, Inspector
-from corsinspector.live import (
+from corsinspector.formats.scenario import build_request, dump_json, verdict_to_dict
+from corsinspector.live.compare import (
     Comparison,
     GalleryRow,
     compare_with_browser,
@@ -22,8 +22,8 @@ from corsinspector.live import (
     real_browser_dict,
     run_gallery,
 )
+from corsinspector.live.inspector import InspectOptions, Inspector
 from corsinspector.model import NON_CORS_KINDS, Request, Verdict
-from corsinspector.report import render_verdict
 
 __all__ = ["EXIT_ALLOWED", "EXIT_BLOCKED", "EXIT_NETWORK", "exit_status", "run_check", "run_demo"]
 
@@ -114,7 +114,7 @@ async def _check(
         verdict = await inspector.inspect(request)
     comparison = None
     if real_browser:
-        from corsinspector.realbrowser import RealBrowser
+        from corsinspector.realbrowser.browser import RealBrowser
 
         browser = RealBrowser()
         comparison = compare_with_browser(await browser.fetch(request, time_limit=options.timeout))
@@ -190,7 +190,7 @@ def run_demo(real_browser: bool) -> int:
     async def demo() -> list[GalleryRow]:
         browser = None
         if real_browser:
-            from corsinspector.realbrowser import RealBrowser
+            from corsinspector.realbrowser.browser import RealBrowser
 
             browser = RealBrowser()
         return await run_gallery(gallery, browser)

@@ -1,0 +1,1 @@
+"""The command line: one parser, one table of exit codes, a module per command."""
