@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,22 +16,13 @@ import pytest
 from corsinspector.engine.walk import UNSAFE_PORTS
 from corsinspector.model import Headers, Request, Route, Scenario
 from corsinspector.wire.server import ScenarioServer, serve_in_thread
+from tests.commandline import main_py
 
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = "https://app.example.test"
 _ACAO: Headers = (("Access-Control-Allow-Origin", "*"),)
-
-
-def main_py(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def _routes(*routes: Route) -> Scenario:

@@ -4,8 +4,6 @@ marked ``browser``, real Chromium asked about the same request."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,22 +12,13 @@ import pytest
 from corsinspector.formats.scenario import load_scenario
 from corsinspector.live.compare import GALLERY, expected_of, outcome_label
 from corsinspector.wire.server import ScenarioServer, serve_in_thread
+from tests.commandline import main_py
 from tests.faultserver import refused_url
 
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = "https://app.example.test"
-
-
-def main_py(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
 
 
 def check_args(path: Path, server: ScenarioServer) -> list[str]:

@@ -11,20 +11,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.commandline import main_py
+
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLED = ROOT / "resources" / "gallery" / "preflight-put-json.json"
-
-
-def _main(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 @pytest.fixture
@@ -45,7 +37,7 @@ def serving() -> Iterator[tuple[subprocess.Popen[str], str]]:
 
 
 def test_help_lists_the_commands() -> None:
-    result = _main("--help")
+    result = main_py("--help")
     assert result.returncode == 0
     assert "serve" in result.stdout
 
@@ -81,7 +73,7 @@ def test_serve_prints_its_address_first_and_plays_the_scenario(
 def test_a_bad_scenario_exits_2_with_one_line(content: str, expected: str, tmp_path: Path) -> None:
     path = tmp_path / "bad.json"
     path.write_text(content)
-    result = _main("serve", str(path))
+    result = main_py("serve", str(path))
     assert result.returncode == 2
     assert result.stdout == ""
     assert len(result.stderr.splitlines()) == 1
@@ -91,14 +83,14 @@ def test_a_bad_scenario_exits_2_with_one_line(content: str, expected: str, tmp_p
 
 def test_a_port_in_use_is_one_line(serving: tuple[subprocess.Popen[str], str]) -> None:
     port = serving[1].rsplit(":", 1)[1]
-    result = _main("serve", str(BUNDLED), "--port", port)
+    result = main_py("serve", str(BUNDLED), "--port", port)
     assert result.returncode == 2
     assert result.stderr.startswith(f"error: --port {port}: cannot listen")
     assert len(result.stderr.splitlines()) == 1
 
 
 def test_simulate_prints_a_readable_verdict() -> None:
-    result = _main("simulate", str(BUNDLED))
+    result = main_py("simulate", str(BUNDLED))
     assert result.returncode == 0
     assert result.stdout.startswith("ALLOWED (cors response")
     assert "Preflight: required, because method PUT is not CORS-safelisted" in result.stdout
@@ -107,7 +99,7 @@ def test_simulate_prints_a_readable_verdict() -> None:
 def test_simulate_json_is_the_verdict_format() -> None:
     import json
 
-    result = _main("simulate", str(BUNDLED), "--json")
+    result = main_py("simulate", str(BUNDLED), "--json")
     assert result.returncode == 0
     verdict = json.loads(result.stdout)
     assert verdict["format"] == "cors-verdict/1"
@@ -120,14 +112,14 @@ def test_simulate_exits_0_when_blocked_and_names_the_culprit(tmp_path: Path) -> 
     scenario = (ROOT / "tests/golden/scenarios/acah-multiple-missing.json").read_text()
     path = tmp_path / "blocked.json"
     path.write_text(scenario)
-    result = _main("simulate", str(path))
+    result = main_py("simulate", str(path))
     assert result.returncode == 0
     lines = result.stdout.splitlines()
     assert lines[0].startswith(
         "BLOCKED at the preflight stage: HeaderDisallowedByPreflightResponse"
     )
     assert lines[1] == "  culprit: Access-Control-Allow-Headers: 'x-zeta'"
-    firefox = _main("simulate", str(path), "--browser", "firefox", "--json")
+    firefox = main_py("simulate", str(path), "--browser", "firefox", "--json")
     assert '"reason": "CORSMissingAllowHeaderFromPreflight"' in firefox.stdout
 
 
@@ -146,7 +138,7 @@ def test_simulate_names_the_bad_field(mutation: str, expected: str, tmp_path: Pa
     }[mutation]
     path = tmp_path / "bad.json"
     path.write_text(text.replace(mutation, replacement, 1))
-    result = _main("simulate", str(path))
+    result = main_py("simulate", str(path))
     assert result.returncode == 2
     assert re.search(expected, result.stderr), result.stderr
     assert len(result.stderr.splitlines()) == 1
@@ -156,7 +148,7 @@ def test_simulate_names_the_bad_field(mutation: str, expected: str, tmp_path: Pa
     "path", sorted((ROOT / "resources" / "gallery").glob("*.json")), ids=lambda p: p.stem
 )
 def test_simulate_works_on_every_bundled_example(path: Path) -> None:
-    result = _main("simulate", str(path))
+    result = main_py("simulate", str(path))
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(("ALLOWED", "BLOCKED"))
 
@@ -167,11 +159,11 @@ def test_simulate_lists_a_fix_for_every_stack_and_prints_the_chosen_one(tmp_path
     from corsinspector.fixes.stacks import STACKS
 
     blocked = ROOT / "resources" / "gallery" / "preflight-401-auth-first.json"
-    verdict = json.loads(_main("simulate", str(blocked), "--json").stdout)
+    verdict = json.loads(main_py("simulate", str(blocked), "--json").stdout)
     assert [fix["server"] for fix in verdict["fixes"]] == ["generic", *STACKS]
-    text = _main("simulate", str(blocked), "--stack", "fastapi").stdout
+    text = main_py("simulate", str(blocked), "--stack", "fastapi").stdout
     assert "Fix (fastapi): " in text
     assert "CORSMiddleware" in text
-    bad = _main("simulate", str(blocked), "--stack", "cobol")
+    bad = main_py("simulate", str(blocked), "--stack", "cobol")
     assert bad.returncode == 2
     assert bad.stderr.startswith("error: --stack: unknown stack 'cobol'")

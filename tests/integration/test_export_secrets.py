@@ -6,8 +6,6 @@ from __future__ import annotations
 import base64
 import json
 import shlex
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote, quote_plus
@@ -16,6 +14,7 @@ import pytest
 
 from corsinspector.formats.scenario import scenario_from_dict
 from corsinspector.wire.server import ScenarioServer, serve_in_thread
+from tests.commandline import main_py
 
 pytestmark = pytest.mark.integration
 
@@ -168,16 +167,6 @@ def _collection(tmp_path: Path, server: ScenarioServer) -> Path:
     return path
 
 
-def main(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 def _leaks(text: str) -> list[str]:
     return sorted(form for secret in (TOKEN, PASSWORD) for form in _forms(secret) if form in text)
 
@@ -187,7 +176,7 @@ def test_a_har_export_holds_no_secret_even_when_the_server_echoes_it(
 ) -> None:
     path = _collection(tmp_path, server)
     out = tmp_path / "replay.har"
-    result = main("export", str(path), "--to", "har", "--env", "prod", "-o", str(out))
+    result = main_py("export", str(path), "--to", "har", "--env", "prod", "-o", str(out))
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""  # both secrets are long enough to be redacted everywhere
     text = out.read_text(encoding="utf-8")
@@ -234,12 +223,12 @@ def test_a_har_export_holds_no_secret_even_when_the_server_echoes_it(
 
     # The redacted HAR still imports: its cross-origin requests become items again.
     back = tmp_path / "back.json"
-    imported = main("import", str(out), "-o", str(back))
+    imported = main_py("import", str(out), "-o", str(back))
     assert imported.returncode == 0, imported.stderr
     assert imported.stdout.startswith("imported 3 items into ")
     assert _leaks(back.read_text(encoding="utf-8")) == []
 
-    kept = main("export", str(path), "--to", "har", "--env", "prod", "--keep-secrets")
+    kept = main_py("export", str(path), "--to", "har", "--env", "prod", "--keep-secrets")
     assert kept.returncode == 0, kept.stderr
     assert TOKEN in kept.stdout
     assert f"Basic {_b64(f'alice:{PASSWORD}')}" in kept.stdout
@@ -249,7 +238,7 @@ def test_a_curl_export_holds_no_secret_and_keeps_repeated_headers(
     tmp_path: Path, server: ScenarioServer
 ) -> None:
     path = _collection(tmp_path, server)
-    result = main("export", str(path), "--to", "curl", "--env", "prod")
+    result = main_py("export", str(path), "--to", "curl", "--env", "prod")
     assert result.returncode == 0, result.stderr
     assert _leaks(result.stdout) == []
     lines = result.stdout.splitlines()
@@ -347,7 +336,7 @@ def test_imported_credentials_become_secret_variables_that_run_still_sends(
         envs.write_text(json.dumps({"format": "cors-environments/1", "environments": other}))
         out = tmp_path / "api.json"
         files = [str(tmp_path / "panel.har"), str(tmp_path / "team.postman.json")]
-        result = main("import", *files, "-o", str(out), "--env", "staging")
+        result = main_py("import", *files, "-o", str(out), "--env", "staging")
         assert result.returncode == 0, result.stderr
         assert result.stdout.splitlines() == [
             f"imported 3 items into {out}",
@@ -371,7 +360,7 @@ def test_imported_credentials_become_secret_variables_that_run_still_sends(
         }
         assert json.loads((tmp_path / "api.env.json.bak").read_text())["environments"] == other
 
-        replay = main("run", str(out), "--env", "staging")
+        replay = main_py("run", str(out), "--env", "staging")
         assert replay.returncode == 0, replay.stdout + replay.stderr
         sent = {(r.method, r.target): dict(r.headers) for r in live.log}
     assert sent[("GET", f"/data?page=2&api_key={API_KEY}")]["Authorization"] == f"Bearer {TOKEN}"
@@ -384,7 +373,7 @@ def test_imported_credentials_become_secret_variables_that_run_still_sends(
 def test_keep_credentials_leaves_them_in_the_collection(tmp_path: Path) -> None:
     (tmp_path / "panel.har").write_text(_har("http://127.0.0.1:9"))
     out = tmp_path / "clear.json"
-    result = main("import", str(tmp_path / "panel.har"), "-o", str(out), "--keep-credentials")
+    result = main_py("import", str(tmp_path / "panel.har"), "-o", str(out), "--keep-credentials")
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"imported 1 items into {out}\n"
     assert f"Bearer {TOKEN}" in out.read_text(encoding="utf-8")
@@ -397,7 +386,7 @@ def test_an_unreadable_environments_file_stops_the_import_before_anything_is_wri
     (tmp_path / "panel.har").write_text(_har("http://127.0.0.1:9"))
     envs = tmp_path / "api.env.json"
     envs.write_text('{"format": "cors-environments/1", "environments": {"x": 5}}')
-    result = main("import", str(tmp_path / "panel.har"), "-o", str(tmp_path / "api.json"))
+    result = main_py("import", str(tmp_path / "panel.har"), "-o", str(tmp_path / "api.json"))
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1
     assert "api.env.json" in result.stderr
@@ -424,7 +413,7 @@ def test_a_short_secret_is_redacted_where_it_stands_alone_and_named_in_a_warning
     (tmp_path / "short.env.json").write_text(
         json.dumps({"format": "cors-environments/1", "environments": environments})
     )
-    result = main("export", str(path), "--to", "curl", "--env", "dev")
+    result = main_py("export", str(path), "--to", "curl", "--env", "dev")
     assert result.returncode == 0, result.stderr
     assert result.stderr == (
         "warning: secret {{pin}} is shorter than 8 characters: redacted only where it stands "

@@ -15,21 +15,12 @@ import pytest
 from corsinspector.fixes.stacks import JSON_STACKS
 from corsinspector.model import Request, Route, Scenario, header_values
 from corsinspector.wire.server import ScenarioServer, serve_in_thread
+from tests.commandline import main_py
 
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
 VITE = "http://localhost:5173"
-
-
-def main_py(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def _server(allow_origin: str) -> Scenario:

@@ -6,8 +6,6 @@ the server's log holds both as they arrived, and the two halves must be equal.""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,6 +16,7 @@ import pytest
 
 from corsinspector.model import Headers, Request, Route, Scenario
 from corsinspector.wire.server import LoggedRequest, ScenarioServer, serve_in_thread
+from tests.commandline import main_py
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
@@ -25,16 +24,6 @@ ROOT = Path(__file__).resolve().parents[2]
 CROSS_SITE_PAGE = "https://app.example.test"
 #: An http page on loopback: same-site with 127.0.0.1, so it also gets a Referer.
 SAME_SITE_PAGE = "http://127.0.0.1:5173"
-
-
-def main_py(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def _allowing(page: str) -> Scenario:
