@@ -1,10 +1,10 @@
 """Write the golden snippets of the stacks not in the issue's runnable list
-(tests/core/stack_golden). Four of them (Cloudflare Workers, Rails' rack-cors, Go's rs/cors,
+(tests/fixes/stack_golden). Four of them (Cloudflare Workers, Rails' rack-cors, Go's rs/cors,
 Next.js) are also proven live; the other five (Spring, ASP.NET Core, Laravel, S3, API
 Gateway) only here, with a parser.
 
 For every blocked gallery scenario, the fix in each of those stacks is written to
-``tests/core/stack_golden/<stack>/<scenario>.txt``; tests/core/test_stack_coverage.py
+``tests/fixes/stack_golden/<stack>/<scenario>.txt``; tests/fixes/test_stack_coverage.py
 compares the generated text with them. Run after a deliberate change to a snippet, and
 review the diff before committing it:
 
@@ -24,8 +24,8 @@ from corsinspector.fixes.stacks import STACKS, stack_fix  # noqa: E402
 from corsinspector.formats.scenario import load_scenario  # noqa: E402
 
 GALLERY = ROOT / "resources" / "gallery"
-GOLDEN = ROOT / "tests" / "core" / "stack_golden"
-#: The issue's runnable stacks, proven live instead (tests/integration/test_stack_proof.py).
+GOLDEN = ROOT / "tests" / "fixes" / "stack_golden"
+#: The issue's runnable stacks, proven live instead (tests/fixes/test_stack_proof.py).
 LIVE = ("express", "fastify", "fastapi", "flask", "django", "nginx", "apache", "caddy")
 GOLDEN_STACKS = tuple(stack for stack in STACKS if stack not in LIVE)
 

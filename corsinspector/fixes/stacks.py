@@ -287,14 +287,14 @@ def stack_pitfalls(stack: str, fix: Fix, error_kind: str) -> tuple[str, ...]:
     if (spec is not None and spec.credentials) or error_kind in _WILDCARD_KINDS:
         out.append(_REFLECT[stack])
     if stack == "fastapi" and error_kind == "PreflightInvalidStatus":
-        # seen live (tests/integration/test_stack_proof.py)
+        # seen live (tests/fixes/test_stack_proof.py)
         out.append(
             "CORSMiddleware answers a preflight it does not allow with 400 'Disallowed CORS "
             "…', so the browser reports a bad status: compare the request's method and "
             "headers with allow_methods and allow_headers."
         )
     if error_kind == "PreflightMissingAllowOriginHeader" and stack in _SILENT_PREFLIGHT:
-        out.append(_SILENT_PREFLIGHT[stack])  # seen live (tests/integration/test_stack_proof.py)
+        out.append(_SILENT_PREFLIGHT[stack])  # seen live (tests/fixes/test_stack_proof.py)
     if spec is not None:
         extra = set(spec.methods) - {"GET", "HEAD", "POST"}
         if stack == "fastapi" and set(spec.methods) - {"GET"}:

@@ -3,7 +3,7 @@ exists; the stacks that cannot run here are pinned by golden files.
 
 The kinds come from the golden corpus (every CorsError kind real Chromium 140 produced,
 plus the requests it refuses to send). The live proofs of the stacks that run here are
-in tests/integration/test_stack_proof.py.
+in tests/fixes/test_stack_proof.py.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from corsinspector.engine.judge import judge
 from corsinspector.fixes.stacks import JSON_STACKS, STACKS, stack_fix
 from corsinspector.formats.scenario import load_scenario
 from corsinspector.model import Verdict, header_values
-from tests.core.snippet_parsers import PARSED, syntax_errors
+from tests.fixes.snippet_parsers import PARSED, syntax_errors
 from tests.golden.corpus import scenario_paths
 
 ROOT = Path(__file__).resolve().parents[2]

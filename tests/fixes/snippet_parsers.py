@@ -5,7 +5,7 @@ empty when it parses: Java (Spring), C# (ASP.NET Core), Go (rs/cors; the stateme
 wrapped in a function body), Ruby (Rails), PHP (Laravel) and JavaScript (Express, Fastify,
 Cloudflare Workers, Next.js), Python by ``compile``, S3 and API Gateway by ``json``. The
 web servers' configurations (nginx, Apache, Caddy) have no parser here: their proof is
-live (tests/integration/test_stack_proof.py).
+live (tests/fixes/test_stack_proof.py).
 """
 
 from __future__ import annotations
