@@ -50,7 +50,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QApplication
 QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
 app = QApplication([])
-from corsinspector.app.paths import gallery_names
+from corsinspector.app.gallery import gallery_names
 from ui.mainwindow import MainWindow
 window = MainWindow(); window.resize(1280, 800)
 window.list_gallery(gallery_names()); window.show()

@@ -16,7 +16,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
-from corsinspector.app.paths import gallery_names
+from corsinspector.app.gallery import gallery_names
 from ui.mainwindow import MainWindow
 
 __all__ = ["run"]
@@ -74,7 +74,7 @@ def apply_theme(app: QApplication, theme: str) -> None:
 async def _main(window: MainWindow, args: argparse.Namespace) -> int:
     import asyncio
 
-    from corsinspector.app.demo import DemoServers
+    from corsinspector.app.gallery import DemoServers
 
     demo = DemoServers()
     await demo.start()

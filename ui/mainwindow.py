@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
     from PySide6.QtGui import QCloseEvent
 
-    from corsinspector.app.demo import DemoServers
+    from corsinspector.app.gallery import DemoServers
     from corsinspector.app.history import History
     from corsinspector.live.compare import Comparison
     from corsinspector.live.runner import ItemResult

@@ -1,22 +1,45 @@
-"""The demo gallery: teaching scenarios with the verdicts they are expected to reach.
+"""The demo gallery, in one place: the teaching scenarios in ``resources/gallery``, the
+verdict each is expected to reach, their loopback servers for the window (``DemoServers``)
+and their live run for ``demo`` (``run_gallery``).
 
-Light on purpose (no HTTP client): the window lists the gallery before anything heavy loads.
+Light on purpose: the window lists ``gallery_names()`` before its first paint, so the
+formats, the server and the inspector load only when used.
 """
 
 from __future__ import annotations
 
-import json
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from corsinspector.app.paths import GALLERY_DIR
-
 if TYPE_CHECKING:
-    from corsinspector.model import Scenario
+    from corsinspector.live.compare import Comparison
+    from corsinspector.model import Request, Scenario, Verdict
+    from corsinspector.realbrowser.browser import RealBrowser
+    from corsinspector.wire.server import ScenarioServer
 
-__all__ = ["GALLERY", "expected_of", "load_gallery", "outcome_label"]
+__all__ = [
+    "GALLERY",
+    "GALLERY_DIR",
+    "DemoItem",
+    "DemoServers",
+    "GalleryRow",
+    "expected_of",
+    "gallery_names",
+    "load_gallery",
+    "outcome_label",
+    "run_gallery",
+]
 
+_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+GALLERY_DIR = os.path.join(_ROOT, "resources", "gallery")
 GALLERY = Path(GALLERY_DIR)
+
+
+def gallery_names(folder: str = GALLERY_DIR) -> list[str]:
+    """The gallery scenarios' names, from their file names alone."""
+    return sorted(name[:-5] for name in os.listdir(folder) if name.endswith(".json"))
 
 
 def outcome_label(allowed: bool, kind: str | None) -> str:
@@ -25,6 +48,8 @@ def outcome_label(allowed: bool, kind: str | None) -> str:
 
 def expected_of(path: Path) -> str | None:
     """A gallery scenario's expected outcome label, from its ``expected`` key."""
+    import json
+
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     expected = data.get("expected")
     if not isinstance(expected, dict):
@@ -38,3 +63,87 @@ def load_gallery(gallery: Path = GALLERY) -> list[tuple[Scenario, str | None]]:
 
     paths = sorted(gallery.glob("*.json"))
     return [(load_scenario(path), expected_of(path)) for path in paths]
+
+
+@dataclass(frozen=True)
+class DemoItem:
+    scenario: Scenario
+    expected: str | None
+    #: The scenario's request pointed at its loopback server.
+    request: Request
+
+
+@dataclass
+class DemoServers:
+    """The window's demo: every gallery scenario on its own loopback port. Start with
+    ``await start()``; ``items`` then lists the playable scenarios."""
+
+    items: list[DemoItem] = field(default_factory=list)
+    _servers: list[ScenarioServer] = field(default_factory=list)
+
+    async def start(self) -> None:
+        from corsinspector.wire.server import ScenarioServer
+
+        for scenario, expected in load_gallery():
+            server = ScenarioServer(scenario)
+            await server.start()
+            self._servers.append(server)
+            request = server.wire_request()
+            self.items.append(DemoItem(scenario, expected, request))
+
+    async def close(self) -> None:
+        for server in self._servers:
+            await server.close()
+        self._servers.clear()
+
+    def find(self, name: str) -> DemoItem | None:
+        return next((item for item in self.items if item.scenario.name == name), None)
+
+
+@dataclass(frozen=True)
+class GalleryRow:
+    """One line of ``demo``: a scenario's live verdict beside its expected one (and Chromium's)."""
+
+    name: str
+    expected: str | None
+    verdict: Verdict
+    browser: Comparison | None
+
+    @property
+    def got(self) -> str:
+        error = self.verdict.error
+        return outcome_label(self.verdict.allowed, None if error is None else error.kind)
+
+    @property
+    def culprit(self) -> str:
+        error = self.verdict.error
+        if error is None or error.header is None:
+            return ""
+        return (
+            f"{error.header} (missing)" if error.value is None else f"{error.header}: {error.value}"
+        )
+
+    @property
+    def holds(self) -> bool:
+        return self.expected is None or self.expected == self.got
+
+
+async def run_gallery(
+    gallery: list[tuple[Scenario, str | None]], browser: RealBrowser | None = None
+) -> list[GalleryRow]:
+    """Serve each gallery scenario on its own loopback port and inspect it live."""
+    from corsinspector.live.compare import compare_with_browser
+    from corsinspector.live.inspector import InspectOptions, Inspector
+    from corsinspector.wire.server import ScenarioServer
+
+    rows = []
+    async with Inspector(InspectOptions()) as inspector:
+        for scenario, expected in gallery:
+            async with ScenarioServer(scenario) as server:
+                request = server.wire_request()
+                verdict = await inspector.inspect(request)
+                comparison = None
+                if browser is not None:
+                    comparison = compare_with_browser(await browser.fetch(request))
+            rows.append(GalleryRow(scenario.name, expected, verdict, comparison))
+    return rows

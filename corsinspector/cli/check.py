@@ -10,18 +10,11 @@ import sys
 
 import httpx
 
+from corsinspector.app.gallery import GalleryRow, load_gallery, outcome_label, run_gallery
 from corsinspector.app.report import render_verdict
 from corsinspector.errors import InputError
 from corsinspector.formats.scenario import build_request, dump_json, verdict_to_dict
-from corsinspector.live.compare import (
-    Comparison,
-    GalleryRow,
-    compare_with_browser,
-    load_gallery,
-    outcome_label,
-    real_browser_dict,
-    run_gallery,
-)
+from corsinspector.live.compare import Comparison, compare_with_browser, real_browser_dict
 from corsinspector.live.inspector import InspectOptions, Inspector
 from corsinspector.model import NON_CORS_KINDS, Request, Verdict
 

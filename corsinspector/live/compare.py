@@ -1,30 +1,14 @@
-"""Live checks for the command line: one request (``check``) or the whole gallery (``demo``),
-optionally side by side with real Chromium."""
+"""The engine's verdict side by side with real Chromium's (``check --real-browser``, the
+demo's Chromium column, the window's Ask the real browser)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from corsinspector.app.gallery import GALLERY, expected_of, load_gallery, outcome_label
-from corsinspector.live.inspector import InspectOptions, Inspector
-from corsinspector.model import NON_CORS_KINDS, BrowserResult, Scenario, Verdict
-from corsinspector.wire.server import ScenarioServer
+from corsinspector.model import NON_CORS_KINDS, BrowserResult, Verdict
 
-if TYPE_CHECKING:
-    from corsinspector.realbrowser.browser import RealBrowser
-
-__all__ = [
-    "GALLERY",
-    "Comparison",
-    "GalleryRow",
-    "compare_with_browser",
-    "expected_of",
-    "load_gallery",
-    "outcome_label",
-    "real_browser_dict",
-    "run_gallery",
-]
+__all__ = ["Comparison", "compare_with_browser", "real_browser_dict"]
 
 
 @dataclass(frozen=True)
@@ -68,46 +52,3 @@ def real_browser_dict(comparison: Comparison) -> dict[str, Any]:
         "browser": result.browser,
         "version": result.version,
     }
-
-
-@dataclass(frozen=True)
-class GalleryRow:
-    name: str
-    expected: str | None
-    verdict: Verdict
-    browser: Comparison | None
-
-    @property
-    def got(self) -> str:
-        error = self.verdict.error
-        return outcome_label(self.verdict.allowed, None if error is None else error.kind)
-
-    @property
-    def culprit(self) -> str:
-        error = self.verdict.error
-        if error is None or error.header is None:
-            return ""
-        return (
-            f"{error.header} (missing)" if error.value is None else f"{error.header}: {error.value}"
-        )
-
-    @property
-    def holds(self) -> bool:
-        return self.expected is None or self.expected == self.got
-
-
-async def run_gallery(
-    gallery: list[tuple[Scenario, str | None]], browser: RealBrowser | None = None
-) -> list[GalleryRow]:
-    """Serve each gallery scenario on its own loopback port and inspect it live."""
-    rows = []
-    async with Inspector(InspectOptions()) as inspector:
-        for scenario, expected in gallery:
-            async with ScenarioServer(scenario) as server:
-                request = server.wire_request()
-                verdict = await inspector.inspect(request)
-                comparison = None
-                if browser is not None:
-                    comparison = compare_with_browser(await browser.fetch(request))
-            rows.append(GalleryRow(scenario.name, expected, verdict, comparison))
-    return rows

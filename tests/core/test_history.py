@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from corsinspector.app.gallery import GALLERY
 from corsinspector.app.history import History
 from corsinspector.engine.judge import judge
 from corsinspector.formats.scenario import load_scenario
-from corsinspector.live.compare import GALLERY
 
 
 def test_inspections_are_kept_newest_first_searchable_and_capped(tmp_path: Path) -> None:

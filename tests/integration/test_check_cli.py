@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from corsinspector.app.gallery import GALLERY, expected_of, outcome_label
 from corsinspector.formats.scenario import load_scenario
-from corsinspector.live.compare import GALLERY, expected_of, outcome_label
 from corsinspector.wire.server import ScenarioServer, serve_in_thread
 from tests.commandline import main_py
 from tests.faultserver import refused_url

@@ -12,8 +12,8 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from corsinspector.app.gallery import GALLERY
 from corsinspector.formats.scenario import load_scenario
-from corsinspector.live.compare import GALLERY
 from corsinspector.wire.server import ScenarioServer
 from tests.faultserver import FaultServer
 from tests.ui.conftest import next_emission
