@@ -25,10 +25,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from corsinspector.app.gallery import GALLERY
 from corsinspector.engine.judge import judge
 from corsinspector.fixes.stacks import stack_fix
 from corsinspector.formats.scenario import load_scenario
-from corsinspector.live.compare import GALLERY
 from corsinspector.live.inspector import Inspector
 from corsinspector.model import Fix, Request, Scenario, Verdict
 from tests.stack_servers import RUNNABLE, apache, caddy, nextjs, nginx, serve
