@@ -500,9 +500,12 @@ class MainWindow(QMainWindow):
 
     def save_request_to_collection(self, name: str) -> None:
         """Add the request in the editor to the open collection's "Saved" folder, safely."""
-        from dataclasses import replace
-
-        from corsinspector.formats.collection import Folder, item_from_request, save_collection
+        from corsinspector.formats.collection import (
+            Folder,
+            item_from_request,
+            merge_folders,
+            save_collection,
+        )
 
         panel = self.collection_panel
         if panel.collection is None or panel.path is None:
@@ -513,15 +516,9 @@ class MainWindow(QMainWindow):
         except InputError as exc:
             self.banner.show_problem(str(exc))
             return
-        folders = list(panel.collection.folders)
-        for index, folder in enumerate(folders):
-            if folder.name == "Saved":
-                folders[index] = Folder("Saved", (*folder.items, item))
-                break
-        else:
-            folders.append(Folder("Saved", (item,)))
+        merged = merge_folders(panel.collection, [Folder("Saved", (item,))])
         try:
-            saved = save_collection(panel.path, replace(panel.collection, folders=tuple(folders)))
+            saved = save_collection(panel.path, merged)
         except CorsInspectorError as exc:
             self.banner.show_problem(str(exc))
             return

@@ -11,17 +11,22 @@ from corsinspector.engine.walk import first_requests
 from corsinspector.errors import InputError
 from corsinspector.formats.collection import (
     Collection,
-    Folder,
-    Item,
     Variable,
     add_secret_variables,
     load_collection,
     load_environments,
+    merge_folders,
     save_collection,
 )
-from corsinspector.formats.export import MIN_SECRET_LENGTH, Redactor, curl_command, har_log
-from corsinspector.formats.importers import MovedCredential, extract_credentials, import_file
+from corsinspector.formats.export import curl_command, har_log
+from corsinspector.formats.importers import import_file
 from corsinspector.formats.scenario import dump_json, name_of, write_text_atomic
+from corsinspector.formats.secrets import (
+    MIN_SECRET_LENGTH,
+    MovedCredential,
+    extract_credentials,
+    redactor_for,
+)
 from corsinspector.live.inspector import InspectOptions
 from corsinspector.live.runner import ItemResult, json_report, junit_report, run_collection
 
@@ -47,32 +52,14 @@ def _variables(args: argparse.Namespace) -> dict[str, str]:
     return {name: variable.value for name, variable in _environment(args).items()}
 
 
-def _templated(
-    items: dict[str, Item], variables: dict[str, str], secrets: set[str]
-) -> dict[str, str]:
-    """Each value a template fills from a secret (URL, header value, body), as sent -> the
-    same with the secrets as ``{{name}}``: how a short secret inside other text is found."""
-    shown = {**variables, **{name: "{{" + name + "}}" for name in secrets}}
-    pairs: dict[str, str] = {}
-    for path, item in items.items():
-        try:
-            sent, redacted = item.resolve(variables, path), item.resolve(shown, path)
-        except InputError:
-            continue  # a variable captured during the run: left to matching by value
-        fields = [(sent.url, redacted.url), (sent.body, redacted.body)]
-        fields += [(a[1], b[1]) for a, b in zip(sent.headers, redacted.headers, strict=False)]
-        pairs.update((a, b) for a, b in fields if a is not None and b is not None and a != b)
-    return pairs
-
-
 def import_command(args: argparse.Namespace) -> int:
     """Import each file into the collection (created, or added to: folders of the same name
     gain the new items). Credentials in the imported requests move into secret variables of
     the environments file, unless ``--keep-credentials``."""
     output = Path(args.output)
     collection = load_collection(output) if output.exists() else Collection(name_of(output), ())
-    folders = {folder.name: list(folder.items) for folder in collection.folders}
-    imported = [folder for name in args.files for folder in import_file(name)]
+    per_file = [import_file(name) for name in args.files]
+    imported = [folder for folders in per_file for folder in folders]
     envs_path = Path(args.envs) if args.envs else output.with_suffix(".env.json")
     moved: list[MovedCredential] = []
     if not args.keep_credentials:
@@ -80,10 +67,10 @@ def import_command(args: argparse.Namespace) -> int:
         imported, moved = extract_credentials(imported, {n: v.value for n, v in known.items()})
         if moved:  # saved first: the collection never names a variable that is nowhere
             add_secret_variables(envs_path, args.env, {c.name: c.value for c in moved})
-    for folder in imported:
-        folders.setdefault(folder.name, []).extend(folder.items)
-    merged = tuple(Folder(name, tuple(items)) for name, items in folders.items())
-    save_collection(output, Collection(collection.name, merged, collection.loaded_digest))
+    merged, rest = collection, iter(imported)
+    for folders in per_file:  # a file's folders join those before it, not each other
+        merged = merge_folders(merged, [next(rest) for _ in folders])
+    save_collection(output, merged)
     print(f"imported {sum(len(f.items) for f in imported)} items into {output}")
     if moved:
         print(
@@ -103,7 +90,7 @@ def export_command(args: argparse.Namespace) -> int:
     variables = {name: variable.value for name, variable in environment.items()}
     secrets = {} if args.keep_secrets else {n: v.value for n, v in environment.items() if v.secret}
     items = dict(collection.items())
-    redactor = Redactor(secrets, _templated(items, variables, set(secrets)))
+    redactor = redactor_for(items, variables, secrets)
     if args.to == "curl":
         lines = []
         for path, item in items.items():

@@ -16,6 +16,7 @@ import json
 import os
 import re
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,7 @@ __all__ = [
     "collection_to_dict",
     "load_collection",
     "load_environments",
+    "merge_folders",
     "save_collection",
 ]
 
@@ -226,6 +228,23 @@ def collection_to_dict(collection: Collection) -> dict[str, Any]:
             items.append(entry)
         folders.append({"name": folder.name, "items": items})
     return {"format": COLLECTION_FORMAT, "name": collection.name, "folders": folders}
+
+
+def merge_folders(collection: Collection, folders: Iterable[Folder]) -> Collection:
+    """``collection`` with ``folders`` added (an import, the window's "Saved" item): each
+    joins the collection's first folder of its name, else is added at the end, in order.
+    Two of ``folders`` of one name stay apart (a Postman file's top-level runs)."""
+    merged = list(collection.folders)
+    known: dict[str, int] = {}
+    for index, folder in enumerate(merged):
+        known.setdefault(folder.name, index)
+    for folder in folders:
+        at = known.get(folder.name)
+        if at is None:
+            merged.append(folder)
+        else:
+            merged[at] = Folder(folder.name, (*merged[at].items, *folder.items))
+    return Collection(collection.name, tuple(merged), collection.loaded_digest)
 
 
 def _keep_backup(path: Path) -> None:

@@ -22,11 +22,10 @@ import base64
 import json
 import os
 import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, quote_plus, unquote_plus, urlsplit
+from urllib.parse import quote, quote_plus, urlsplit
 
 from corsinspector.engine.safelist import FORBIDDEN_NAMES
 from corsinspector.errors import InputError
@@ -35,9 +34,7 @@ from corsinspector.formats.scenario import name_of, parse_json, scenario_from_di
 from corsinspector.origins import origin_of, serialize_origin
 
 __all__ = [
-    "MovedCredential",
     "detect_format",
-    "extract_credentials",
     "import_curl",
     "import_file",
     "import_har",
@@ -1138,157 +1135,3 @@ def import_file(path: str | os.PathLike[str]) -> list[Folder]:
     scenario = scenario_from_dict(parse_json(text, source), source)
     request = scenario_to_dict(scenario)["request"]
     return [Folder(name_of(path), (Item(scenario.name, request),))]
-
-
-# --- credentials --------------------------------------------------------------------------
-
-#: Words that make a header or parameter name a credential's (``X-Api-Key``,
-#: ``X-Auth-Token``, ``access_token``, ``apiKey``, ``X-Session-Id`` …).
-_CREDENTIAL_WORDS = frozenset(
-    {
-        "apikey",
-        "auth",
-        "credential",
-        "credentials",
-        "jwt",
-        "key",
-        "passwd",
-        "password",
-        "pwd",
-        "secret",
-        "session",
-        "sessionid",
-        "sid",
-        "sig",
-        "signature",
-        "token",
-    }
-)
-_FORM = "application/x-www-form-urlencoded"
-
-
-@dataclass
-class MovedCredential:
-    """A credential taken out of imported items into the secret variable ``name``."""
-
-    name: str
-    value: str
-    #: Where it was found (``Authorization``, ``?api_key=``), each once, in order.
-    places: list[str] = field(default_factory=list)
-    items: int = 0
-
-
-def _is_credential_name(name: str) -> bool:
-    words = re.split(r"[^a-z0-9]+", re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower())
-    return "".join(words) in _CREDENTIAL_WORDS or any(w in _CREDENTIAL_WORDS for w in words)
-
-
-def _variable_name(name: str) -> str:
-    """A variable name (as ``{{…}}`` takes it) made from a header or parameter name."""
-    words = [w for w in re.split(r"[^a-z0-9]+", name.lower()) if w]
-    if len(words) > 1 and words[0] == "x":
-        words = words[1:]
-    text = "_".join(words) or "credential"
-    return text if not text[0].isdigit() else "_" + text
-
-
-class _Vault:
-    """The credentials found so far: one variable per value, names kept unique against the
-    environment's existing variables (the same value there reuses its name)."""
-
-    def __init__(self, existing: Mapping[str, str]) -> None:
-        self.existing = dict(existing)
-        self.moved: dict[str, MovedCredential] = {}  # by value
-        self._seen: set[tuple[str, int]] = set()  # (value, item index)
-
-    def placeholder(self, wanted: str, value: str, place: str, item: int) -> str:
-        credential = self.moved.get(value)
-        if credential is None:
-            name = next((n for n, v in self.existing.items() if v == value), None)
-            taken = set(self.existing) | {c.name for c in self.moved.values()}
-            if name is None:
-                name, count = wanted, 1
-                while name in taken:
-                    count += 1
-                    name = f"{wanted}_{count}"
-            credential = self.moved[value] = MovedCredential(name, value)
-        if place not in credential.places:
-            credential.places.append(place)
-        if (value, item) not in self._seen:
-            self._seen.add((value, item))
-            credential.items += 1
-        return "{{" + credential.name + "}}"
-
-
-def _moved_pairs(text: str, vault: _Vault, place: str, item: int) -> str:
-    """``a=1&api_key=K`` with each credential-named parameter's value a placeholder; every
-    other byte of ``text`` is kept (the value as it was encoded is the variable's)."""
-    parts = []
-    for part in text.split("&"):
-        name, equals, value = part.partition("=")
-        if equals and value and "{{" not in value and _is_credential_name(unquote_plus(name)):
-            wanted = _variable_name(unquote_plus(name))
-            value = vault.placeholder(wanted, value, place.format(name=unquote_plus(name)), item)
-        parts.append(name + equals + value)
-    return "&".join(parts)
-
-
-def _moved_header(name: str, value: str, vault: _Vault, item: int) -> str:
-    if not value or "{{" in value:
-        return value
-    if name.lower() == "authorization":
-        scheme, space, credential = value.strip().partition(" ")
-        if not space:
-            return vault.placeholder("authorization", value, "Authorization", item)
-        wanted = {"bearer": "bearer_token", "basic": "basic_credentials"}.get(
-            scheme.lower(), f"{_variable_name(scheme)}_credentials"
-        )
-        return f"{scheme} " + vault.placeholder(wanted, credential.strip(), "Authorization", item)
-    if _is_credential_name(name):
-        return vault.placeholder(_variable_name(name), value, name, item)
-    return value
-
-
-def _string_pairs(value: Any) -> bool:
-    return isinstance(value, list) and all(
-        isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair)
-        for pair in value
-    )
-
-
-def extract_credentials(
-    folders: list[Folder], existing: Mapping[str, str] | None = None
-) -> tuple[list[Folder], list[MovedCredential]]:
-    """The folders with each credential in their requests (``Authorization``'s credential,
-    API-key-like headers, ``?api_key=``/``token=``-like query and form parameters) replaced
-    by a ``{{variable}}``, and the credentials moved. ``existing``: the variables of the
-    environment they will join (a value already there keeps its name)."""
-    vault = _Vault(existing or {})
-    result = []
-    count = 0
-    for folder in folders:
-        items = []
-        for item in folder.items:
-            count += 1
-            request = dict(item.request)
-            if not _string_pairs(request.get("headers") or []):
-                items.append(item)  # a collection's own item, not in the shape: left as is
-                continue
-            headers = [
-                [pair[0], _moved_header(pair[0], pair[1], vault, count)]
-                for pair in request.get("headers") or []
-            ]
-            request["headers"] = headers
-            url = request.get("url")
-            if isinstance(url, str) and "?" in url:
-                address, _, rest = url.partition("?")
-                query, hash_mark, fragment = rest.partition("#")
-                query = _moved_pairs(query, vault, "?{name}=", count)
-                request["url"] = f"{address}?{query}{hash_mark}{fragment}"
-            body = request.get("body")
-            form = _header([(n, v) for n, v in headers], "content-type") or ""
-            if isinstance(body, str) and form.lower().startswith(_FORM):
-                request["body"] = _moved_pairs(body, vault, "form field {name}", count)
-            items.append(Item(item.name, request, item.expect, item.notes, item.capture))
-        result.append(Folder(folder.name, tuple(items)))
-    return result, list(vault.moved.values())

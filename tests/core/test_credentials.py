@@ -10,7 +10,8 @@ import pytest
 
 from corsinspector.errors import InputError
 from corsinspector.formats.collection import Folder, Item, add_secret_variables, load_environments
-from corsinspector.formats.importers import extract_credentials, import_curl
+from corsinspector.formats.importers import import_curl
+from corsinspector.formats.secrets import extract_credentials
 
 
 def _folder(*requests: dict[str, object]) -> list[Folder]:

@@ -69,7 +69,7 @@ def _encodings(value: str) -> list[str]:
 
 
 def test_every_documented_encoding_of_a_secret_becomes_its_placeholder() -> None:
-    from corsinspector.formats.export import Redactor
+    from corsinspector.formats.secrets import Redactor
 
     redactor = Redactor({"pw": SECRET})
     shown = [redactor.text(f"<{form}>") for form in _encodings(SECRET)]
@@ -87,7 +87,7 @@ def test_every_documented_encoding_of_a_secret_becomes_its_placeholder() -> None
 def test_a_secret_inside_a_longer_base64_text_is_found_at_any_alignment() -> None:
     import base64
 
-    from corsinspector.formats.export import Redactor
+    from corsinspector.formats.secrets import Redactor
 
     redactor = Redactor({"pw": SECRET})
     for prefix in ("", "x", "xy"):
@@ -98,7 +98,7 @@ def test_a_secret_inside_a_longer_base64_text_is_found_at_any_alignment() -> Non
 
 
 def test_a_short_secret_is_redacted_only_where_it_stands_alone() -> None:
-    from corsinspector.formats.export import Redactor
+    from corsinspector.formats.secrets import Redactor
 
     redactor = Redactor({"pin": "42", "long": "0123456789"})
     assert redactor.short == ["pin"]
@@ -111,7 +111,7 @@ def test_a_short_secret_is_redacted_only_where_it_stands_alone() -> None:
 
 
 def test_a_value_a_template_filled_from_a_short_secret_is_put_back_whole() -> None:
-    from corsinspector.formats.export import Redactor
+    from corsinspector.formats.secrets import Redactor
 
     redactor = Redactor({"pin": "42"}, {"key-42": "key-{{pin}}"})
     assert redactor.request(
@@ -120,7 +120,7 @@ def test_a_value_a_template_filled_from_a_short_secret_is_put_back_whole() -> No
 
 
 def test_without_secrets_nothing_changes() -> None:
-    from corsinspector.formats.export import Redactor
+    from corsinspector.formats.secrets import Redactor
 
     data = {"a": ["x", 1, {"b": SECRET}]}
     assert Redactor({}).data(data) == data
@@ -157,7 +157,7 @@ def _visible(secret: str, text: str) -> list[str]:
 def test_no_long_secret_survives_whatever_surrounds_it(
     secret: str, before: str, after: str, how: str
 ) -> None:
-    from corsinspector.formats.export import Redactor
+    from corsinspector.formats.secrets import Redactor
 
     redacted = Redactor({"s": secret}).text(before + _encoded(secret, how) + after)
     assert _visible(secret, redacted) == []
