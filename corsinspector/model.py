@@ -14,7 +14,6 @@ from corsinspector.origins import normalize_url
 
 __all__ = [
     "CREDENTIALS_MODES",
-    "NON_CORS_KINDS",
     "REQUEST_MODES",
     "BrowserResult",
     "ConsoleLine",
@@ -328,10 +327,6 @@ class Exchange:
             self.chain,
             self.mode,
         )
-
-
-#: Failure kinds that are not CORS errors: the browser refused or the network failed.
-NON_CORS_KINDS = frozenset({"FetchRejected", "NetworkFailure", "MixedContent"})
 
 
 @dataclass(frozen=True)

@@ -4,51 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from corsinspector.engine.kinds import KIND_IN_PLAIN_WORDS, NETWORK_FAILURE, NON_CORS_KINDS
 from corsinspector.fixes.generic import origin_spelling_mistake
-from corsinspector.model import NON_CORS_KINDS, Exchange, Failure, Verdict
+from corsinspector.model import Exchange, Failure, Verdict
 
-__all__ = ["KIND_IN_PLAIN_WORDS", "Headline", "headline", "render_verdict"]
-
-#: Each failure kind in plain words, for people.
-KIND_IN_PLAIN_WORDS = {
-    "MissingAllowOriginHeader": "the response has no Access-Control-Allow-Origin header",
-    "AllowOriginMismatch": "Access-Control-Allow-Origin names another origin",
-    "InvalidAllowOriginValue": "Access-Control-Allow-Origin is not a valid origin",
-    "MultipleAllowOriginValues": "Access-Control-Allow-Origin holds more than one value",
-    "WildcardOriginNotAllowed": "Access-Control-Allow-Origin is '*' but credentials are included",
-    "InvalidAllowCredentials": "Access-Control-Allow-Credentials is not exactly 'true'",
-    "PreflightMissingAllowOriginHeader": (
-        "the preflight response has no Access-Control-Allow-Origin header"
-    ),
-    "PreflightAllowOriginMismatch": (
-        "the preflight's Access-Control-Allow-Origin names another origin"
-    ),
-    "PreflightInvalidAllowOriginValue": (
-        "the preflight's Access-Control-Allow-Origin is not a valid origin"
-    ),
-    "PreflightMultipleAllowOriginValues": (
-        "the preflight's Access-Control-Allow-Origin holds more than one value"
-    ),
-    "PreflightWildcardOriginNotAllowed": (
-        "the preflight's Access-Control-Allow-Origin is '*' but credentials are included"
-    ),
-    "PreflightInvalidAllowCredentials": (
-        "the preflight's Access-Control-Allow-Credentials is not exactly 'true'"
-    ),
-    "PreflightInvalidStatus": "the preflight was answered with a status outside 200-299",
-    "PreflightDisallowedRedirect": "the preflight was answered with a redirect",
-    "InvalidAllowMethodsPreflightResponse": "Access-Control-Allow-Methods cannot be parsed",
-    "InvalidAllowHeadersPreflightResponse": "Access-Control-Allow-Headers cannot be parsed",
-    "MethodDisallowedByPreflightResponse": "the preflight does not allow the method",
-    "HeaderDisallowedByPreflightResponse": "the preflight does not allow a request header",
-    "RedirectContainsCredentials": "a redirect points at a URL with a username or password",
-    "CorsDisabledScheme": "the URL's scheme does not support CORS",
-    "DisallowedByMode": "the request mode forbids a cross-origin URL",
-    "FetchRejected": "fetch() refused the request before sending it",
-    "NetworkFailure": "the network stack refused the response",
-    "MixedContent": "an https page may not call a plain-http URL",
-}
-
+__all__ = ["Headline", "headline", "render_verdict"]
 
 _BLOCKED_AT = {
     "request": "Refused before sending",
@@ -85,7 +45,7 @@ def headline(verdict: Verdict) -> Headline:
     unanswered = next(
         (e.network_error for e in verdict.exchanges if e.network_error is not None), None
     )
-    if error.kind == "NetworkFailure" and unanswered is not None:
+    if error.kind == NETWORK_FAILURE and unanswered is not None:
         stage = "preflight" if error.stage == "preflight" else "request"
         return Headline(
             "error",
@@ -132,7 +92,7 @@ _REFUSED = {
 def refusal_words(error: Failure) -> tuple[str, str]:
     """A failure the browser decides without CORS (its own refusal, a redirect it will not
     follow): a title and what it means."""
-    if error.kind == "NetworkFailure":
+    if error.kind == NETWORK_FAILURE:
         code = error.value or "net::ERR_FAILED"
         redirect = error.header == "Location" or code == "net::ERR_TOO_MANY_REDIRECTS"
         where = "the redirect" if redirect else "the request"

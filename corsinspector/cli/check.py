@@ -16,7 +16,8 @@ from corsinspector.errors import InputError
 from corsinspector.formats.scenario import build_request, dump_json, verdict_to_dict
 from corsinspector.live.compare import Comparison, compare_with_browser, real_browser_dict
 from corsinspector.live.inspector import InspectOptions, Inspector
-from corsinspector.model import NON_CORS_KINDS, Request, Verdict
+from corsinspector.engine.kinds import NON_CORS_KINDS
+from corsinspector.model import Request, Verdict
 
 __all__ = ["EXIT_ALLOWED", "EXIT_BLOCKED", "EXIT_NETWORK", "exit_status", "run_check", "run_demo"]
 

@@ -24,6 +24,14 @@ from corsinspector.engine.checks import (
     joined_value,
 )
 from corsinspector.engine.exposure import exposed_headers
+from corsinspector.engine.kinds import (
+    CORS_DISABLED_SCHEME,
+    DISALLOWED_BY_MODE,
+    FETCH_REJECTED,
+    MIXED_CONTENT,
+    NETWORK_FAILURE,
+    REDIRECT_CONTAINS_CREDENTIALS,
+)
 from corsinspector.engine.messages import cors_message
 from corsinspector.engine.safelist import PreparedRequest, prepare_request
 from corsinspector.model import (
@@ -128,7 +136,7 @@ def _is_cross_origin(page: str, url: str) -> bool:
 
 
 def _network_failure(stage: Stage, value: str | None = None, header: str | None = None) -> Failure:
-    return Failure(stage, "NetworkFailure", header, value, FAILED_TO_FETCH)
+    return Failure(stage, NETWORK_FAILURE, header, value, FAILED_TO_FETCH)
 
 
 def _is_mixed_content(page: str, url: str) -> bool:
@@ -201,7 +209,7 @@ def walk(request: Request, *, send_anyway: bool = False) -> Walk:
         note = origin_note(request.typed_origin, request.origin)
         state.notes = (note,) if note else ()
     if prepared.error is not None:
-        return state.verdict(Failure("request", "FetchRejected", None, None, prepared.error))
+        return state.verdict(Failure("request", FETCH_REJECTED, None, None, prepared.error))
     scheme = urlsplit(first_url).scheme.lower()
     if scheme == "data":
         return state.verdict(None, ("content-type",), "basic")
@@ -210,14 +218,14 @@ def walk(request: Request, *, send_anyway: bool = False) -> Walk:
             return state.verdict(_network_failure("request"))
         message = f'Fetch API cannot load {first_url}. URL scheme "{scheme}" is not supported.'
         return state.verdict(
-            Failure("request", "CorsDisabledScheme", None, scheme, message, scheme)
+            Failure("request", CORS_DISABLED_SCHEME, None, scheme, message, scheme)
         )
     if request.mode == "same-origin" and _is_cross_origin(state.page, first_url):
         message = (
             f'Fetch API cannot load {first_url}. Request mode is "same-origin" but the URL\'s '
             f"origin is not same as the request origin {state.page}."
         )
-        return state.verdict(Failure("request", "DisallowedByMode", None, None, message))
+        return state.verdict(Failure("request", DISALLOWED_BY_MODE, None, None, message))
     return (yield from _hops(state, request, prepared))
 
 
@@ -240,7 +248,7 @@ def _hops(state: _State, request: Request, prepared: PreparedRequest) -> Walk:
                 f"an insecure resource '{url}'. This request has been blocked; the content must "
                 "be served over HTTPS."
             )
-            return state.verdict(Failure("actual", "MixedContent", None, url, message))
+            return state.verdict(Failure("actual", MIXED_CONTENT, None, url, message))
         if _unsafe_port(url):
             if not redirects:
                 return state.verdict(_network_failure("request", UNSAFE_PORT))
@@ -265,7 +273,7 @@ def _hops(state: _State, request: Request, prepared: PreparedRequest) -> Walk:
             if key not in state.cache:
                 failure, cacheable = yield from _preflight(state, url, origin, prepared, chain)
                 if failure is not None:
-                    if state.send_anyway and failure.kind != "NetworkFailure":
+                    if state.send_anyway and failure.kind != NETWORK_FAILURE:
                         state.exchanges.append((yield replace(actual, browser_sends=False)))
                     return state.verdict(failure)
                 if cacheable:
@@ -308,7 +316,7 @@ def _hops(state: _State, request: Request, prepared: PreparedRequest) -> Walk:
         next_url = normalize_url(next_url)
         if parts.username is not None or parts.password is not None:
             if request.mode == "cors" and (cors or _is_cross_origin(origin_of(url), next_url)):
-                problem = Problem("RedirectContainsCredentials", "", "Location", location)
+                problem = Problem(REDIRECT_CONTAINS_CREDENTIALS, "", "Location", location)
                 return state.verdict(state.failure("actual", problem, url))
             return state.verdict(_network_failure("actual", None, "Location"))
         if request.mode == "same-origin" and _is_cross_origin(state.page, next_url):
@@ -316,7 +324,7 @@ def _hops(state: _State, request: Request, prepared: PreparedRequest) -> Walk:
                 f"Unsafe attempt to load URL {next_url} from frame with URL {state.page}/. "
                 "Domains, protocols and ports must match.\n"
             )
-            return state.verdict(Failure("actual", "DisallowedByMode", None, None, message))
+            return state.verdict(Failure("actual", DISALLOWED_BY_MODE, None, None, message))
         if origin_of(next_url) != origin_of(url) and origin_of(url) != state.page:
             tainted = True
         request = _redirected_request(prepared, response.status, request)

@@ -14,6 +14,14 @@ from dataclasses import replace
 from urllib.parse import urlsplit, urlunsplit
 
 from corsinspector.engine.checks import ACAC, ACAH, ACAM, ACAO
+from corsinspector.engine.kinds import (
+    ALLOW_ORIGIN_MISMATCH,
+    CLIENT_SIDE_KINDS,
+    FETCH_REJECTED,
+    NETWORK_FAILURE,
+    PREFLIGHT_ALLOW_ORIGIN_MISMATCH,
+    REDIRECT_CONTAINS_CREDENTIALS,
+)
 from corsinspector.model import (
     Exchange,
     Failure,
@@ -27,7 +35,6 @@ from corsinspector.model import (
 from corsinspector.origins import NULL_ORIGIN, serialize_origin, spelling_differences
 
 __all__ = [
-    "CLIENT_SIDE_KINDS",
     "MAX_AGE",
     "apply_fix",
     "generic_fix",
@@ -42,18 +49,6 @@ _CORS_RESPONSE_HEADERS = frozenset(
     name.lower()
     for name in (ACAO, ACAC, ACAM, ACAH, "Access-Control-Max-Age", "Access-Control-Expose-Headers")
 )
-
-#: Failures that only the page can fix, with what to change there.
-CLIENT_SIDE_KINDS = {
-    "FetchRejected": "fetch() refuses this request before sending it: change the method or mode "
-    "in the page (no-cors allows only GET, HEAD and POST; TRACE, TRACK and CONNECT are never "
-    "allowed).",
-    "CorsDisabledScheme": "fetch() cannot use this URL scheme with CORS: serve the resource over "
-    "http or https.",
-    "DisallowedByMode": "the request mode is 'same-origin' but the URL is cross-origin: use "
-    "mode 'cors' in the page, or a same-origin URL.",
-    "MixedContent": "an https page may not call a plain-http URL: serve the API over https.",
-}
 
 
 def is_server_fixable(error: Failure) -> bool:
@@ -85,7 +80,11 @@ def _misspelt_origin(verdict: Verdict) -> tuple[str, str, str] | None:
     """(the Allow-Origin value, the origin sent, what differs) when the failing value names
     the very origin sent, only spelt differently (a trailing slash, letter case …)."""
     error = verdict.error
-    if error is None or not error.kind.endswith("AllowOriginMismatch") or not error.value:
+    if (
+        error is None
+        or error.kind not in (ALLOW_ORIGIN_MISMATCH, PREFLIGHT_ALLOW_ORIGIN_MISMATCH)
+        or not error.value
+    ):
         return None
     origin = _origin_sent(verdict.exchanges[-1]) if verdict.exchanges else None
     if origin is None or origin == NULL_ORIGIN:
@@ -178,14 +177,14 @@ def _redirect_fix(last: Exchange, credentials: bool) -> Fix:
 def _refusal_fix(error: Failure, url: str) -> Fix | None:
     """What to change for a request the browser refuses to send: a restricted port, or a URL
     that carries a user name or password."""
-    if error.kind == "NetworkFailure" and error.value == "net::ERR_UNSAFE_PORT":
+    if error.kind == NETWORK_FAILURE and error.value == "net::ERR_UNSAFE_PORT":
         return Fix(
             "generic",
             "Serve the API on a port browsers connect to",
             f"Browsers never connect to the port of {url} (net::ERR_UNSAFE_PORT: it belongs "
             "to another protocol): serve the API on another port, such as 443 or 8080.",
         )
-    if error.kind == "FetchRejected" and "includes credentials" in error.message:
+    if error.kind == FETCH_REJECTED and "includes credentials" in error.message:
         return Fix(
             "generic",
             "Take user:password@ out of the URL",
@@ -222,7 +221,7 @@ def generic_fix(scenario: Scenario, verdict: Verdict) -> Fix | None:
             f"{problem.explanation.rstrip('.')}. CORS headers cannot help until the server "
             "answers.",
         )
-    if error.kind in ("NetworkFailure", "RedirectContainsCredentials"):
+    if error.kind in (NETWORK_FAILURE, REDIRECT_CONTAINS_CREDENTIALS):
         return _redirect_fix(last, credentials)
     stages: list[tuple[str, Headers]] = []
     if last.kind == "preflight":

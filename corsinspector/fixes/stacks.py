@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from corsinspector.fixes.generic import CLIENT_SIDE_KINDS
+from corsinspector.engine.kinds import CLIENT_SIDE_KINDS
 from corsinspector.model import Fix, Headers, header_values
 
 __all__ = ["JSON_STACKS", "STACKS", "comment_mark", "stack_fix", "stack_fixes", "stack_pitfalls"]

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from corsinspector.model import NON_CORS_KINDS, BrowserResult, Verdict
+from corsinspector.engine.kinds import DISALLOWED_BY_MODE, NON_CORS_KINDS
+from corsinspector.model import BrowserResult, Verdict
 
 __all__ = ["Comparison", "compare_with_browser", "real_browser_dict"]
 
@@ -29,7 +30,7 @@ class Comparison:
         if verdict.error is None:
             return True
         if self.kind is None:  # no CORS error named: a failure that is not a CORS error
-            return verdict.error.kind in NON_CORS_KINDS | {"DisallowedByMode"}
+            return verdict.error.kind in NON_CORS_KINDS | {DISALLOWED_BY_MODE}
         return verdict.error.kind == self.kind
 
 

@@ -11,11 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from corsinspector.engine.kinds import NON_CORS_KINDS
 from corsinspector.errors import InputError
 from corsinspector.formats.collection import Collection, Expectation
 from corsinspector.formats.scenario import verdict_to_dict
 from corsinspector.live.inspector import InspectOptions, Inspector
-from corsinspector.model import NON_CORS_KINDS, Request, Verdict, header_values
+from corsinspector.model import Request, Verdict, header_values
 
 __all__ = ["ItemResult", "captured_value", "json_report", "junit_report", "run_collection"]
 
