@@ -17,6 +17,7 @@ import ada_url
 __all__ = [
     "DEFAULT_PORTS",
     "NULL_ORIGIN",
+    "is_localhost_name",
     "is_same_origin",
     "normalize_url",
     "origin_note",
@@ -45,6 +46,13 @@ def _host_port(parts: SplitResult) -> tuple[str, int | None]:
 def _authority(parts: SplitResult) -> str:
     host, port = _host_port(parts)
     return host if port is None else f"{host}:{port}"
+
+
+def is_localhost_name(host: str) -> bool:
+    """``localhost`` or a ``*.localhost`` name, which browsers resolve to loopback themselves
+    (RFC 6761; Chromium's ``IsLocalHostname``: any case, a trailing dot ignored)."""
+    name = host.lower().removesuffix(".")
+    return name == "localhost" or name.endswith(".localhost")
 
 
 @lru_cache(maxsize=4096)
