@@ -37,6 +37,7 @@ from corsinspector.model import (
     Timings,
     Verdict,
 )
+from corsinspector.wire.dial import LOCALHOST_PATTERN, localhost_transport
 from corsinspector.wire.profiles import PROFILES, wire_headers
 from corsinspector.wire.transport import WireTransport
 
@@ -273,15 +274,23 @@ class Inspector:
         self.options = options or InspectOptions()
         self.profile = PROFILES[self.options.browser]
         self.cookies = httpx.Cookies()
-        if transport is None and not self.options.http2 and self.options.proxy is None:
-            transport = WireTransport(
-                verify=self.options.verify,
-                connect_timeout=self.options.timeout,
-                read_timeout=self.options.timeout,
-                write_timeout=self.options.timeout,
+        mounts: dict[str, httpx.AsyncBaseTransport] | None = None
+        if transport is None:
+            if not self.options.http2 and self.options.proxy is None:
+                transport = WireTransport(
+                    verify=self.options.verify,
+                    connect_timeout=self.options.timeout,
+                    read_timeout=self.options.timeout,
+                    write_timeout=self.options.timeout,
+                )
+            # *.localhost is loopback and never proxied, as in browsers (wire/dial.py).
+            local = transport or localhost_transport(
+                verify=self.options.verify, http2=self.options.http2
             )
+            mounts = {LOCALHOST_PATTERN: local}
         self._client = httpx.AsyncClient(
             transport=transport,
+            mounts=mounts,
             verify=self.options.verify,
             http2=self.options.http2,
             proxy=self.options.proxy,
