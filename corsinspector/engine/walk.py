@@ -44,7 +44,13 @@ from corsinspector.model import (
     Stage,
     Verdict,
 )
-from corsinspector.origins import NULL_ORIGIN, normalize_url, origin_note, origin_of
+from corsinspector.origins import (
+    NULL_ORIGIN,
+    is_localhost_name,
+    normalize_url,
+    origin_note,
+    origin_of,
+)
 
 __all__ = [
     "FAILED_TO_FETCH",
@@ -143,7 +149,7 @@ def _is_mixed_content(page: str, url: str) -> bool:
     parts = urlsplit(url)
     host = parts.hostname or ""
     # *.localhost is loopback to Chromium, so potentially trustworthy like localhost
-    loopback = host in _LOOPBACK_HOSTS or host.endswith(".localhost")
+    loopback = host in _LOOPBACK_HOSTS or is_localhost_name(host)
     return page.startswith("https:") and parts.scheme == "http" and not loopback
 
 
