@@ -1,7 +1,7 @@
 """Ask the real browser: run one ``fetch()`` in embedded Chromium (QtWebEngine).
 
-The one core module that may import Qt, and it does so lazily: importing this module costs
-nothing; the first :class:`RealBrowser` starts QtWebEngine.
+Importing this module costs nothing: Qt lives in :mod:`corsinspector.realbrowser._qt`, which
+the first :class:`RealBrowser` imports (and so starts QtWebEngine); the page is in ``page.py``.
 
 How a run goes:
 
@@ -18,49 +18,20 @@ How a run goes:
 from __future__ import annotations
 
 import asyncio
-import html
-import json
 import os
 import socket
 import sys
 import tempfile
-import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from corsinspector.model import BrowserResult, ConsoleLine, CorsErrorStatus, Request
-from corsinspector.origins import NULL_ORIGIN
+from corsinspector.model import BrowserResult, Request
 
 if TYPE_CHECKING:
-    from PySide6.QtCore import QObject
+    from corsinspector.realbrowser._qt import Run
 
 __all__ = ["NATIVE_LOG", "RealBrowser", "chromium_version", "embedder"]
-
-_MARKER = "__corsinspector_result__"
-#: The page that plays an opaque origin is itself served from here (its iframe is sandboxed).
-_NULL_ORIGIN_HOST_PAGE = "https://opaque-host.example.test"
-
-_SCRIPT = """
-async function corsInspectorRun(spec) {
-  const init = {method: spec.method, headers: spec.headers, credentials: spec.credentials,
-                mode: spec.mode};
-  if (spec.body !== null) init.body = spec.body;
-  let result;
-  try {
-    const response = await fetch(spec.url, init);
-    const names = [];
-    for (const [name] of response.headers) names.push(name);
-    let body = null;
-    try { body = (await response.text()).slice(0, 1000); } catch (e) { body = null; }
-    result = {outcome: 'resolved', status: response.status, type: response.type,
-              url: response.url, redirected: response.redirected, headers: names, body: body};
-  } catch (e) {
-    result = {outcome: 'rejected', error: String(e)};
-  }
-  console.log('%(marker)s' + JSON.stringify(result));
-}
-"""
 
 
 def _free_port() -> int:
@@ -80,17 +51,6 @@ def _prepare_environment() -> int | None:
         return int(value.rsplit(":", 1)[-1])
     except ValueError:
         return None
-
-
-def _ensure_application() -> None:
-    from PySide6.QtCore import QCoreApplication, Qt
-    from PySide6.QtWidgets import QApplication
-
-    if QCoreApplication.instance() is None:
-        if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
-        QApplication([os.environ.get("CORSINSPECTOR_APP_NAME", "corsinspector")])
 
 
 #: Where Chromium's native diagnostics go once diverted.
@@ -123,39 +83,16 @@ def _loop_runs_qt(loop: asyncio.AbstractEventLoop) -> bool:
 
 def chromium_version() -> str:
     """The version of the embedded Chromium (``140.0.7339.264``)."""
-    from PySide6.QtWebEngineCore import qWebEngineChromiumVersion
+    from corsinspector.realbrowser import _qt
 
-    return str(qWebEngineChromiumVersion())
+    return _qt.chromium_version()
 
 
 def embedder() -> str:
     """What embeds that Chromium (``QtWebEngine 6.11.3``)."""
-    from PySide6.QtWebEngineCore import qWebEngineVersion
+    from corsinspector.realbrowser import _qt
 
-    version: object = qWebEngineVersion()
-    text = version.decode() if isinstance(version, bytes) else str(version)
-    return f"QtWebEngine {text}"
-
-
-def _page_html(spec: dict[str, Any], title: str, opaque: bool) -> str:
-    script = _SCRIPT % {"marker": _MARKER}
-    spec_json = json.dumps(spec).replace("</", "<\\/")
-    if not opaque:
-        return (
-            f"<!doctype html><html><head><title>{title}</title><script>{script}\n"
-            f"window.corsInspectorStart = () => corsInspectorRun({spec_json});"
-            "</script></head><body></body></html>"
-        )
-    inner = (
-        f"<!doctype html><script>{script}\n"
-        "window.addEventListener('message', (e) => corsInspectorRun(e.data));</script>"
-    )
-    return (
-        f"<!doctype html><html><head><title>{title}</title></head><body>"
-        f'<iframe id="opaque" sandbox="allow-scripts" srcdoc="{html.escape(inner)}"></iframe>'
-        "<script>window.corsInspectorStart = () => document.getElementById('opaque')"
-        f".contentWindow.postMessage({spec_json}, '*');</script></body></html>"
-    )
+    return _qt.embedder()
 
 
 class RealBrowser:
@@ -167,11 +104,14 @@ class RealBrowser:
         if quiet:
             _divert_native_stderr()
         self._devtools_port = _prepare_environment()
-        _ensure_application()
+        from corsinspector.realbrowser import _qt  # Qt starts here, not at import
+
+        self._qt = _qt
+        _qt.ensure_application()
         self.settle_ms = settle_ms
-        self.version = chromium_version()
-        self.embedder = embedder()
-        self._active: set[QObject] = set()
+        self.version = _qt.chromium_version()
+        self.embedder = _qt.embedder()
+        self._active: set[Run] = set()
 
     async def fetch(
         self,
@@ -200,10 +140,8 @@ class RealBrowser:
             if _loop_runs_qt(asyncio.get_running_loop()):
                 return await future
             # A plain asyncio loop (the command line): keep Qt's events flowing meanwhile.
-            from PySide6.QtCore import QCoreApplication
-
             while not future.done():
-                QCoreApplication.processEvents()
+                self._qt.process_events()
                 await asyncio.sleep(0.005)
             return future.result()
         finally:
@@ -217,217 +155,18 @@ class RealBrowser:
         url: str | None = None,
         page_origin: str | None = None,
         time_limit: float = 20.0,
-    ) -> QObject:
+    ) -> Run:
         """Start ``request`` and call ``done`` with the result (on the Qt thread)."""
-        run_class = _run_class()
-        run: QObject = run_class(
-            self, request, done, url or request.url, page_origin or request.origin, time_limit
+        run = self._qt.Run(
+            request,
+            done,
+            url or request.url,
+            page_origin or request.origin,
+            time_limit,
+            devtools_port=self._devtools_port,
+            version=self.version,
+            settle_ms=self.settle_ms,
+            forget=self._active.discard,
         )
         self._active.add(run)  # owned here until it is done: never collected on another thread
         return run
-
-
-_RUN_CLASS: Any = None
-
-
-def _run_class() -> Any:
-    global _RUN_CLASS  # the Qt subclasses are built once, on first use
-    if _RUN_CLASS is not None:
-        return _RUN_CLASS
-
-    import shiboken6
-    from PySide6.QtCore import QObject, QTimer, QUrl
-    from PySide6.QtNetwork import QNetworkAccessManager, QNetworkReply, QNetworkRequest
-    from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile, QWebEngineSettings
-    from PySide6.QtWebSockets import QWebSocket
-
-    levels = {
-        QWebEnginePage.JavaScriptConsoleMessageLevel.InfoMessageLevel: "info",
-        QWebEnginePage.JavaScriptConsoleMessageLevel.WarningMessageLevel: "warning",
-        QWebEnginePage.JavaScriptConsoleMessageLevel.ErrorMessageLevel: "error",
-    }
-
-    class Page(QWebEnginePage):
-        def __init__(self, profile: QWebEngineProfile, sink: Callable[[str, str], None]) -> None:
-            super().__init__(profile)
-            self._sink = sink
-
-        def javaScriptConsoleMessage(  # noqa: N802 - Qt's name
-            self,
-            level: QWebEnginePage.JavaScriptConsoleMessageLevel,
-            message: str,
-            line: int,
-            source: str,
-        ) -> None:
-            self._sink(levels.get(level, "info"), message)
-
-    class Run(QObject):
-        def __init__(
-            self,
-            browser: RealBrowser,
-            request: Request,
-            done: Callable[[BrowserResult], None],
-            url: str,
-            page_origin: str,
-            time_limit: float,
-        ) -> None:
-            super().__init__()
-            self._browser = browser
-            self._done = done
-            self._finished = False
-            self._fetch_started = False
-            self._devtools_attached = False
-            self._console: list[ConsoleLine] = []
-            self._cors_errors: list[CorsErrorStatus] = []
-            self._net_errors: list[str] = []
-            self._outcome: dict[str, Any] | None = None
-            self._title = f"corsinspector-{uuid.uuid4().hex}"
-            self._next_id = 0
-            self._pending: set[int] = set()
-            opaque = page_origin == NULL_ORIGIN
-            base = _NULL_ORIGIN_HOST_PAGE if opaque else page_origin
-            spec = {
-                "url": url,
-                "method": request.method,
-                "headers": [list(pair) for pair in request.headers],
-                "credentials": request.credentials,
-                "mode": request.mode,
-                "body": request.body,
-            }
-            self._profile = QWebEngineProfile(self)
-            self._profile.settings().setAttribute(
-                QWebEngineSettings.WebAttribute.AutoLoadIconsForPage, False
-            )
-            self._page = Page(self._profile, self._on_console)
-            self._socket = QWebSocket(parent=self)
-            self._socket.textMessageReceived.connect(self._on_devtools_message)
-            self._socket.connected.connect(self._on_devtools_connected)
-            self._network = QNetworkAccessManager(self)
-            self._timer = QTimer(self, singleShot=True)
-            self._timer.timeout.connect(self._on_timeout)
-            self._timer.start(int(time_limit * 1000))
-            self._attach_timer = QTimer(self, singleShot=True)
-            self._attach_timer.timeout.connect(self._start_fetch)
-            self._page.loadFinished.connect(self._on_loaded)
-            self._page.setHtml(_page_html(spec, self._title, opaque), QUrl(base + "/"))
-
-        # --- DevTools ------------------------------------------------------------------
-
-        def _on_loaded(self, ok: bool) -> None:
-            port = self._browser._devtools_port
-            if port is None:
-                self._start_fetch()
-                return
-            self._attach_timer.start(5000)  # go on without DevTools if it does not answer
-            reply = self._network.get(QNetworkRequest(QUrl(f"http://127.0.0.1:{port}/json/list")))
-            reply.finished.connect(lambda: self._on_targets(reply))
-
-        def _on_targets(self, reply: QNetworkReply) -> None:
-            reply.deleteLater()
-            try:
-                targets = json.loads(bytes(reply.readAll().data()).decode())
-            except ValueError:
-                targets = []
-            for target in targets:
-                if target.get("title") == self._title and "webSocketDebuggerUrl" in target:
-                    self._socket.open(QUrl(target["webSocketDebuggerUrl"]))
-                    return
-            self._start_fetch()
-
-        def _send(self, method: str) -> None:
-            self._next_id += 1
-            self._pending.add(self._next_id)
-            self._socket.sendTextMessage(json.dumps({"id": self._next_id, "method": method}))
-
-        def _on_devtools_connected(self) -> None:
-            self._send("Network.enable")
-            self._send("Audits.enable")
-
-        def _on_devtools_message(self, text: str) -> None:
-            message = json.loads(text)
-            if "id" in message:
-                self._pending.discard(message["id"])
-                if not self._pending:
-                    self._devtools_attached = True
-                    self._start_fetch()
-                return
-            params = message.get("params", {})
-            status = None
-            if message.get("method") == "Network.loadingFailed":
-                status = params.get("corsErrorStatus")
-                text = params.get("errorText", "")
-                if text and text not in self._net_errors:
-                    self._net_errors.append(text)
-            elif message.get("method") == "Audits.issueAdded":
-                issue = params.get("issue", {})
-                if issue.get("code") == "CorsIssue":
-                    status = (
-                        issue.get("details", {}).get("corsIssueDetails", {}).get("corsErrorStatus")
-                    )
-            if status and status.get("corsError"):
-                error = CorsErrorStatus(status["corsError"], status.get("failedParameter", ""))
-                if error not in self._cors_errors:
-                    self._cors_errors.append(error)
-
-        # --- the fetch -----------------------------------------------------------------
-
-        def _start_fetch(self) -> None:
-            if self._fetch_started or self._finished:
-                return
-            self._fetch_started = True
-            self._attach_timer.stop()
-            self._page.runJavaScript("window.corsInspectorStart()")
-
-        def _on_console(self, level: str, message: str) -> None:
-            if message.startswith(_MARKER):
-                self._outcome = json.loads(message[len(_MARKER) :])
-                QTimer.singleShot(self._browser.settle_ms, self._settle)
-            else:
-                self._console.append(ConsoleLine(level, message))
-
-        def _settle(self, waited_ms: int = 0) -> None:
-            """Finish once DevTools had time to name the error: a rejected fetch waits up
-            to a second more for its ``corsErrorStatus`` (some rejections have none)."""
-            rejected = self._outcome is not None and self._outcome["outcome"] == "rejected"
-            if rejected and self._devtools_attached and not self._cors_errors and waited_ms < 1000:
-                QTimer.singleShot(50, lambda: self._settle(waited_ms + 50))
-                return
-            self._finish()
-
-        def _on_timeout(self) -> None:
-            self._outcome = {"outcome": "timeout"}
-            self._finish()
-
-        def _finish(self) -> None:
-            if self._finished:
-                return
-            self._finished = True
-            self._timer.stop()
-            out = self._outcome or {"outcome": "timeout"}
-            result = BrowserResult(
-                outcome=out["outcome"],
-                browser="chromium",
-                version=self._browser.version,
-                error=out.get("error"),
-                status=out.get("status"),
-                response_type=out.get("type"),
-                response_url=out.get("url"),
-                redirected=bool(out.get("redirected", False)),
-                readable_headers=tuple(out.get("headers", ())),
-                body=out.get("body"),
-                console=tuple(self._console),
-                cors_errors=tuple(self._cors_errors),
-                devtools=self._devtools_attached,
-                net_errors=tuple(self._net_errors),
-            )
-            self._socket.close()
-            # Deleted now, on this thread, page before profile: left to Python's collector,
-            # they could be freed on another thread, which Chromium refuses fatally.
-            shiboken6.delete(self._page)
-            shiboken6.delete(self._profile)
-            self._browser._active.discard(self)
-            self.deleteLater()
-            self._done(result)
-
-    _RUN_CLASS = Run
-    return Run
