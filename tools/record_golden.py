@@ -20,12 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from corsinspector.errors import CorsInspectorError  # noqa: E402
-from corsinspector.formats.scenario import (  # noqa: E402
-    load_scenario,
-    load_truth,
-    truth_to_dict,
-    write_json_atomic,
-)
+from corsinspector.formats.atomic import write_json_atomic  # noqa: E402
+from corsinspector.formats.scenario import load_scenario, load_truth, truth_to_dict  # noqa: E402
 from corsinspector.realbrowser.recorder import blocked_kind, record, summarize  # noqa: E402
 
 GOLDEN = ROOT / "tests" / "golden"

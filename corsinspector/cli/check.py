@@ -12,11 +12,12 @@ import httpx
 
 from corsinspector.app.gallery import GalleryRow, load_gallery, outcome_label, run_gallery
 from corsinspector.app.report import render_verdict
+from corsinspector.engine.kinds import NON_CORS_KINDS
 from corsinspector.errors import InputError
-from corsinspector.formats.scenario import build_request, dump_json, verdict_to_dict
+from corsinspector.formats.json import dump_json
+from corsinspector.formats.scenario import build_request, verdict_to_dict
 from corsinspector.live.compare import Comparison, compare_with_browser, real_browser_dict
 from corsinspector.live.inspector import InspectOptions, Inspector
-from corsinspector.engine.kinds import NON_CORS_KINDS
 from corsinspector.model import Request, Verdict
 
 __all__ = ["EXIT_ALLOWED", "EXIT_BLOCKED", "EXIT_NETWORK", "exit_status", "run_check", "run_demo"]

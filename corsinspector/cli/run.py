@@ -9,6 +9,7 @@ from pathlib import Path
 
 from corsinspector.engine.walk import first_requests
 from corsinspector.errors import InputError
+from corsinspector.formats.atomic import write_text_atomic
 from corsinspector.formats.collection import (
     Collection,
     Variable,
@@ -18,9 +19,10 @@ from corsinspector.formats.collection import (
     merge_folders,
     save_collection,
 )
-from corsinspector.formats.export import curl_command, har_log
-from corsinspector.formats.importers import import_file
-from corsinspector.formats.scenario import dump_json, name_of, write_text_atomic
+from corsinspector.formats.curl import curl_command
+from corsinspector.formats.detect import import_file
+from corsinspector.formats.har import har_log
+from corsinspector.formats.json import dump_json, name_of
 from corsinspector.formats.secrets import (
     MIN_SECRET_LENGTH,
     MovedCredential,

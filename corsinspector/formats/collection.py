@@ -22,14 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from corsinspector.errors import InputError, StorageError
-from corsinspector.formats.scenario import (
-    name_of,
-    parse_json,
-    read_json_file,
-    request_from_dict,
-    request_to_dict,
-    write_json_atomic,
-)
+from corsinspector.formats.atomic import write_json_atomic
+from corsinspector.formats.json import name_of, parse_json, read_json_file
+from corsinspector.formats.scenario import request_from_dict, request_to_dict
 from corsinspector.model import Request
 
 __all__ = [

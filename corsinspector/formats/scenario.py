@@ -10,19 +10,14 @@ with a stable key order, so that files diff well.
 
 from __future__ import annotations
 
-import glob
-import json
 import os
-import re
-import sys
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, cast
-from urllib.parse import urlsplit
 
-from corsinspector.errors import InputError, StorageError
+from corsinspector.errors import InputError
+from corsinspector.formats.json import Field, is_token, name_of, read_json_file
 from corsinspector.model import (
     CREDENTIALS_MODES,
     REQUEST_MODES,
@@ -49,12 +44,8 @@ __all__ = [
     "TRUTH_FORMAT",
     "VERDICT_FORMAT",
     "build_request",
-    "dump_json",
     "load_scenario",
     "load_truth",
-    "name_of",
-    "parse_json",
-    "read_json_file",
     "request_from_dict",
     "request_to_dict",
     "scenario_from_dict",
@@ -62,221 +53,17 @@ __all__ = [
     "truth_from_dict",
     "truth_to_dict",
     "verdict_to_dict",
-    "write_json_atomic",
-    "write_text_atomic",
 ]
 
 SCENARIO_FORMAT = "cors-scenario/1"
 TRUTH_FORMAT = "cors-truth/1"
 VERDICT_FORMAT = "cors-verdict/1"
 
-#: RFC 9110 token: header names and methods.
-_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
-_BAD_VALUE_CHARS = re.compile(r"[\r\n\x00]")
 
-
-class _Reader:
-    """Typed access to a JSON object, raising InputError with the dotted field path."""
-
-    def __init__(self, source: str, data: Any, path: str = "") -> None:
-        self.source = source
-        self.path = path
-        if not isinstance(data, Mapping):
-            raise self.error(f"must be an object, not {_json_type(data)}")
-        self.data = cast(Mapping[str, Any], data)
-
-    def error(self, message: str, key: str | None = None) -> InputError:
-        where = ".".join(p for p in (self.path, key) if p)
-        return InputError(f"{self.source}: {where}" if where else self.source, message)
-
-    def child(self, key: str) -> _Reader:
-        return _Reader(self.source, self.required(key, dict), self._sub(key))
-
-    def _sub(self, key: str) -> str:
-        return f"{self.path}.{key}" if self.path else key
-
-    def required(self, key: str, kind: type) -> Any:
-        if key not in self.data:
-            raise self.error("is missing", key)
-        return self._typed(key, kind)
-
-    def optional(self, key: str, kind: type, default: Any = None) -> Any:
-        if key not in self.data or self.data[key] is None:
-            return default
-        return self._typed(key, kind)
-
-    def _typed(self, key: str, kind: type) -> Any:
-        value = self.data[key]
-        if kind is int and isinstance(value, bool):
-            raise self.error("must be a number, not a boolean", key)
-        if not isinstance(value, kind):
-            raise self.error(f"must be {_kind_name(kind)}, not {_json_type(value)}", key)
-        if isinstance(value, str) and _SURROGATE.search(value):  # a flag's undecodable bytes
-            raise self.error("is not UTF-8 text", key)
-        return value
-
-    def choice(self, key: str, choices: tuple[str, ...], default: str) -> str:
-        value: str = self.optional(key, str, default)
-        if value not in choices:
-            raise self.error(f"must be one of {', '.join(choices)}, not {value!r}", key)
-        return value
-
-    def headers(self, key: str) -> Headers:
-        raw = self.optional(key, list, [])
-        pairs: list[tuple[str, str]] = []
-        for index, item in enumerate(raw):
-            where = f"{key}[{index}]"
-            if (
-                not isinstance(item, list)
-                or len(item) != 2
-                or not all(isinstance(x, str) for x in item)
-            ):
-                raise self.error("must be a [name, value] pair of strings", where)
-            name, value = item
-            if not _TOKEN.match(name):
-                raise self.error(
-                    f"header name {name!r} has characters not allowed in a name", where
-                )
-            if _BAD_VALUE_CHARS.search(value):
-                raise self.error(f"header {name} has a CR, LF or NUL in its value", where)
-            if _SURROGATE.search(value):
-                raise self.error(f"header {name}'s value is not UTF-8 text", where)
-            pairs.append((name, value))
-        return tuple(pairs)
-
-    def url(self, key: str, *, required: bool = True) -> str | None:
-        value: str | None = self.required(key, str) if required else self.optional(key, str)
-        if value is None:
-            return None
-        try:
-            parts = urlsplit(value)
-        except ValueError as exc:  # e.g. an unclosed IPv6 bracket
-            raise self.error(f"is not a URL ({exc}): {value!r}", key) from None
-        if not parts.scheme or (parts.scheme.lower() in ("http", "https") and not parts.hostname):
-            raise self.error(f"is not an absolute URL: {value!r}", key)
-        try:
-            parts.port  # noqa: B018 - urlsplit checks the port lazily
-        except ValueError:
-            raise self.error(f"has a bad port: {value!r}", key) from None
-        return value
-
-
-def _json_type(value: Any) -> str:
-    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}
-    if value is None:
-        return "null"
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return "a number"
-    return names.get(type(value), type(value).__name__)
-
-
-def _kind_name(kind: type) -> str:
-    return {dict: "an object", list: "a list", str: "a string", int: "a number"}.get(
-        kind, kind.__name__
-    )
-
-
-def _check_format(reader: _Reader, expected: str) -> None:
+def _check_format(reader: Field, expected: str) -> None:
     fmt = reader.required("format", str)
     if fmt != expected:
         raise reader.error(f"must be {expected!r}, not {fmt!r}", "format")
-
-
-#: Deeper than any file of ours nests: deeper JSON is refused before code recurses on it.
-MAX_JSON_DEPTH = 100
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _reject_constant(name: str) -> Any:
-    raise InputError("", f"{name} is not a JSON value")
-
-
-def _crumbs(trail: Any) -> str:
-    """The dotted path of a ``(parent_trail, key)`` chain: ``log.entries[3].url``."""
-    keys: list[str | int] = []
-    while trail is not None:
-        trail, key = trail
-        keys.append(key)
-    path = ""
-    for key in reversed(keys):
-        path += f"[{key}]" if isinstance(key, int) else (f".{key}" if path else key)
-    return path
-
-
-def _check_text(text: str, source: str, trail: Any) -> None:
-    found = _SURROGATE.search(text)
-    if found is not None:
-        where = f"{source}: {_crumbs(trail)}" if trail is not None else source
-        code = f"\\u{ord(found.group()):04x}"
-        raise InputError(where, f"holds a lone surrogate ({code}), which is not text")
-
-
-def _check_tree(data: Any, source: str, surrogates: bool) -> None:
-    """Refuse nesting deeper than MAX_JSON_DEPTH and, when ``surrogates``, strings holding a
-    lone surrogate (no file or wire can carry one), naming the field."""
-    stack: list[tuple[Any, int, Any]] = [(data, 1, None)]
-    while stack:
-        value, depth, trail = stack.pop()
-        if isinstance(value, str):
-            _check_text(value, source, trail)
-            continue
-        if not isinstance(value, dict | list):
-            continue
-        if depth > MAX_JSON_DEPTH:
-            raise InputError(
-                f"{source}: {_crumbs(trail)}", f"nested more than {MAX_JSON_DEPTH} deep"
-            )
-        pairs = value.items() if isinstance(value, dict) else enumerate(value)
-        for key, child in pairs:
-            if surrogates and isinstance(key, str):
-                _check_text(key, source, (trail, key))
-            if isinstance(child, dict | list) or (surrogates and isinstance(child, str)):
-                stack.append((child, depth + 1, (trail, key)))
-
-
-def parse_json(raw: bytes | str, source: str) -> Any:
-    """The one JSON reader of every input file: UTF-8 (a BOM allowed). Anything else is an
-    InputError naming ``source`` and the line or field: bad UTF-8 or JSON, NaN, an integer
-    longer than Python converts, nesting deeper than MAX_JSON_DEPTH, a lone surrogate."""
-    if isinstance(raw, bytes):
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise InputError(source, f"is not UTF-8 text (byte {exc.start})") from None
-    else:
-        text = raw.removeprefix("\ufeff")
-    try:
-        data = json.loads(text, parse_constant=_reject_constant)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{source}:{exc.lineno}", f"not valid JSON: {exc.msg}") from None
-    except InputError as exc:
-        raise InputError(source, f"not valid JSON: {exc.message}") from None
-    except RecursionError:
-        raise InputError(source, f"nested more than {MAX_JSON_DEPTH} deep") from None
-    except ValueError:  # Python's limit on integer digits
-        limit = sys.get_int_max_str_digits()
-        raise InputError(source, f"holds an integer of more than {limit} digits") from None
-    _check_tree(data, source, _SURROGATE_ESCAPE.search(text) is not None)
-    return data
-
-
-def name_of(path: str | os.PathLike[str]) -> str:
-    """A file's stem as a name to store: bytes the file system could not decode become U+FFFD
-    (a name with a lone surrogate cannot be written as UTF-8)."""
-    stem = Path(path).stem
-    return stem.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
-
-def read_json_file(path: Path) -> tuple[Any, bytes]:
-    """A JSON file parsed by :func:`parse_json`, with its bytes (to fingerprint it)."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(str(path), "no such file") from None
-    except OSError as exc:
-        raise InputError(str(path), exc.strerror or str(exc)) from None
-    return parse_json(raw, str(path)), raw
 
 
 def _load_json(path: Path) -> Any:
@@ -288,11 +75,11 @@ def _load_json(path: Path) -> Any:
 
 def scenario_from_dict(data: Any, source: str = "<scenario>") -> Scenario:
     """Build a Scenario from parsed JSON; ``source`` names the file in errors."""
-    top = _Reader(source, data)
+    top = Field(source, data).object()
     _check_format(top, SCENARIO_FORMAT)
     req = top.child("request")
     method = req.optional("method", str, "GET")
-    if not _TOKEN.match(method):
+    if not is_token(method):
         raise req.error(f"method {method!r} is not a valid HTTP method token", "method")
     typed = req.optional("origin", str, "https://app.example.test")
     try:
@@ -313,12 +100,12 @@ def scenario_from_dict(data: Any, source: str = "<scenario>") -> Scenario:
     routes_raw = top.optional("server", list, [])
     routes = []
     for index, item in enumerate(routes_raw):
-        route = _Reader(source, item, f"server[{index}]")
+        route = Field(source, item, f"server[{index}]").object()
         status = route.required("status", int)
         if not 100 <= status <= 599:
             raise route.error(f"must be an HTTP status from 100 to 599, not {status}", "status")
         route_method = route.optional("method", str, "*")
-        if route_method != "*" and not _TOKEN.match(route_method):
+        if route_method != "*" and not is_token(route_method):
             raise route.error(f"{route_method!r} is not a method or '*'", "method")
         routes.append(
             Route(
@@ -445,7 +232,7 @@ def truth_to_dict(truth: Truth) -> dict[str, Any]:
 
 def truth_from_dict(data: Any, source: str = "<truth>") -> Truth:
     """Build a Truth from parsed JSON."""
-    top = _Reader(source, data)
+    top = Field(source, data).object()
     _check_format(top, TRUTH_FORMAT)
     browser = top.child("browser")
     extra = {k: str(v) for k, v in browser.data.items() if k not in ("name", "version")}
@@ -454,7 +241,7 @@ def truth_from_dict(data: Any, source: str = "<truth>") -> Truth:
         res = top.child("result")
         errors = []
         for index, item in enumerate(top.optional("cors_errors", list, [])):
-            err = _Reader(source, item, f"cors_errors[{index}]")
+            err = Field(source, item, f"cors_errors[{index}]").object()
             errors.append(
                 CorsErrorStatus(
                     err.required("kind", str), err.optional("failed_parameter", str, "")
@@ -462,7 +249,7 @@ def truth_from_dict(data: Any, source: str = "<truth>") -> Truth:
             )
         console = []
         for index, item in enumerate(top.optional("console", list, [])):
-            line = _Reader(source, item, f"console[{index}]")
+            line = Field(source, item, f"console[{index}]").object()
             console.append(ConsoleLine(line.required("level", str), line.required("text", str)))
         result = BrowserResult(
             outcome=res.required("outcome", str),
@@ -481,7 +268,7 @@ def truth_from_dict(data: Any, source: str = "<truth>") -> Truth:
         )
     received = []
     for index, item in enumerate(top.optional("received", list, [])):
-        rec = _Reader(source, item, f"received[{index}]")
+        rec = Field(source, item, f"received[{index}]").object()
         received.append(
             ReceivedRequest(
                 rec.required("method", str), rec.required("url", str), rec.headers("headers")
@@ -606,66 +393,3 @@ def verdict_to_dict(verdict: Verdict) -> dict[str, Any]:
             item["browser_sends"] = False  # sent on request; no browser would send it
         out["exchanges"].append(item)
     return out
-
-
-# --- writing ---------------------------------------------------------------------------
-
-
-_PAIR = re.compile(r'\[\n\s+("(?:[^"\\]|\\.)*"),\n\s+("(?:[^"\\]|\\.)*")\n\s+\]')
-
-
-def dump_json(data: Any) -> str:
-    """Pretty JSON with a trailing newline, each ``[name, value]`` pair on one line; key
-    order is the caller's (kept stable), so files diff well."""
-    return _PAIR.sub(r"[\1, \2]", json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
-
-
-def write_json_atomic(path: str | os.PathLike[str], data: Any) -> None:
-    """Write ``data`` as JSON to ``path`` atomically (see :func:`write_text_atomic`)."""
-    write_text_atomic(path, dump_json(data))
-
-
-def _pid_alive(pid: int) -> bool:
-    if os.name != "posix":
-        return True  # os.kill would end the process on Windows: assume its writer lives
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # another user's process: alive
-        return True
-    return True
-
-
-def _sweep_stale(path: Path) -> None:
-    """Remove the temporary files of earlier writes of ``path`` whose process is gone
-    (killed before its rename); a live writer's file is left alone."""
-    ours = re.compile(rf"\.{re.escape(path.name)}\.(\d+)\.[^.]+\.tmp")
-    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
-        match = ours.fullmatch(stale.name)
-        if match is not None and not _pid_alive(int(match.group(1))):
-            stale.unlink(missing_ok=True)
-
-
-def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` to ``path`` atomically: a temporary file beside it named with our pid,
-    fsync, rename. A kill mid-write leaves the old file whole; the next write removes the
-    dead writer's temporary file (an exception removes it at once). StorageError on failure."""
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _sweep_stale(path)
-        fd, tmp = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp"
-        )
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise StorageError(f"{path}: could not write: {exc.strerror or exc}") from None

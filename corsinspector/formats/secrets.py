@@ -181,6 +181,7 @@ class Redactor:
             body=None if request.body is None else self.text(request.body),
         )
 
+
 def _templated(
     items: Mapping[str, Item], variables: Mapping[str, str], secrets: set[str]
 ) -> dict[str, str]:

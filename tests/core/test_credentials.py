@@ -10,7 +10,7 @@ import pytest
 
 from corsinspector.errors import InputError
 from corsinspector.formats.collection import Folder, Item, add_secret_variables, load_environments
-from corsinspector.formats.importers import import_curl
+from corsinspector.formats.curl import import_curl
 from corsinspector.formats.secrets import extract_credentials
 
 
@@ -99,7 +99,7 @@ def test_secret_variables_join_an_environments_file_safely(tmp_path: Path) -> No
 
 
 def test_postman_auth_blocks_become_variables_basic_and_query_api_keys_included() -> None:
-    from corsinspector.formats.importers import import_postman
+    from corsinspector.formats.postman import import_postman
 
     def auth(kind: str, **attributes: str) -> dict[str, object]:
         return {"type": kind, kind: [{"key": k, "value": v} for k, v in attributes.items()]}

@@ -7,7 +7,7 @@ import shlex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corsinspector.formats.export import curl_command
+from corsinspector.formats.curl import curl_command
 from corsinspector.model import SentRequest
 
 

@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 
 from corsinspector.errors import InputError
+from corsinspector.formats.atomic import write_json_atomic
+from corsinspector.formats.json import dump_json
 from corsinspector.formats.scenario import (
-    dump_json,
     load_scenario,
     load_truth,
     scenario_from_dict,
     scenario_to_dict,
     truth_from_dict,
     truth_to_dict,
-    write_json_atomic,
 )
 from corsinspector.model import (
     BrowserResult,

@@ -14,13 +14,10 @@ from hypothesis import strategies as st
 
 from corsinspector.errors import InputError
 from corsinspector.formats.collection import Folder, Item
-from corsinspector.formats.importers import (
-    detect_format,
-    import_curl,
-    import_file,
-    import_har,
-    import_postman,
-)
+from corsinspector.formats.curl import import_curl
+from corsinspector.formats.detect import detect_format, import_file
+from corsinspector.formats.har import import_har
+from corsinspector.formats.postman import import_postman
 
 # Chrome "Copy as cURL (bash)": $'…' because the body holds a single quote and a newline.
 CHROME_BASH = r"""curl 'https://api.example.test/items/1' \
@@ -359,8 +356,8 @@ def test_har_keeps_cross_origin_requests_and_folds_preflights() -> None:
 @pytest.mark.parametrize(
     ("data", "where"),
     [
-        ({}, "x.har: log: missing"),
-        ({"log": {"entries": {}}}, "x.har: log.entries: must be an array"),
+        ({}, "x.har: log: is missing"),
+        ({"log": {"entries": {}}}, "x.har: log.entries: must be a list"),
         ({"log": {"entries": [{"request": {"method": "GET"}}]}}, "x.har: log.entries[0]"),
         (
             {"log": {"entries": [1, {"request": {"method": "GET"}}]}},
@@ -379,7 +376,7 @@ def test_har_errors(data: object, where: str) -> None:
 
 
 def test_har_missing_url_is_named() -> None:
-    with pytest.raises(InputError, match=r"^x\.har: log\.entries\[0\]\.request\.url: missing$"):
+    with pytest.raises(InputError, match=r"^x\.har: log\.entries\[0\]\.request\.url: is missing$"):
         import_har('{"log": {"entries": [{"request": {"method": "GET"}}]}}', "x.har")
 
 
@@ -430,7 +427,7 @@ def test_postman_folders_variables_and_bodies() -> None:
 
 
 def test_postman_errors() -> None:
-    with pytest.raises(InputError, match=r"^p\.json: info: missing$"):
+    with pytest.raises(InputError, match=r"^p\.json: info: is missing$"):
         import_postman('{"item": []}', "p.json")
     with pytest.raises(InputError, match=r"^p\.json: info\.schema: must be Postman v2\.1"):
         import_postman('{"info": {"schema": "x"}, "item": []}', "p.json")

@@ -166,7 +166,7 @@ def test_a_collection_save_killed_mid_write_leaves_no_stray_file_after_the_next_
 
 
 def test_the_next_write_removes_only_dead_writers_temporary_files(tmp_path: Path) -> None:
-    from corsinspector.formats.scenario import write_text_atomic
+    from corsinspector.formats.atomic import write_text_atomic
 
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()  # reaped: its pid names no process now
