@@ -48,7 +48,7 @@ def main() -> int:
     for scenario in scenarios:  # warm caches once
         judge(scenario)
     judged = _rate(judge, scenarios, args.seconds)  # type: ignore[arg-type]
-    parsed = _rate(scenario_from_dict, raw, args.seconds)  # type: ignore[arg-type]
+    parsed = _rate(scenario_from_dict, raw, args.seconds)
     print(f"scenarios in the corpus:       {len(scenarios)}")
     print(
         f"engine evaluations per second: {judged:,.0f}  (target {TARGET:,}: "

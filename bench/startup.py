@@ -143,7 +143,8 @@ def _windowed(url: str, count: int, replay_collection: bool = False) -> dict[str
     from ui.asyncbridge import run_on_qt
     from ui.mainwindow import MainWindow
 
-    app = QApplication.instance() or QApplication([])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication([])
     app.setQuitOnLastWindowClosed(False)
     window = MainWindow()
     window.resize(1280, 800)
@@ -180,9 +181,12 @@ def _windowed(url: str, count: int, replay_collection: bool = False) -> dict[str
         )
         window.collection_panel.open_path(path)
         finished: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        window.controller.replay_finished.connect(
-            lambda _m: finished.done() or finished.set_result(None)
-        )
+
+        def finish(_message: str) -> None:
+            if not finished.done():
+                finished.set_result(None)
+
+        window.controller.replay_finished.connect(finish)
         clock.start()
         tick.last = 0.0  # type: ignore[attr-defined]
         timer.start()

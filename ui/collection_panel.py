@@ -22,8 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 if TYPE_CHECKING:
-    from corsinspector.formats.collection import Collection, Variable
-    from corsinspector.live.runner import ItemResult
+    from corsinspector import Collection, ItemResult, Variable
 
 __all__ = ["CollectionPanel", "ResultsModel"]
 
@@ -153,7 +152,7 @@ class CollectionPanel(QWidget):
 
     def open_path(self, path: Path) -> None:
         """Load ``path`` (and ``NAME.env.json`` beside it); InputError when it is bad."""
-        from corsinspector.formats.collection import load_collection, load_environments
+        from corsinspector import load_collection, load_environments
 
         self.collection = load_collection(path)
         self.path = path

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-if TYPE_CHECKING:
-    from corsinspector.formats.collection import Collection
-    from corsinspector.live.inspector import Inspector
-    from corsinspector.model import Request, Verdict
 from corsinspector.app.tasks import TaskSet
+
+if TYPE_CHECKING:
+    from corsinspector import Collection, Inspector, Request, Verdict
+    from corsinspector.app.ask import RealBrowserAsk
 
 __all__ = ["InspectorController"]
 
@@ -24,11 +24,11 @@ class InspectorController(QObject):
     inspection_failed = Signal(str)
     #: True while an inspection runs.
     busy_changed = Signal(bool)
-    #: What embedded Chromium did with the same request (a live.Comparison).
+    #: What embedded Chromium did with the same request (an app.ask.Comparison).
     real_browser_ready = Signal(object)
     #: True while embedded Chromium runs a request.
     real_browser_busy = Signal(bool)
-    #: One replayed item's result (a runner.ItemResult).
+    #: One replayed item's result (an ItemResult).
     replay_result = Signal(object)
     #: True while a collection replays.
     replay_running = Signal(bool)
@@ -43,11 +43,11 @@ class InspectorController(QObject):
         self._inspectors: dict[str, Inspector] = {}
         self.last_request: Request | None = None
         self.last_verdict: Verdict | None = None
-        self._browser: Any = None
+        self._browser: RealBrowserAsk | None = None
 
     def _inspector(self, browser: str) -> Inspector:
         # httpx and the transport load on the first Send, not before the first paint.
-        from corsinspector.live.inspector import InspectOptions, Inspector
+        from corsinspector import InspectOptions, Inspector
 
         if browser not in self._inspectors:
             self._inspectors[browser] = Inspector(InspectOptions(browser=browser, timeout=15.0))
@@ -85,17 +85,16 @@ class InspectorController(QObject):
         )
 
     async def _ask(self, request: Request) -> None:
-        from corsinspector.live.compare import compare_with_browser
-        from corsinspector.realbrowser.browser import RealBrowser
+        from corsinspector.app.ask import RealBrowserAsk
 
         self.real_browser_busy.emit(True)
         try:
             if self._browser is None:
-                self._browser = RealBrowser(quiet=self._quiet_browser)
-            result = await self._browser.fetch(request, time_limit=20.0)
+                self._browser = RealBrowserAsk(quiet=self._quiet_browser)
+            comparison = await self._browser.ask(request, time_limit=20.0)
         finally:
             self.real_browser_busy.emit(False)
-        self.real_browser_ready.emit(compare_with_browser(result))
+        self.real_browser_ready.emit(comparison)
 
     def replay(
         self, collection: Collection, variables: dict[str, str], concurrency: int = 8
@@ -116,9 +115,7 @@ class InspectorController(QObject):
     ) -> None:
         import asyncio
 
-        from corsinspector.errors import CorsInspectorError
-        from corsinspector.live.inspector import InspectOptions
-        from corsinspector.live.runner import run_collection
+        from corsinspector import CorsInspectorError, InspectOptions, run_collection
 
         self.replay_running.emit(True)
         message = "Done."

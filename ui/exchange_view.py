@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 if TYPE_CHECKING:
-    from corsinspector.model import Exchange, Failure, SentRequest
-from ui.models import HeadersModel
+    from corsinspector import Exchange, Failure, SentRequest
+from .models import HeadersModel
 
 __all__ = ["ExchangeView"]
 
@@ -136,7 +136,7 @@ class ExchangeView(QGroupBox):
             QTimer.singleShot(0, lambda: self.response_table.scrollTo(index, hint))
 
     def _copy_curl(self) -> None:
-        from corsinspector.formats.export import curl_command
+        from corsinspector.app.workspace import curl_command
 
         if self._sent is not None:
             QApplication.clipboard().setText(curl_command(self._sent))

@@ -17,8 +17,9 @@ from PySide6.QtWidgets import (
 )
 
 if TYPE_CHECKING:
-    from corsinspector.model import Fix
-    from ui.fix_highlighter import FixHighlighter
+    from corsinspector import Fix
+
+    from .fix_highlighter import FixHighlighter
 
 __all__ = ["FixPanel"]
 
@@ -30,8 +31,8 @@ class FixPanel(QGroupBox):
     def __init__(self) -> None:
         super().__init__("Fix the server")
         self.setObjectName("fix_panel")
-        self.title = QLabel("")
-        self.title.setObjectName("fix_title")
+        self.heading = QLabel("")
+        self.heading.setObjectName("fix_title")
         self.stack = QComboBox()
         self.stack.setObjectName("fix_stack")
         self.stack.setToolTip("Show the fix in your server's own configuration")
@@ -55,7 +56,7 @@ class FixPanel(QGroupBox):
         self.copy.clicked.connect(lambda: QApplication.clipboard().setText(self.text.toPlainText()))
         self.try_fix.clicked.connect(self.try_requested)
         top = QHBoxLayout()  # one row above the snippet: the panel stays short
-        top.addWidget(self.title, 1)
+        top.addWidget(self.heading, 1)
         top.addWidget(self.result)
         top.addWidget(self.try_fix)
         top.addWidget(self.copy)
@@ -83,7 +84,7 @@ class FixPanel(QGroupBox):
 
     def _list_stacks(self) -> None:
         """The stacks load with the first fix (not before the window's first paint)."""
-        from corsinspector.fixes.stacks import STACKS
+        from corsinspector.app.stacks import STACKS
 
         remembered = QSettings().value("fix/stack", "generic")
         self.stack.blockSignals(True)
@@ -108,21 +109,21 @@ class FixPanel(QGroupBox):
     def _render(self) -> None:
         fix = self._fix
         if fix is None:
-            self.title.setText(
+            self.heading.setText(
                 "Allowed: nothing to fix." if self._judged else "The fix appears with a verdict."
             )
             self.text.setPlainText("")
             return
         stack = self.stack.currentText()
         if stack != "generic" and fix.server == "generic":
-            from corsinspector.fixes.stacks import stack_fix
+            from corsinspector.app.stacks import stack_fix
 
             fix = stack_fix(stack, fix, self._kind)
-        self.title.setText(fix.title)
+        self.heading.setText(fix.title)
         if self._highlighter is None:  # built with the first fix, not before the first paint
             from PySide6.QtGui import QFontDatabase
 
-            from ui.fix_highlighter import FixHighlighter
+            from .fix_highlighter import FixHighlighter
 
             self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
 

@@ -24,21 +24,22 @@ from corsinspector.errors import CorsInspectorError, InputError
 
 if TYPE_CHECKING:
     import asyncio
+    from collections.abc import Callable
 
     from PySide6.QtGui import QCloseEvent
 
+    from corsinspector import ItemResult, Request, Verdict
+    from corsinspector.app.ask import Comparison
     from corsinspector.app.gallery import DemoServers
     from corsinspector.app.history import History
-    from corsinspector.live.compare import Comparison
-    from corsinspector.live.runner import ItemResult
-    from corsinspector.model import Request, Verdict
-    from ui.collection_panel import CollectionPanel
-    from ui.sequence_view import SequenceView
-from ui.controller import InspectorController
-from ui.exchange_view import ExchangeView
-from ui.fix_panel import FixPanel
-from ui.request_editor import RequestEditor
-from ui.verdict_banner import VerdictBanner
+
+    from .collection_panel import CollectionPanel
+    from .sequence_view import SequenceView
+from .controller import InspectorController
+from .exchange_view import ExchangeView
+from .fix_panel import FixPanel
+from .request_editor import RequestEditor
+from .verdict_banner import VerdictBanner
 
 __all__ = ["MainWindow"]
 
@@ -234,21 +235,21 @@ class MainWindow(QMainWindow):
         from PySide6.QtGui import QKeySequence, QShortcut
 
         self.shortcuts_installed = True
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, activated=self._on_editor_send_requested)
-        QShortcut(QKeySequence("Escape"), self, activated=self.controller.cancel)
-        QShortcut(QKeySequence("Ctrl+W"), self, activated=self.what_if.toggle)
-        QShortcut(QKeySequence("Ctrl+B"), self, activated=self._on_ask_clicked)
-        QShortcut(QKeySequence("Ctrl+L"), self, activated=self.editor.url.setFocus)
-        QShortcut(QKeySequence("Ctrl+Shift+C"), self, activated=self.banner.copy.click)
-        QShortcut(QKeySequence("Ctrl+T"), self, activated=self.fix_panel.try_fix.click)
-        QShortcut(
-            QKeySequence("Ctrl+1"), self, activated=lambda: self.exchange_tabs.setCurrentIndex(0)
-        )
-        QShortcut(
-            QKeySequence("Ctrl+2"), self, activated=lambda: self.exchange_tabs.setCurrentIndex(1)
-        )
-        QShortcut(QKeySequence("F11"), self, activated=self.presentation.toggle)
+        bindings: list[tuple[str, Callable[[], object]]] = [
+            ("Ctrl+Return", self._on_editor_send_requested),
+            ("Ctrl+Enter", self._on_editor_send_requested),
+            ("Escape", self.controller.cancel),
+            ("Ctrl+W", self.what_if.toggle),
+            ("Ctrl+B", self._on_ask_clicked),
+            ("Ctrl+L", lambda: self.editor.url.setFocus()),
+            ("Ctrl+Shift+C", self.banner.copy.click),
+            ("Ctrl+T", self.fix_panel.try_fix.click),
+            ("Ctrl+1", lambda: self.exchange_tabs.setCurrentIndex(0)),
+            ("Ctrl+2", lambda: self.exchange_tabs.setCurrentIndex(1)),
+            ("F11", self.presentation.toggle),
+        ]
+        for keys, slot in bindings:
+            QShortcut(QKeySequence(keys), self).activated.connect(slot)
 
     # --- the demo gallery ---------------------------------------------------------------
 
@@ -355,12 +356,10 @@ class MainWindow(QMainWindow):
             self.history.takeItem(self.history.count() - 1)
         self.history.blockSignals(False)
         self.history.setUpdatesEnabled(True)
-        import json
-
-        from corsinspector.formats.scenario import request_to_dict
+        from corsinspector.app.workspace import request_json
 
         request, verdict = pending[-1]
-        QSettings().setValue("request/last", json.dumps(request_to_dict(request)))
+        QSettings().setValue("request/last", request_json(request))
         self.show_verdict(verdict)
         self.verdict_shown.emit(verdict)
 
@@ -423,7 +422,7 @@ class MainWindow(QMainWindow):
     def sequence(self) -> SequenceView:
         """The Sequence tab's diagram, built when first shown; it then draws the last verdict."""
         if self._sequence is None:
-            from ui.sequence_view import SequenceView
+            from .sequence_view import SequenceView
 
             self._sequence = SequenceView()
             self._sequence.set_presentation(self.presentation.isChecked())
@@ -449,7 +448,7 @@ class MainWindow(QMainWindow):
     def collection_panel(self) -> CollectionPanel:
         """The Collection tab, built when first shown (it is not part of the first paint)."""
         if self._collection_panel is None:
-            from ui.collection_panel import CollectionPanel
+            from .collection_panel import CollectionPanel
 
             panel = CollectionPanel()
             layout = self._collection_page.layout()
@@ -500,25 +499,14 @@ class MainWindow(QMainWindow):
 
     def save_request_to_collection(self, name: str) -> None:
         """Add the request in the editor to the open collection's "Saved" folder, safely."""
-        from corsinspector.formats.collection import (
-            Folder,
-            item_from_request,
-            merge_folders,
-            save_collection,
-        )
+        from corsinspector.app.workspace import save_request
 
         panel = self.collection_panel
         if panel.collection is None or panel.path is None:
             self.banner.show_problem("Open a collection first (sidebar: Collection).")
             return
-        try:
-            item = item_from_request(name, self.editor.request())
-        except InputError as exc:
-            self.banner.show_problem(str(exc))
-            return
-        merged = merge_folders(panel.collection, [Folder("Saved", (item,))])
-        try:
-            saved = save_collection(panel.path, merged)
+        try:  # a bad request (InputError) or a failed write
+            saved = save_request(panel.collection, panel.path, name, self.editor.request())
         except CorsInspectorError as exc:
             self.banner.show_problem(str(exc))
             return
@@ -571,8 +559,8 @@ class MainWindow(QMainWindow):
             self.show_verdict(self.controller.last_verdict)  # back to what the server said
 
     def _on_response_headers_edited(self) -> None:
+        from corsinspector import judge
         from corsinspector.app.whatif import scenario_of
-        from corsinspector.engine.judge import judge
 
         request, verdict = self.controller.last_request, self.controller.last_verdict
         if not self.what_if.isChecked() or request is None or verdict is None:
@@ -598,18 +586,16 @@ class MainWindow(QMainWindow):
         settings = QSettings()
         last = settings.value("request/last")
         if isinstance(last, str):
-            import json
-
-            from corsinspector.formats.scenario import request_from_dict
+            from corsinspector.app.workspace import request_from_json
 
             with contextlib.suppress(ValueError, InputError):  # stale or damaged: start empty
-                self.editor.load(request_from_dict(json.loads(last)))
+                self.editor.load(request_from_json(last))
         recent = _stored_origins()
         if recent:
             self.editor.set_recent_origins(recent)
         geometry = settings.value("window/geometry")
         if geometry is not None:
-            self.restoreGeometry(geometry)  # type: ignore[arg-type]
+            self.restoreGeometry(geometry)
         else:  # a first start: roomy, but never past the screen's edges
             screen = self.screen().availableGeometry()
             self.resize(min(1360, screen.width() * 9 // 10), min(860, screen.height() * 9 // 10))

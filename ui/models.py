@@ -9,7 +9,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 if TYPE_CHECKING:
-    from corsinspector.model import Headers
+    from corsinspector import Headers
 
 __all__ = ["HeaderRow", "HeadersModel", "Roles"]
 

@@ -1,6 +1,6 @@
 """RequestEditor: method, URL, Origin, credentials, browser, headers (each marked safelisted,
 triggering a preflight or dropped, with the reason), body, and the live line "This request
-needs a preflight because: …". The rules come from the core (engine.safelist)."""
+needs a preflight because: …". The rules come from the core (app.editor)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from corsinspector.errors import InputError
 
 if TYPE_CHECKING:
-    from corsinspector.model import Request
+    from corsinspector import Request
 
 __all__ = ["RequestEditor"]
 
@@ -218,7 +218,7 @@ class RequestEditor(QWidget):
 
     def request(self) -> Request:
         """The request in the fields; InputError naming the field when something is wrong."""
-        from corsinspector.formats.scenario import build_request
+        from corsinspector.app.editor import build_request
 
         headers = self._header_pairs()
         fields = {
@@ -240,7 +240,7 @@ class RequestEditor(QWidget):
         """Mark each header and say why a preflight is needed, as the user types."""
         if self._refreshing:
             return
-        from corsinspector.engine.safelist import classify_header
+        from corsinspector.app.editor import header_check
 
         self._refreshing = True
         try:
@@ -251,7 +251,7 @@ class RequestEditor(QWidget):
                 status = self.headers.item(row, 3)
                 if name is None or value is None or status is None or not name.text().strip():
                     continue
-                check = classify_header(name.text().strip(), value.text(), mode)  # type: ignore[arg-type]
+                check = header_check(name.text().strip(), value.text(), mode)
                 status.setText(_STATUS_TEXT[check.status])
                 status.setToolTip(check.reason)
                 name.setToolTip(check.reason)
@@ -267,25 +267,11 @@ class RequestEditor(QWidget):
             self.preflight_line.setText("")
             self._show_origin_hint(None)
             return
-        from corsinspector.engine.safelist import prepare_request
-        from corsinspector.origins import NULL_ORIGIN, is_same_origin, origin_note
+        from corsinspector.app.editor import origin_hint, preflight_line
 
         self.problem.setText("")
-        typed = request.typed_origin
-        self._show_origin_hint(None if typed is None else origin_note(typed, request.origin))
-        prepared = prepare_request(request)
-        if prepared.error is not None:
-            self.preflight_line.setText(f"fetch() would refuse this request: {prepared.error}")
-        elif request.mode != "cors":
-            self.preflight_line.setText(f"Mode {request.mode}: no preflight is ever sent.")
-        elif request.origin != NULL_ORIGIN and is_same_origin(request.url, request.origin):
-            self.preflight_line.setText("Same origin: no CORS at all.")
-        elif prepared.needs_preflight:
-            self.preflight_line.setText(
-                "This request needs a preflight because: " + "; ".join(prepared.reasons) + "."
-            )
-        else:
-            self.preflight_line.setText("No preflight needed: a simple request.")
+        self._show_origin_hint(origin_hint(request))
+        self.preflight_line.setText(preflight_line(request))
 
     def _show_origin_hint(self, note: str | None) -> None:
         self.origin_hint.setText(note or "")

@@ -10,8 +10,8 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QWidget
 
 if TYPE_CHECKING:
+    from corsinspector import Verdict
     from corsinspector.app.sequence import Step
-    from corsinspector.model import Verdict
 
 __all__ = ["SequenceView"]
 

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 if TYPE_CHECKING:
-    from corsinspector.model import Verdict
+    from corsinspector import Verdict
 
 __all__ = ["VerdictBanner"]
 

@@ -111,7 +111,7 @@ def test_a_missing_header_is_a_highlighted_placeholder_row(
 
 def test_a_bad_url_is_shown_inline_not_sent(qtbot: QtBot, loop: asyncio.AbstractEventLoop) -> None:
     window = _window(qtbot)
-    assert window.fix_panel.title.text() == "The fix appears with a verdict."  # not "allowed"
+    assert window.fix_panel.heading.text() == "The fix appears with a verdict."  # not "allowed"
     window.editor.url.setText("not a url")
     assert window.editor.problem.text().startswith("URL: is not an absolute URL")
     window.editor.send_requested.emit()
