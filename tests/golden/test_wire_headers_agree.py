@@ -3,7 +3,7 @@ what embedded Chromium sent to the recorder's servers: the same headers, values 
 
 Left out: what the recorder's loopback mapping changes (``Host``; ``Sec-Fetch-Site``,
 ``Referer`` and ``Sec-Fetch-Storage-Access``, which depend on the loopback URL's site, are
-compared live in tests/integration/test_wire_headers.py) and cookies (none in the corpus).
+compared live in tests/wire/test_wire_headers.py) and cookies (none in the corpus).
 """
 
 from __future__ import annotations

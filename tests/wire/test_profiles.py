@@ -1,5 +1,5 @@
 """The headers each browser profile adds, judged offline through the walk (the live
-comparison with embedded Chromium is tests/integration/test_wire_headers.py)."""
+comparison with embedded Chromium is tests/wire/test_wire_headers.py)."""
 
 from __future__ import annotations
 
