@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
+from corsinspector.app.gallery import GALLERY
 from corsinspector.app.report import headline
 from corsinspector.engine.judge import judge
 from corsinspector.formats.scenario import load_scenario
@@ -18,8 +18,6 @@ from corsinspector.model import (
     SentRequest,
     Verdict,
 )
-
-GALLERY = Path(__file__).resolve().parents[2] / "resources" / "gallery"
 
 
 def _judged(name: str) -> Verdict:
