@@ -1,2 +1,5 @@
-"""What the window needs from the core: the demo and its gallery, history, recent origins,
-tasks, the verdict as words (report), the sequence view's steps, what-if, snippet highlighting."""
+"""What the window needs from the core, so that ``ui/`` imports only this package and the
+public face: the demo gallery (gallery), the request editor's live hints (editor), the verdict
+as words (report), the fix panel's stacks (stacks) and highlighting (highlight), Ask the real
+browser (ask), the sequence view's steps (sequence), what-if (whatif), history, recent
+origins, files (workspace) and the one door to tasks (tasks)."""
