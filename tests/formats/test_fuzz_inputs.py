@@ -25,10 +25,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from corsinspector.cli import main as cli
+from corsinspector import cli
 from corsinspector.formats.scenario import scenario_from_dict
 from corsinspector.wire.server import ScenarioServer, serve_in_thread
-from tests.core.test_importers import CHROME_BASH, CHROME_CMD, FIREFOX, HAR, POSTMAN
+from tests.formats.samples import CHROME_BASH, CHROME_CMD, FIREFOX, HAR, POSTMAN
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = "https://app.example.test"
