@@ -263,9 +263,10 @@ def _postman_item(
 
 
 def import_postman(text: str, source: str = "<postman>") -> list[Folder]:
-    """Folders of items from a Postman v2.1 (or v2.0) collection; requests at the top
-    level go into a folder named after the collection, nested folders are named by their
-    path (``outer/inner``)."""
+    """Folders of items from a Postman v2.1 (or v2.0) collection, in the order Postman and
+    Newman run them (depth first, as in the file): each run of requests side by side makes
+    one folder, named by its path (``outer/inner``), the collection's name at the top level;
+    where requests and folders interleave, a folder's name recurs."""
     root = Field(source, parse_json(text, source), "")
     info = root.need("info")
     schema = info.opt_str("schema")
@@ -274,24 +275,26 @@ def import_postman(text: str, source: str = "<postman>") -> list[Folder]:
     collection_name = info.opt_str("name", name_of(source)) or "Postman"
     variables = _variables(root, {})
     auth = _postman_auth(root.get("auth"), [], variables)
-    folders: list[tuple[str, list[Item]]] = [(collection_name, [])]
+    runs: list[tuple[int, str, list[Item]]] = []  # (parent's number, folder name, items)
 
     # An explicit stack rather than recursion: a deep tree cannot overflow.
-    stack: list[tuple[Field, str, dict[str, str], list[tuple[str, str]], list[Item]]] = []
-    top_items = folders[0][1]
+    stack: list[tuple[Field, int, str, dict[str, str], list[tuple[str, str]]]] = []
     for node in reversed(list(root.need("item").items())):
-        stack.append((node, "", variables, auth, top_items))
+        stack.append((node, 0, "", variables, auth))
+    parents = 0
     while stack:
-        node, prefix, scope, node_auth, into = stack.pop()
+        node, parent, prefix, scope, node_auth = stack.pop()
         name = node.opt_str("name")
         if node.get("item") is not None:
+            parents += 1
             path = f"{prefix}/{name}" if prefix else name
             scope = _variables(node, scope)
             folder_auth = _postman_auth(node.get("auth"), node_auth, scope)
-            own: list[Item] = []
-            folders.append((path or "(unnamed)", own))
             for child in reversed(list(node.need("item").items())):
-                stack.append((child, path, scope, folder_auth, own))
+                stack.append((child, parents, path, scope, folder_auth))
         else:
-            into.append(_postman_item(node, name, _variables(node, scope), node_auth))
-    return [Folder(name, tuple(items)) for name, items in folders if items]
+            item = _postman_item(node, name, _variables(node, scope), node_auth)
+            if not runs or runs[-1][0] != parent:
+                runs.append((parent, (prefix or "(unnamed)") if parent else collection_name, []))
+            runs[-1][2].append(item)
+    return [Folder(name, tuple(items)) for _, name, items in runs]
