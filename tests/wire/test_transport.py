@@ -805,20 +805,18 @@ def test_a_reset_mid_headers_is_a_protocol_or_read_error() -> None:
     run(main())
 
 
-def test_eof_mid_headers_or_before_any_byte_is_a_remote_protocol_error() -> None:
-    async def half(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+@pytest.mark.parametrize("sent", [b"HTTP/1.1 200 OK\r\nX-Half: ", b""], ids=["mid-headers", "mute"])
+def test_eof_mid_headers_or_before_any_byte_is_a_remote_protocol_error(sent: bytes) -> None:
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await reader.readuntil(b"\r\n\r\n")
-        writer.write(b"HTTP/1.1 200 OK\r\nX-Half: ")
-        await writer.drain()
-
-    async def mute(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.readuntil(b"\r\n\r\n")
+        if sent:
+            writer.write(sent)
+            await writer.drain()
 
     async def main() -> None:
-        for handler in (half, mute):
-            async with Server(handler) as server, WireTransport() as transport:
-                with pytest.raises(httpx.RemoteProtocolError):
-                    await transport.handle_async_request(httpx.Request("GET", server.url))
+        async with Server(handler) as server, WireTransport() as transport:
+            with pytest.raises(httpx.RemoteProtocolError):
+                await transport.handle_async_request(httpx.Request("GET", server.url))
 
     run(main())
 
@@ -959,9 +957,11 @@ def test_tls_self_signed_fails_verification_with_the_reason(
     run(main())
 
 
+@pytest.mark.parametrize("bundle", [True, False], ids=["bundle", "unverified"])
 def test_tls_with_the_bundle_or_without_verification_succeeds(
-    certificate: tuple[Path, Path],
+    certificate: tuple[Path, Path], bundle: bool
 ) -> None:
+    verify: str | bool = str(certificate[1]) if bundle else False
     events: list[str] = []
 
     async def trace(name: str, info: dict[str, Any]) -> None:
@@ -976,13 +976,11 @@ def test_tls_with_the_bundle_or_without_verification_succeeds(
     async def main() -> None:
         async with Server(handler, tls=_server_tls(certificate, seen)) as server:
             url = f"https://localhost:{server.port}/"
-            for verify in (str(certificate[1]), False):
-                async with httpx.AsyncClient(transport=WireTransport(verify=verify)) as client:
-                    response = await client.get(url, extensions={"trace": trace})
-                assert response.text == "ok"
-                assert response.extensions["remote_address"] == ("127.0.0.1", server.port)
-                assert seen == {"sni": "localhost", "alpn": "http/1.1"}
-                seen.clear()
+            async with httpx.AsyncClient(transport=WireTransport(verify=verify)) as client:
+                response = await client.get(url, extensions={"trace": trace})
+            assert response.text == "ok"
+            assert response.extensions["remote_address"] == ("127.0.0.1", server.port)
+            assert seen == {"sni": "localhost", "alpn": "http/1.1"}
         assert events[2:4] == ["connection.start_tls.started", "connection.start_tls.complete"]
 
     run(main())
