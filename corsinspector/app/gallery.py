@@ -3,13 +3,13 @@ verdict each is expected to reach, their loopback servers for the window (``Demo
 and their live run for ``demo`` (``run_gallery``).
 
 Light on purpose: the window lists ``gallery_names()`` before its first paint, so the
-formats, the server and the inspector load only when used.
+formats, the server and the inspector load only when used, and the records are plain
+classes (dataclasses or NamedTuples cost the first paint a millisecond or more).
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,21 +65,22 @@ def load_gallery(gallery: Path = GALLERY) -> list[tuple[Scenario, str | None]]:
     return [(load_scenario(path), expected_of(path)) for path in paths]
 
 
-@dataclass(frozen=True)
 class DemoItem:
-    scenario: Scenario
-    expected: str | None
-    #: The scenario's request pointed at its loopback server.
-    request: Request
+    """A served gallery scenario; ``request`` is its request pointed at its loopback server."""
+
+    __slots__ = ("expected", "request", "scenario")
+
+    def __init__(self, scenario: Scenario, expected: str | None, request: Request) -> None:
+        self.scenario, self.expected, self.request = scenario, expected, request
 
 
-@dataclass
 class DemoServers:
     """The window's demo: every gallery scenario on its own loopback port. Start with
     ``await start()``; ``items`` then lists the playable scenarios."""
 
-    items: list[DemoItem] = field(default_factory=list)
-    _servers: list[ScenarioServer] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.items: list[DemoItem] = []
+        self._servers: list[ScenarioServer] = []
 
     async def start(self) -> None:
         from corsinspector.wire.server import ScenarioServer
@@ -100,14 +101,15 @@ class DemoServers:
         return next((item for item in self.items if item.scenario.name == name), None)
 
 
-@dataclass(frozen=True)
 class GalleryRow:
     """One line of ``demo``: a scenario's live verdict beside its expected one (and Chromium's)."""
 
-    name: str
-    expected: str | None
-    verdict: Verdict
-    browser: Comparison | None
+    __slots__ = ("browser", "expected", "name", "verdict")
+
+    def __init__(
+        self, name: str, expected: str | None, verdict: Verdict, browser: Comparison | None
+    ) -> None:
+        self.name, self.expected, self.verdict, self.browser = name, expected, verdict, browser
 
     @property
     def got(self) -> str:
