@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import ada_url
 
+from corsinspector.engine.vocabulary import SAFELISTED_METHODS, TOKEN_PATTERN
 from corsinspector.model import Headers
 
 __all__ = [
@@ -40,9 +41,8 @@ ACAC = "Access-Control-Allow-Credentials"
 ACAM = "Access-Control-Allow-Methods"
 ACAH = "Access-Control-Allow-Headers"
 
-_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+_TOKEN = re.compile(f"^{TOKEN_PATTERN}$")
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-_SAFELISTED_METHODS = frozenset({"GET", "HEAD", "POST"})
 _FORBIDDEN_HOST_CHARS = frozenset("#%/:<>?@[\\]^|")
 
 
@@ -155,9 +155,7 @@ def parse_allow_list(value: str | None) -> list[str] | None:
 
 def is_method_allowed(method: str, allowed: list[str], credentials: bool) -> bool:
     """A safelisted method, one listed (case-sensitively), or ``*`` without credentials."""
-    return (
-        method in _SAFELISTED_METHODS or method in allowed or ("*" in allowed and not credentials)
-    )
+    return method in SAFELISTED_METHODS or method in allowed or ("*" in allowed and not credentials)
 
 
 def first_disallowed_header(

@@ -16,12 +16,9 @@ Fetch Standard in several places:
   cache to its canonical form (``bytes=00-01`` is sent as ``bytes=0-1``) and sent last.
 - **User-Agent** is a forbidden name (the spec lets script set it).
 - **The 1024-byte total** counts the ``Accept: */*`` that Chromium adds when script set none.
-- **Order.** Blink keeps request headers in a hash map (``WTF::HashMap`` keyed by the case-folded
-  name, rapidhash, quadratic probing), filled with the script's headers in case-insensitive
-  name order and then with Chromium's ``sec-ch-ua``, ``sec-ch-ua-mobile``,
-  ``sec-ch-ua-platform`` and ``User-Agent``. Its iteration order is the order on the wire and the
-  order in which the network service checks ``Access-Control-Allow-Headers`` (it names the first
-  missing header in that order, not alphabetically). This module replays that table.
+- **Order.** Blink keeps request headers in a hash map whose iteration order is the order on
+  the wire and of the ``Access-Control-Allow-Headers`` check (see
+  :mod:`~corsinspector.engine.blinkmap`).
 
 Pure: no I/O. Everything costly is computed once per header name and cached.
 """
@@ -29,42 +26,34 @@ Pure: no I/O. Everything costly is computed once per header name and cached.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 from urllib.parse import urlsplit
 
+from corsinspector.engine.blinkmap import map_order
+from corsinspector.engine.ranges import cache_range, range_problem
+from corsinspector.engine.vocabulary import (
+    ASCII_LOWER,
+    ASCII_UPPER,
+    FORBIDDEN_METHODS,
+    TOKEN,
+    is_safelisted_method,
+    normalize_method,
+)
 from corsinspector.model import Headers, Mode, Request
 from corsinspector.origins import normalize_url
 
 __all__ = [
-    "FORBIDDEN_METHODS",
     "FORBIDDEN_NAMES",
-    "SAFELISTED_METHODS",
     "HeaderCheck",
     "PreparedRequest",
-    "blink_wire_order",
     "classify_header",
-    "is_safelisted_method",
-    "normalize_method",
     "prepare_request",
-    "range_sent_last",
 ]
 
 Status = Literal["safelisted", "unsafe", "forbidden", "dropped-no-cors"]
 
-#: Methods ``fetch()`` refuses outright (byte-case-insensitive).
-FORBIDDEN_METHODS: frozenset[str] = frozenset({"CONNECT", "TRACE", "TRACK"})
-#: CORS-safelisted methods: no preflight needed for these.
-SAFELISTED_METHODS: frozenset[str] = frozenset({"GET", "HEAD", "POST"})
-#: Methods ``fetch()`` upper-cases; every other method keeps the script's case.
-_NORMALIZED_METHODS = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"})
-
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-_ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _HTTP_WHITESPACE = " \t\r\n"
 _LWS = " \t"
 _INVALID_VALUE = re.compile(r"[\x00\r\n]")
@@ -74,8 +63,6 @@ _UNSAFE_BYTE = re.compile(r'[\x00-\x08\x0a-\x1f"():<>?@\[\\\]{}\x7f]')
 _LANGUAGE_BAD = re.compile(r"[^0-9A-Za-z *,\-.;=]")
 _DOUBLE = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 _INTEGER = re.compile(r"[0-9]+")
-_INT64 = re.compile(r"[+-]?[0-9]+")
-_INT64_MAX = 2**63 - 1
 _ECT_VALUES = frozenset({"slow-2g", "2g", "3g", "4g"})
 _SAFE_CONTENT_TYPES = frozenset(
     {"application/x-www-form-urlencoded", "multipart/form-data", "text/plain"}
@@ -133,12 +120,6 @@ _SAFE_NAMES = frozenset(
         "save-data",
     }
 )
-#: Conditional headers: with any of them the HTTP cache leaves a Range header alone.
-_CONDITIONAL_NAMES = frozenset(
-    {"if-modified-since", "if-none-match", "if-unmodified-since", "if-match", "if-range"}
-)
-#: What Chromium adds to Blink's header map after the script's headers, in this order.
-_CHROMIUM_MAP_NAMES = ("sec-ch-ua", "sec-ch-ua-mobile", "sec-ch-ua-platform", "user-agent")
 
 _FETCH_ERROR = "TypeError: Failed to execute 'fetch' on 'Window': "
 
@@ -184,17 +165,6 @@ class PreparedRequest:
         return bool(self.reasons)
 
 
-def normalize_method(method: str) -> str:
-    """``fetch()``'s normalization: DELETE, GET, HEAD, OPTIONS, POST, PUT upper-cased."""
-    upper = method.translate(_ASCII_UPPER)
-    return upper if upper in _NORMALIZED_METHODS else method
-
-
-def is_safelisted_method(method: str) -> bool:
-    """GET, HEAD or POST (Chromium compares after ASCII upper-casing)."""
-    return method.translate(_ASCII_UPPER) in SAFELISTED_METHODS
-
-
 # --- single headers ----------------------------------------------------------------------
 
 
@@ -209,7 +179,7 @@ class _Verdict:
 
 
 def _lower(text: str) -> str:
-    return text.translate(_ASCII_LOWER)
+    return text.translate(ASCII_LOWER)
 
 
 def _normalize_value(value: str) -> str:
@@ -230,7 +200,7 @@ def _forbidden_why(lower: str, value: str) -> str | None:
         return "is a forbidden header name"
     if lower in _METHOD_OVERRIDE_NAMES:
         for item in value.split(","):
-            method = item.strip(_LWS).translate(_ASCII_UPPER)
+            method = item.strip(_LWS).translate(ASCII_UPPER)
             if method in FORBIDDEN_METHODS:
                 return f"names the forbidden method {method}"
     return None
@@ -244,78 +214,15 @@ def _mime_essence(lower_value: str) -> str | None:
         return None
     kind = parts[0].lstrip(" \t\n\v\f\r")
     sub = parts[1].rstrip(" \t\n\v\f\r")
-    if not _TOKEN.fullmatch(kind) or not _TOKEN.fullmatch(sub):
+    if not TOKEN.fullmatch(kind) or not TOKEN.fullmatch(sub):
         return None
     return f"{kind}/{sub}"
 
 
-def _parse_int64(text: str) -> int | None:
-    if not _INT64.fullmatch(text):
-        return None
-    number = int(text)
-    return number if -_INT64_MAX - 1 <= number <= _INT64_MAX else None
-
-
-def _parse_ranges(value: str) -> list[tuple[int, int]] | None:
-    """``net::HttpUtil::ParseRangeHeader``: (first, last) pairs, -1 for "not given"; first -1
-    with last N is a suffix range of N bytes. None when the value does not parse."""
-    unit, equals, spec = value.partition("=")
-    if not equals or _lower(unit.strip(_LWS)) != "bytes":
-        return None
-    ranges: list[tuple[int, int]] = []
-    for raw in spec.split(","):
-        item = raw.strip(_LWS)
-        if not item:
-            continue
-        first_text, minus, last_text = item.partition("-")
-        if not minus:
-            return None
-        first_text = first_text.strip(_LWS)
-        last_text = last_text.strip(_LWS)
-        first = last = -1
-        if first_text:
-            parsed = _parse_int64(first_text)
-            if parsed is None:
-                return None
-            first = parsed
-        if last_text:
-            parsed = _parse_int64(last_text)
-            if parsed is None:
-                return None
-            last = parsed
-        elif first_text == "":
-            return None
-        if first_text == "":  # a suffix range: valid when its length is positive
-            if last <= 0:
-                return None
-        elif first < 0 or (last != -1 and last < first):
-            return None
-        ranges.append((first, last))
-    return ranges or None
-
-
-def _canonical_range(value: str) -> str | None:
-    """The value the HTTP cache sends for a single valid range, or None (left untouched)."""
-    ranges = _parse_ranges(value)
-    if ranges is None or len(ranges) != 1:
-        return None
-    first, last = ranges[0]
-    if first == -1:
-        return f"bytes=-{last}"
-    return f"bytes={first}-" if last == -1 else f"bytes={first}-{last}"
-
-
 def _judge_range(value: str) -> _Verdict:
-    lower_value = _lower(value)
-    if any(c in lower_value for c in " \t,"):
-        return _Verdict(False, f"value {value!r} contains whitespace or a comma")
-    ranges = _parse_ranges(lower_value)
-    if ranges is None:
-        return _Verdict(False, f"value {value!r} is not a valid byte range")
-    if len(ranges) != 1:
-        return _Verdict(False, f"value {value!r} holds more than one range")
-    if ranges[0][0] == -1:
-        return _Verdict(False, f"value {value!r} is a suffix range, which is not safelisted")
+    problem = range_problem(value, _lower(value))
+    if problem is not None:
+        return _Verdict(False, problem)
     return _Verdict(True, "is a simple range, CORS-safelisted", about="name")
 
 
@@ -400,128 +307,6 @@ def _no_cors_reason(name: str, lower: str, value: str) -> str:
     return f"{name} {_judge(lower, value).why}, so no-cors mode drops it silently"
 
 
-# --- Blink's header map ------------------------------------------------------------------
-
-_M64 = (1 << 64) - 1
-_SECRET0 = 0x2D358DCCAA6C78A5
-_SECRET1 = 0x8BB84B93962EACC9
-_SECRET2 = 0x4B33A62ED433D4A3
-_SEED = 0xBDD89AA982704029
-
-
-def _mix(a: int, b: int) -> int:
-    product = a * b
-    return (product & _M64) ^ (product >> 64)
-
-
-@lru_cache(maxsize=4096)
-def _name_hash(lower: str) -> int:
-    """``WTF::CaseFoldingHash`` of a header name: rapidhash over the case-folded UTF-16LE
-    code units, masked to 24 bits (``StringHasher::ComputeHashAndMaskTop8Bits``)."""
-    data = lower.encode("utf-16-le", "surrogatepass")
-    size = len(data)
-    seed = _SEED ^ _mix(_SEED ^ _SECRET0, _SECRET1) ^ size
-
-    def r32(at: int) -> int:
-        return int.from_bytes(data[at : at + 4], "little")
-
-    def r64(at: int) -> int:
-        return int.from_bytes(data[at : at + 8], "little")
-
-    if size <= 16:
-        if size >= 4:
-            last = size - 4
-            delta = (size & 24) >> (size >> 3)
-            a = (r32(0) << 32) | r32(last)
-            b = (r32(delta) << 32) | r32(last - delta)
-        elif size > 0:  # one character: CaseFoldingHashReader::ReadSmall
-            a, b = ord(lower[0]), 0
-        else:
-            a = b = 0
-    else:
-        pos, left = 0, size
-        if left > 48:
-            see1 = see2 = seed
-            while True:
-                seed = _mix(r64(pos) ^ _SECRET0, r64(pos + 8) ^ seed)
-                see1 = _mix(r64(pos + 16) ^ _SECRET1, r64(pos + 24) ^ see1)
-                see2 = _mix(r64(pos + 32) ^ _SECRET2, r64(pos + 40) ^ see2)
-                pos += 48
-                left -= 48
-                if left < 48:
-                    break
-            seed ^= see1 ^ see2
-        if left > 16:
-            seed = _mix(r64(pos) ^ _SECRET2, r64(pos + 8) ^ seed ^ _SECRET1)
-            if left > 32:
-                seed = _mix(r64(pos + 16) ^ _SECRET2, r64(pos + 24) ^ seed)
-        a = r64(pos + left - 16)
-        b = r64(pos + left - 8)
-    product = (a ^ _SECRET1) * (b ^ seed)
-    a, b = product & _M64, product >> 64
-    masked = _mix(a ^ _SECRET0 ^ size, b ^ _SECRET1) & 0xFFFFFF
-    return masked or 0x800000
-
-
-def _place(slots: list[int], hashes: list[int], index: int) -> None:
-    mask = len(slots) - 1
-    slot = hashes[index] & mask
-    probe = 0
-    while slots[slot] >= 0:
-        probe += 1
-        slot = (slot + probe) & mask
-    slots[slot] = index
-
-
-def _rebuild(slots: list[int], hashes: list[int], size: int) -> list[int]:
-    fresh = [-1] * size
-    for index in slots:
-        if index >= 0:
-            _place(fresh, hashes, index)
-    return fresh
-
-
-def _map_order(lower_names: tuple[str, ...]) -> list[int]:
-    """Indices of ``lower_names`` (inserted in that order, then Chromium's own entries) in
-    the iteration order of the WTF::HashMap after it has been copied once."""
-    count = len(lower_names)
-    return [index for index in _full_map_order(lower_names) if index < count]
-
-
-@lru_cache(maxsize=4096)
-def blink_wire_order(lower_names: tuple[str, ...]) -> tuple[str, ...]:
-    """The names of the request's header map in wire order: the script's ``lower_names``
-    (sorted, as Blink inserts them) among Chromium's own ``sec-ch-ua*`` and ``user-agent``."""
-    names = (*lower_names, *_CHROMIUM_MAP_NAMES)
-    return tuple(names[index] for index in _full_map_order(lower_names))
-
-
-def _full_map_order(lower_names: tuple[str, ...]) -> list[int]:
-    """Every entry's index (the script's, then Chromium's) in the copied map's order."""
-    hashes = [_name_hash(n) for n in lower_names] + _CHROMIUM_HASHES
-    slots = [-1] * 8  # kMinimumTableSize
-    for index in range(len(hashes)):
-        _place(slots, hashes, index)
-        if (index + 1) * 2 >= len(slots):  # kMaxLoad
-            slots = _rebuild(slots, hashes, len(slots) * 2)
-    # The Resource keeps a copy of the request: the copy re-inserts every entry, in the
-    # original's iteration order, into a table of CalculateCapacity(size) buckets.
-    slots = _rebuild(slots, hashes, _capacity(len(hashes)))
-    return [index for index in slots if index >= 0]
-
-
-def _capacity(size: int) -> int:
-    mask = size
-    shift = size
-    while shift:
-        mask |= shift
-        shift >>= 1
-    return max((mask + 1) * 2, 8)
-
-
-_CHROMIUM_HASHES = [_name_hash(n) for n in _CHROMIUM_MAP_NAMES]
-
-
 # --- whole requests ----------------------------------------------------------------------
 
 
@@ -553,14 +338,14 @@ def _prefetch_error(request: Request, method: str) -> str | None:
             f"{_FETCH_ERROR}Request cannot be constructed from a URL that includes "
             f"credentials: {normalize_url(request.url)}"
         )
-    if not _TOKEN.fullmatch(request.method):
+    if not TOKEN.fullmatch(request.method):
         return f"{_FETCH_ERROR}'{request.method}' is not a valid HTTP method."
-    if request.method.translate(_ASCII_UPPER) in FORBIDDEN_METHODS:
+    if request.method.translate(ASCII_UPPER) in FORBIDDEN_METHODS:
         return f"{_FETCH_ERROR}'{request.method}' HTTP method is unsupported."
     if request.mode == "no-cors" and not is_safelisted_method(method):
         return f"{_FETCH_ERROR}'{method}' is unsupported in no-cors mode."
     for name, value in request.headers:
-        if not _TOKEN.fullmatch(name):
+        if not TOKEN.fullmatch(name):
             return f"{_FETCH_ERROR}Invalid name"
         if _INVALID_VALUE.search(_normalize_value(value)):
             return f"{_FETCH_ERROR}Invalid value"
@@ -607,20 +392,7 @@ def _fill_headers(request: Request) -> tuple[dict[str, _Entry], list[HeaderCheck
 def _range_rewrite(method: str, entries: dict[str, _Entry]) -> str | None:
     """The HTTP cache re-sends a single valid GET range last, in canonical form."""
     entry = entries.get("range")
-    return None if entry is None else _cache_range(method, entries.keys(), entry.combined)
-
-
-def _cache_range(method: str, lower_names: Iterable[str], value: str) -> str | None:
-    if method != "GET" or not _CONDITIONAL_NAMES.isdisjoint(lower_names):
-        return None
-    return _canonical_range(value)
-
-
-def range_sent_last(method: str, headers: Headers) -> bool:
-    """Does the HTTP cache send this request's ``Range`` last, after every other header?"""
-    values = [value for name, value in headers if _lower(name) == "range"]
-    names = [_lower(name) for name, _ in headers]
-    return bool(values) and _cache_range(method, names, ", ".join(values)) is not None
+    return None if entry is None else cache_range(method, entries.keys(), entry.combined)
 
 
 def prepare_request(request: Request) -> PreparedRequest:
@@ -639,7 +411,7 @@ def prepare_request(request: Request) -> PreparedRequest:
 
     # Blink's FetchHeaderList is sorted by name; its entries fill the hash map in that order.
     ordered = sorted(entries.values(), key=lambda e: e.lower)
-    wire = [ordered[i] for i in _map_order(tuple(e.lower for e in ordered))]
+    wire = [ordered[i] for i in map_order(tuple(e.lower for e in ordered))]
     values = {e.lower: e.combined for e in wire}
 
     # The network service's view: the map's entries, then Accept: */* if script set none.

@@ -22,6 +22,7 @@ from corsinspector.engine.kinds import (
     PREFLIGHT_ALLOW_ORIGIN_MISMATCH,
     REDIRECT_CONTAINS_CREDENTIALS,
 )
+from corsinspector.engine.vocabulary import SAFELISTED_METHODS
 from corsinspector.model import (
     Exchange,
     Failure,
@@ -44,7 +45,6 @@ __all__ = [
 
 #: Preflight cache lifetime the fix suggests (Chromium caps Max-Age at 7200 s).
 MAX_AGE = "600"
-_SAFELISTED_METHODS = frozenset({"GET", "HEAD", "POST"})
 _CORS_RESPONSE_HEADERS = frozenset(
     name.lower()
     for name in (ACAO, ACAC, ACAM, ACAH, "Access-Control-Max-Age", "Access-Control-Expose-Headers")
@@ -120,7 +120,7 @@ def _preflight_headers(exchange: Exchange, credentials: bool) -> Headers:
     method = header_values(request, "Access-Control-Request-Method")
     names = header_values(request, "Access-Control-Request-Headers")
     headers: list[tuple[str, str]] = [(ACAO, origin)]
-    if method and method[0] not in _SAFELISTED_METHODS:
+    if method and method[0] not in SAFELISTED_METHODS:
         headers.append((ACAM, method[0]))
     if names:
         headers.append((ACAH, ", ".join(names[0].split(","))))

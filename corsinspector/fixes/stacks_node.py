@@ -4,7 +4,7 @@ Next.js Route Handlers."""
 from __future__ import annotations
 
 from corsinspector.engine.kinds import PREFLIGHT_MISSING_ALLOW_ORIGIN
-from corsinspector.engine.safelist import SAFELISTED_METHODS
+from corsinspector.engine.vocabulary import SAFELISTED_METHODS
 from corsinspector.fixes.stack import Spec, Stack, js_list, opt_lines, q
 from corsinspector.model import Headers
 

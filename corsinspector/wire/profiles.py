@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
 
-from corsinspector.engine.safelist import blink_wire_order, range_sent_last
+from corsinspector.engine.blinkmap import blink_wire_order
+from corsinspector.engine.ranges import range_sent_last
 from corsinspector.model import Exchange, Headers, header_values
 from corsinspector.origins import NULL_ORIGIN, origin_of
 

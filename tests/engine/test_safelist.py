@@ -17,14 +17,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corsinspector.engine.safelist import (
-    FORBIDDEN_METHODS,
-    SAFELISTED_METHODS,
     HeaderCheck,
     PreparedRequest,
     classify_header,
+    prepare_request,
+)
+from corsinspector.engine.vocabulary import (
+    FORBIDDEN_METHODS,
+    SAFELISTED_METHODS,
     is_safelisted_method,
     normalize_method,
-    prepare_request,
 )
 from corsinspector.formats.scenario import load_scenario, load_truth
 from corsinspector.model import (
