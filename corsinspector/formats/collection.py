@@ -16,14 +16,14 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from corsinspector.errors import InputError, StorageError
 from corsinspector.formats.atomic import write_json_atomic
-from corsinspector.formats.json import name_of, parse_json, read_json_file
+from corsinspector.formats.json import Field, name_of, parse_json, read_json_file
 from corsinspector.formats.scenario import request_from_dict, request_to_dict
 from corsinspector.model import Request
 
@@ -126,81 +126,61 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _read_json(path: Path) -> tuple[Any, str]:
+def _read_json(path: Path) -> tuple[Field, str]:
     data, raw = read_json_file(path)
-    return data, _digest(raw)
+    return Field(str(path), data), _digest(raw)
 
 
-def _list(value: Any, where: str) -> list[Any]:
-    """``value`` when a list (absent or null: empty); InputError naming ``where`` otherwise."""
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise InputError(where, "must be a list")
-    return value
+def _each(parent: Field, key: str) -> Iterator[Field]:
+    """The members of the list ``key`` (absent or null: none)."""
+    member = parent.get(key)
+    return member.items() if member is not None else iter(())
 
 
-def _expect(data: Any, where: str) -> Expectation | None:
-    if data is None:
+def _expect(item: Field) -> Expectation | None:
+    expect = item.get("expect")
+    if expect is None:
         return None
-    if not isinstance(data, dict) or not isinstance(data.get("allowed"), bool):
-        raise InputError(f"{where}.expect", "must be an object with allowed: true or false")
-    kind = data.get("kind")
-    if kind is not None and not isinstance(kind, str):
-        raise InputError(f"{where}.expect.kind", "must be a string")
-    return Expectation(data["allowed"], kind)
+    if not isinstance(expect.value, dict) or not isinstance(expect.value.get("allowed"), bool):
+        raise expect.error("must be an object with allowed: true or false")
+    return Expectation(expect.data["allowed"], expect.optional("kind", str))
+
+
+def _capture(item: Field) -> tuple[tuple[str, str], ...]:
+    capture = item.data.get("capture") or {}
+    if not isinstance(capture, dict) or not all(
+        isinstance(v, str) and v.startswith(("header:", "json:")) for v in capture.values()
+    ):
+        raise item.error('must map names to "header:Name" or "json:field.path"', "capture")
+    return tuple(capture.items())
 
 
 def load_collection(path: str | os.PathLike[str]) -> Collection:
     """Read a ``cors-collection/1`` file; every item's request is checked (with its
     variables still in place, only the shape)."""
     path = Path(path)
-    data, digest = _read_json(path)
-    if not isinstance(data, dict):
-        raise InputError(str(path), "must be a JSON object")
-    if data.get("format") != COLLECTION_FORMAT:
-        raise InputError(
-            f"{path}: format", f"must be {COLLECTION_FORMAT!r}, not {data.get('format')!r}"
-        )
-    if "items" in data:  # a likely slip: run would find nothing to replay and say so nowhere
-        raise InputError(
-            f"{path}: items", 'items belong in a folder: "folders": [{"name": …, "items": […]}]'
-        )
+    top, digest = _read_json(path)
+    fmt = top.data.get("format")
+    if fmt != COLLECTION_FORMAT:
+        raise top.error(f"must be {COLLECTION_FORMAT!r}, not {fmt!r}", "format")
+    if "items" in top.data:  # a likely slip: run would find nothing to replay and say so nowhere
+        raise top.error('items belong in a folder: "folders": [{"name": …, "items": […]}]', "items")
     folders = []
-    for f_index, folder in enumerate(_list(data.get("folders"), f"{path}: folders")):
-        where = f"{path}: folders[{f_index}]"
-        if not isinstance(folder, dict) or not isinstance(folder.get("name"), str):
-            raise InputError(where, "must be an object with a name")
+    for folder in _each(top, "folders"):
+        folder_name: str = folder.required("name", str)
         items = []
-        for i_index, item in enumerate(_list(folder.get("items"), f"{where}.items")):
-            at = f"{where}.items[{i_index}]"
-            if not isinstance(item, dict) or not isinstance(item.get("name"), str):
-                raise InputError(at, "must be an object with a name")
-            if not isinstance(item.get("request"), dict):
-                raise InputError(f"{at}.request", "is missing")
-            notes = item.get("notes") or ""
+        for item in _each(folder, "items"):
+            name: str = item.required("name", str)
+            if not isinstance(item.data.get("request"), dict):
+                raise item.error("is missing", "request")
+            notes = item.data.get("notes") or ""
             if not isinstance(notes, str):
-                raise InputError(f"{at}.notes", "must be a string")
-            capture = item.get("capture") or {}
-            if not isinstance(capture, dict) or not all(
-                isinstance(v, str) and v.startswith(("header:", "json:")) for v in capture.values()
-            ):
-                raise InputError(
-                    f"{at}.capture", 'must map names to "header:Name" or "json:field.path"'
-                )
-            items.append(
-                Item(
-                    item["name"],
-                    item["request"],
-                    _expect(item.get("expect"), at),
-                    notes,
-                    tuple(capture.items()),
-                )
-            )
-        folders.append(Folder(folder["name"], tuple(items)))
-    name = data.get("name", name_of(path))
+                raise item.error("must be a string", "notes")
+            items.append(Item(name, item.data["request"], _expect(item), notes, _capture(item)))
+        folders.append(Folder(folder_name, tuple(items)))
+    name = top.data.get("name", name_of(path))
     if not isinstance(name, str):
-        raise InputError(f"{path}: name", "must be a string")
+        raise top.error("must be a string", "name")
     return Collection(name, tuple(folders), loaded_digest=digest)
 
 
@@ -273,25 +253,26 @@ def load_environments(path: str | os.PathLike[str]) -> dict[str, dict[str, Varia
     """Read a ``cors-environments/1`` file: named environments of variables, each a string
     or ``{"value": …, "secret": true}``."""
     path = Path(path)
-    data, _ = _read_json(path)
-    if not isinstance(data, dict) or data.get("format") != ENVIRONMENTS_FORMAT:
-        raise InputError(f"{path}: format", f"must be {ENVIRONMENTS_FORMAT!r}")
+    top, _ = _read_json(path)
+    if not isinstance(top.value, dict) or top.value.get("format") != ENVIRONMENTS_FORMAT:
+        raise top.error(f"must be {ENVIRONMENTS_FORMAT!r}", "format")
     environments: dict[str, dict[str, Variable]] = {}
-    declared = data.get("environments") or {}
+    declared = top.data.get("environments") or {}
     if not isinstance(declared, dict):
-        raise InputError(f"{path}: environments", "must be an object of environments")
+        raise top.error("must be an object of environments", "environments")
     for name, variables in declared.items():
         if not isinstance(variables, dict):
-            raise InputError(f"{path}: environments.{name}", "must be an object of variables")
+            raise top.error("must be an object of variables", f"environments.{name}")
         parsed = {}
         for key, value in variables.items():
-            where = f"{path}: environments.{name}.{key}"
             if isinstance(value, str):
                 parsed[key] = Variable(value)
             elif isinstance(value, dict) and isinstance(value.get("value"), str):
                 parsed[key] = Variable(value["value"], bool(value.get("secret", False)))
             else:
-                raise InputError(where, 'must be a string or {"value": …, "secret": true}')
+                raise top.error(
+                    'must be a string or {"value": …, "secret": true}', f"environments.{name}.{key}"
+                )
         environments[name] = parsed
     return environments
 
@@ -307,7 +288,7 @@ def add_secret_variables(
     data: dict[str, Any] = {"format": ENVIRONMENTS_FORMAT, "environments": {}}
     if path.exists():
         load_environments(path)  # refuses, naming the field, what it would not read
-        data, _ = _read_json(path)
+        data = dict(_read_json(path)[0].data)
         _keep_backup(path)
     if not isinstance(data.get("environments"), dict):
         data["environments"] = {}
