@@ -3,36 +3,33 @@
 ``python main.py`` opens the window on the demo gallery (every teaching scenario served on
 loopback); ``python main.py --screenshot FILE [--scenario NAME] [--theme dark|light]
 [--stack NAME]`` renders it offscreen after inspecting a scenario live, writes a PNG and exits.
+The flags are parsed by the one command line (corsinspector.cli) and handed to ``run``.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from collections.abc import Sequence
+from typing import NamedTuple
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 from corsinspector.app.gallery import gallery_names
-from ui.mainwindow import MainWindow
+
+from .mainwindow import MainWindow
 
 __all__ = ["run"]
 
 DEFAULT_SCENARIO = "custom-header-not-allowed"
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python main.py", description="CORS Inspector window")
-    parser.add_argument("--screenshot", metavar="FILE", help="render offscreen to a PNG and exit")
-    parser.add_argument("--scenario", default=DEFAULT_SCENARIO, help="gallery scenario to show")
-    parser.add_argument("--theme", choices=("light", "dark", "system"), default="system")
-    parser.add_argument(
-        "--stack", metavar="NAME", help="show the fix in this server stack (with --screenshot)"
-    )
-    return parser
+class _Options(NamedTuple):
+    screenshot: str | None
+    scenario: str
+    theme: str
+    stack: str | None
 
 
 def apply_theme(app: QApplication, theme: str) -> None:
@@ -71,7 +68,7 @@ def apply_theme(app: QApplication, theme: str) -> None:
     app.setPalette(palette)
 
 
-async def _main(window: MainWindow, args: argparse.Namespace) -> int:
+async def _main(window: MainWindow, args: _Options) -> int:
     import asyncio
 
     from corsinspector.app.gallery import DemoServers
@@ -125,8 +122,15 @@ def _quiet_offscreen_warnings() -> None:
     qInstallMessageHandler(handler)
 
 
-def run(argv: Sequence[str]) -> int:
-    args = _parser().parse_args(list(argv))
+def run(
+    *,
+    screenshot: str | None = None,
+    scenario: str | None = None,
+    theme: str = "system",
+    stack: str | None = None,
+) -> int:
+    """Open the window; with ``screenshot``, render it offscreen to that PNG and exit."""
+    args = _Options(screenshot, scenario or DEFAULT_SCENARIO, theme, stack)
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         _quiet_offscreen_warnings()
@@ -151,6 +155,6 @@ def run(argv: Sequence[str]) -> int:
     window.list_gallery(gallery_names())
     window.show()
     app.processEvents()  # paint first; the event loop, the HTTP client and the demo come after
-    from ui.asyncbridge import run_on_qt
+    from .asyncbridge import run_on_qt
 
     return run_on_qt(app, _main(window, args))

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 __all__ = [
     "GALLERY",
     "GALLERY_DIR",
+    "RESOURCES_DIR",
     "DemoItem",
     "DemoServers",
     "GalleryRow",
@@ -32,8 +33,12 @@ __all__ = [
     "run_gallery",
 ]
 
-_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-GALLERY_DIR = os.path.join(_ROOT, "resources", "gallery")
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+#: resources/: package data inside the package when installed, beside it in the source tree.
+RESOURCES_DIR = os.path.join(_PACKAGE, "resources")
+if not os.path.isdir(RESOURCES_DIR):
+    RESOURCES_DIR = os.path.join(os.path.dirname(_PACKAGE), "resources")
+GALLERY_DIR = os.path.join(RESOURCES_DIR, "gallery")
 GALLERY = Path(GALLERY_DIR)
 
 

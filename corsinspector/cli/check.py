@@ -1,18 +1,20 @@
-"""The ``check`` and ``demo`` commands: live inspection from the command line."""
+"""``check``: send the request for real, as a browser would (curl's flags too), and judge it."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import importlib.util
 import ssl
 import sys
 
 import httpx
 
-from corsinspector.app.gallery import GalleryRow, load_gallery, outcome_label, run_gallery
+from corsinspector.app.gallery import outcome_label
 from corsinspector.app.report import render_verdict
-from corsinspector.engine.kinds import NON_CORS_KINDS
+from corsinspector.cli.exits import for_verdict
+from corsinspector.cli.parser import check_seconds, check_stack
 from corsinspector.errors import InputError
 from corsinspector.formats.json import dump_json
 from corsinspector.formats.scenario import build_request, verdict_to_dict
@@ -20,40 +22,56 @@ from corsinspector.live.compare import Comparison, compare_with_browser, real_br
 from corsinspector.live.inspector import InspectOptions, Inspector
 from corsinspector.model import Request, Verdict
 
-__all__ = ["EXIT_ALLOWED", "EXIT_BLOCKED", "EXIT_NETWORK", "exit_status", "run_check", "run_demo"]
+__all__ = ["run"]
 
-EXIT_ALLOWED, EXIT_BLOCKED, EXIT_NETWORK = 0, 1, 3
 #: Where the command line's words come from, for one-line errors.
 _FLAGS = {"url": "URL", "origin": "--origin", "method": "-X", "body": "--data"}
 
 
-def exit_status(verdict: Verdict) -> int:
-    """0 allowed, 1 blocked by CORS, 3 failed for another reason: no answer, or the browser
-    refused it itself (a restricted port, a redirect loop, fetch() throwing, mixed content)."""
-    if verdict.error is None:
-        return EXIT_ALLOWED
-    if verdict.error.kind in NON_CORS_KINDS:
-        return EXIT_NETWORK
-    return EXIT_BLOCKED
+def _header(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition(":")
+    if not sep or not name.strip():
+        raise InputError(f"-H {text!r}", "must be 'Name: value'")
+    return name.strip(), value.strip()
+
+
+def _curl_headers(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """The headers curl's shorthands stand for, after -H's: -u, -A, -b, --json-body."""
+    given = {text.partition(":")[0].strip().lower() for text in args.headers}
+    extra: list[tuple[str, str]] = []
+    if args.user is not None:
+        user = args.user if ":" in args.user else args.user + ":"  # curl would prompt
+        extra.append(("Authorization", "Basic " + base64.b64encode(user.encode()).decode()))
+    if args.user_agent is not None:
+        extra.append(("User-Agent", args.user_agent))
+    for cookie in args.cookies:
+        if "=" not in cookie:
+            raise InputError(f"-b {cookie!r}", "must be 'name=value' (a cookie file is not read)")
+        extra.append(("Cookie", cookie))
+    if args.json_body is not None:
+        extra += [("Content-Type", "application/json"), ("Accept", "application/json")]
+    return [(name, value) for name, value in extra if name.lower() not in given]
 
 
 def _request(args: argparse.Namespace) -> Request:
-    headers = []
-    for text in args.headers:
-        name, sep, value = text.partition(":")
-        if not sep or not name.strip():
-            raise InputError(f"-H {text!r}", "must be 'Name: value'")
-        headers.append([name.strip(), value.strip()])
+    headers = [list(_header(text)) for text in args.headers]
+    headers += [[name, value] for name, value in _curl_headers(args)]
+    if args.json_body is not None and args.data:
+        raise InputError("--json-body", "cannot go with --data")
+    bodies = [*args.data, *([] if args.json_body is None else [args.json_body])]
+    body = "&".join(bodies) if bodies else None
+    credentials = args.credentials or ("include" if args.cookies else "same-origin")
     fields = {
         "url": args.url,
-        "method": args.method,
+        "method": args.method or ("GET" if body is None else "POST"),
         "origin": args.origin,
         "headers": headers,
-        "credentials": args.credentials,
+        "credentials": credentials,
         "mode": args.mode,
-        "body": args.data,
+        "body": body,
     }
-    return build_request(fields, names=_FLAGS, header_name=lambda i: f"-H {args.headers[i]!r}")
+    shown = [*args.headers, *(f"{n}: {v}" for n, v in _curl_headers(args))]
+    return build_request(fields, names=_FLAGS, header_name=lambda i: f"-H {shown[i]!r}")
 
 
 def _proxy(text: str | None) -> str | None:
@@ -136,7 +154,10 @@ def _side_by_side(verdict: Verdict, comparison: Comparison) -> list[str]:
     return lines
 
 
-def run_check(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
+    """OK allowed, BLOCKED by CORS, NETWORK not a CORS block (see exits.for_verdict)."""
+    check_stack(args.stack)
+    check_seconds("--timeout", args.timeout)
     request = _request(args)
     options = _options(args)
     verdict, comparison = asyncio.run(_check(request, options, args.real_browser))
@@ -155,49 +176,4 @@ def run_check(args: argparse.Namespace) -> int:
             "please report",
             file=sys.stderr,
         )
-    return exit_status(verdict)
-
-
-def _table(rows: list[GalleryRow], with_browser: bool) -> str:
-    header = ["scenario", "expected", "got", "culprit"] + (["Chromium"] if with_browser else [])
-    body = []
-    for row in rows:
-        cells = [
-            row.name,
-            row.expected or "-",
-            row.got + ("" if row.holds else "  <-- !"),
-            row.culprit,
-        ]
-        if with_browser and row.browser is not None:
-            agree = "agrees" if row.browser.agrees_with(row.verdict) else "DISAGREES"
-            cells.append(f"{outcome_label(row.browser.allowed, row.browser.kind)} ({agree})")
-        body.append(cells)
-    widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
-    lines = [
-        "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
-        for r in [header, *body]
-    ]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
-
-
-def run_demo(real_browser: bool) -> int:
-    async def demo() -> list[GalleryRow]:
-        browser = None
-        if real_browser:
-            from corsinspector.realbrowser.browser import RealBrowser
-
-            browser = RealBrowser()
-        return await run_gallery(gallery, browser)
-
-    gallery = load_gallery()
-    rows = asyncio.run(demo())
-    print(_table(rows, real_browser))
-    held = sum(row.holds for row in rows)
-    print(f"\n{held} of {len(rows)} scenarios gave their expected verdict.")
-    if real_browser:
-        agreed = sum(
-            row.browser is not None and row.browser.agrees_with(row.verdict) for row in rows
-        )
-        print(f"Chromium agreed with the engine on {agreed} of {len(rows)}.")
-    return EXIT_ALLOWED if held == len(rows) else EXIT_BLOCKED
+    return for_verdict(verdict)

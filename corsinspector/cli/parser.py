@@ -1,46 +1,99 @@
-"""The command line: ``python main.py COMMAND …``.
-
-Every command prints one line and exits 2 on bad input; a bug prints one line too (the
-traceback goes to the log file), never a traceback on the terminal.
-"""
+"""The one parser: every command's flags and the window's, in one ``--help``."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
-import logging
-import re
+import os
 import sys
-import tempfile
-import traceback
+import textwrap
 from collections.abc import Sequence
-from dataclasses import replace
-from pathlib import Path
 from typing import NoReturn
 
-from corsinspector.errors import CorsInspectorError, InputError
-from corsinspector.formats.scenario import load_scenario
-from corsinspector.wire.server import LoggedRequest, ScenarioServer, format_logged_request
+from corsinspector.cli.exits import Exit
+from corsinspector.errors import InputError
 
-__all__ = ["main"]
+__all__ = ["COMMANDS", "build_parser", "check_seconds", "check_stack", "curl_style", "prog"]
 
-EXIT_OK, EXIT_BUG, EXIT_INPUT = 0, 70, 2
+#: Each command and the module of ``corsinspector.cli`` that runs it (imported when used).
+COMMANDS = {
+    "serve": "serve",
+    "simulate": "simulate",
+    "check": "check",
+    "demo": "demo",
+    "run": "run",
+    "export": "export",
+    "import": "importing",
+}
 _MAX_SECONDS = 86_400
-_LOG_FILE = Path(tempfile.gettempdir()) / "corsinspector.log"
+_TIMEOUT_HELP = (
+    "the time each exchange may take as a whole: connect, headers and body "
+    "(default 30; past it: net::ERR_TIMED_OUT)"
+)
+_CHECK_EXAMPLES = """\
+examples:
+  %(prog)s https://api.example.com/items --origin https://app.example.com
+  %(prog)s https://api.example.com/items --origin https://app.example.com \\
+      -X PUT -H 'Content-Type: application/json' -d '{"id": 1}'
+  %(prog)s https://api.example.com/items --origin https://app.example.com \\
+      --json-body '{"id": 1}' -u alice:secret --credentials include --stack fastapi
+  %(prog)s https://api.example.com/items --origin https://app.example.com --real-browser
+
+As curl takes them: a flag's value may start with '-' (-d '--XyZ--'); -d, --data-raw and
+--data-binary are one body, several joined with '&'; a body makes the method POST unless -X
+says otherwise. --json prints our JSON verdict; curl's --json is --json-body here.
+Cookie and User-Agent are headers script may not set: Chromium drops them, and the verdict
+says so (-b also asks for credentials, as a page sending cookies would).
+
+exit status: 0 allowed, 1 blocked by CORS, 3 not a CORS block (no answer, or refused by
+the browser), 2 bad input."""
+
+
+def prog() -> str:
+    """How the user called us: ``python main.py`` from the source tree, else the command."""
+    name = os.path.basename(sys.argv[0])
+    return "python main.py" if not name or name.endswith(".py") else name
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse whose usage errors are one line (``error: argument --port: …``), exit 2."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_INPUT, f"error: {message} (see {self.prog} --help)\n")
+        self.exit(Exit.BAD_INPUT, f"error: {message} (see {self.prog} --help)\n")
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line; without a COMMAND, the window (its flags in the first group)."""
     parser = _Parser(
-        prog="python main.py",
-        description="CORS Inspector: see exactly why a browser blocks a cross-origin request.",
+        prog=prog(),
+        description="CORS Inspector: see exactly why a browser blocks a cross-origin request. "
+        "Without a COMMAND it opens the window on the demo gallery (on the command line "
+        "when there is no display).",
+        epilog="exit status, every command: 0 allowed or as expected, 1 blocked by CORS or "
+        "not as expected, 2 bad input, 3 not a CORS block (no answer, or refused by the "
+        "browser), 70 internal error.",
+    )
+    window = parser.add_argument_group("the window (without a COMMAND)")
+    window.add_argument("--screenshot", metavar="FILE", help="render offscreen to a PNG and exit")
+    window.add_argument(
+        "--scenario",
+        dest="window_scenario",
+        metavar="NAME",
+        help="gallery scenario to show (default custom-header-not-allowed)",
+    )
+    window.add_argument(
+        "--theme", choices=("light", "dark", "system"), default="system", help="default system"
+    )
+    window.add_argument(
+        "--stack",
+        dest="window_stack",
+        metavar="NAME",
+        help="show the fix in this server stack (with --screenshot)",
+    )
+    window.add_argument(
+        "--install-desktop-entry",
+        action="store_true",
+        help="add CORS Inspector to the desktop's menu (a .desktop file and its icon under "
+        "$XDG_DATA_HOME) and exit",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     serve = commands.add_parser(
@@ -68,51 +121,7 @@ def _parser() -> argparse.ArgumentParser:
         choices=("chromium", "firefox"),
         help="the browser whose messages to print (default: the scenario's)",
     )
-    check = commands.add_parser(
-        "check",
-        help="send the request for real, as a browser would, and judge the answers",
-        description="Send what a browser would send (the preflight when it would send one, "
-        "then the request) and print the verdict with both exchanges. Exit status: 0 allowed, "
-        "1 blocked by CORS, 3 not a CORS block (no answer, or refused by the browser), "
-        "2 bad input.",
-    )
-    check.add_argument("url", metavar="URL")
-    check.add_argument("--origin", required=True, help="the page's origin, or null")
-    check.add_argument("-X", "--request", dest="method", default="GET", metavar="METHOD")
-    check.add_argument(
-        "-H", "--header", dest="headers", action="append", default=[], metavar="'Name: value'"
-    )
-    check.add_argument("--data", metavar="BODY", help="the request body")
-    check.add_argument(
-        "--credentials", choices=("omit", "same-origin", "include"), default="same-origin"
-    )
-    check.add_argument("--mode", choices=("cors", "no-cors", "same-origin"), default="cors")
-    check.add_argument("--browser", choices=("chromium", "firefox"), default="chromium")
-    check.add_argument("--stack", metavar="NAME", help="also print the fix for this stack")
-    check.add_argument("--json", action="store_true", help="print the cors-verdict/1 JSON")
-    check.add_argument(
-        "--real-browser",
-        action="store_true",
-        help="also run the request in embedded Chromium and compare",
-    )
-    check.add_argument(
-        "--send-anyway",
-        action="store_true",
-        help="send the actual request even when the preflight fails (no browser would)",
-    )
-    check.add_argument("--insecure", action="store_true", help="do not verify TLS certificates")
-    check.add_argument("--cacert", metavar="FILE", help="verify TLS against this CA bundle")
-    check.add_argument("--proxy", metavar="URL", help="send through this proxy")
-    check.add_argument("--http2", action="store_true", help="allow HTTP/2")
-    check.add_argument(
-        "--timeout",
-        type=float,
-        default=30.0,
-        metavar="SECONDS",
-        help="the time each exchange may take as a whole: connect, headers and body "
-        "(default 30; past it: net::ERR_TIMED_OUT)",
-    )
-    check.add_argument("--max-body", type=int, default=16 * 1024 * 1024, metavar="BYTES")
+    _add_check(commands)
     run = commands.add_parser(
         "run",
         help="replay a collection live and check each item's expected verdict",
@@ -129,14 +138,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--concurrency", type=int, default=1, metavar="N")
     run.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
     run.add_argument("--json", metavar="FILE", help="write the verdicts as JSON")
-    run.add_argument(
-        "--timeout",
-        type=float,
-        default=30.0,
-        metavar="SECONDS",
-        help="the time each exchange may take as a whole: connect, headers and body "
-        "(default 30; past it: net::ERR_TIMED_OUT)",
-    )
+    run.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help=_TIMEOUT_HELP)
     imports = commands.add_parser(
         "import",
         help="import cURL, HAR or Postman files into a collection",
@@ -193,118 +195,143 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _simulate(path: str, as_json: bool, browser: str | None, stack: str | None = None) -> int:
-    from corsinspector.app.report import render_verdict
-    from corsinspector.engine.judge import judge
-    from corsinspector.formats.scenario import dump_json, verdict_to_dict
+def _add_check(commands: argparse._SubParsersAction[_Parser]) -> None:
+    check = commands.add_parser(
+        "check",
+        help="send the request for real, as a browser would, and judge the answers",
+        description="Send what a browser would send (the preflight when it would send one, "
+        "then the request) and print the verdict with both exchanges.",
+        epilog=textwrap.dedent(_CHECK_EXAMPLES),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    check.add_argument("url", metavar="URL", help="the URL the page fetches")
+    check.add_argument(
+        "--origin", required=True, help="the page's origin (or its URL as typed), or null"
+    )
+    check.add_argument(
+        "-X", "--request", dest="method", metavar="METHOD", help="default GET (POST with a body)"
+    )
+    check.add_argument(
+        "-H",
+        "--header",
+        dest="headers",
+        action="append",
+        default=[],
+        metavar="'Name: value'",
+        help="a request header the page sets (repeatable)",
+    )
+    check.add_argument(
+        "-d",
+        "--data",
+        "--data-raw",
+        "--data-binary",
+        dest="data",
+        action="append",
+        default=[],
+        metavar="BODY",
+        help="the request body, as given, @ included (several are joined with '&')",
+    )
+    check.add_argument(
+        "--json-body",
+        metavar="JSON",
+        help="curl's --json: this body, with Content-Type and Accept application/json",
+    )
+    check.add_argument(
+        "-b",
+        "--cookie",
+        dest="cookies",
+        action="append",
+        default=[],
+        metavar="'name=value'",
+        help="a Cookie header, and credentials include (a cookie jar file is not read)",
+    )
+    check.add_argument(
+        "-u", "--user", metavar="USER:PASSWORD", help="Authorization: Basic, as curl sends it"
+    )
+    check.add_argument(
+        "-A", "--user-agent", metavar="TEXT", help="a User-Agent header (Chromium drops it)"
+    )
+    check.add_argument(
+        "--credentials",
+        choices=("omit", "same-origin", "include"),
+        help="fetch()'s credentials (default same-origin; include with -b)",
+    )
+    check.add_argument(
+        "--mode", choices=("cors", "no-cors", "same-origin"), default="cors", help="default cors"
+    )
+    check.add_argument(
+        "--browser", choices=("chromium", "firefox"), default="chromium", help="default chromium"
+    )
+    check.add_argument("--stack", metavar="NAME", help="also print the fix for this stack")
+    check.add_argument("--json", action="store_true", help="print the cors-verdict/1 JSON")
+    check.add_argument(
+        "--real-browser",
+        action="store_true",
+        help="also run the request in embedded Chromium and compare",
+    )
+    check.add_argument(
+        "--send-anyway",
+        action="store_true",
+        help="send the actual request even when the preflight fails (no browser would)",
+    )
+    check.add_argument("--insecure", action="store_true", help="do not verify TLS certificates")
+    check.add_argument("--cacert", metavar="FILE", help="verify TLS against this CA bundle")
+    check.add_argument("--proxy", metavar="URL", help="send through this proxy")
+    check.add_argument("--http2", action="store_true", help="allow HTTP/2")
+    check.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help=_TIMEOUT_HELP)
+    check.add_argument(
+        "--max-body",
+        type=int,
+        default=16 * 1024 * 1024,
+        metavar="BYTES",
+        help="read at most this much of each body (default 16 MiB)",
+    )
+    _VALUE_FLAGS.update(
+        flag
+        for action in check._actions
+        if action.nargs is None and action.option_strings
+        for flag in action.option_strings
+    )
 
-    scenario = load_scenario(path)
-    if browser is not None:
-        scenario = replace(scenario, browser=browser)
-    verdict = judge(scenario)
-    if as_json:
-        print(dump_json(verdict_to_dict(verdict)), end="")
-    else:
-        print(render_verdict(verdict, stack))
-    return EXIT_OK
+
+_WINDOW_VALUE_FLAGS = {"--screenshot", "--scenario", "--theme", "--stack"}
+#: check's flags that take a value: it is the next word, even one starting with '-' (curl).
+_VALUE_FLAGS: set[str] = set()
 
 
-#: What a terminal or str.splitlines() would break a line at, or UTF-8 cannot carry.
-_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029\ud800-\udfff]")
+def curl_style(argv: Sequence[str]) -> list[str]:
+    """``argv`` with each value of check's flags attached (``--data=--XyZ--``), so that a
+    value starting with '-' is taken as curl takes it; argparse would call it a flag."""
+    words = list(argv)
+    start = 0
+    while start < len(words) and words[start].startswith("-"):
+        start += 2 if words[start] in _WINDOW_VALUE_FLAGS else 1
+    if words[start : start + 1] != ["check"]:
+        return words
+    out, i = words[: start + 1], start + 1
+    while i < len(words):
+        word = words[i]
+        i += 1
+        if word == "--":
+            out.extend(words[i - 1 :])
+            break
+        if word in _VALUE_FLAGS and i < len(words):
+            joined = "=" if word.startswith("--") else ""
+            out.append(f"{word}{joined}{words[i]}")
+            i += 1
+        else:
+            out.append(word)
+    return out
 
 
-def _one_line(message: str) -> str:
-    """``message`` with its control characters escaped (a field named "a\\nb" in a file)."""
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), message)
-
-
-def _check_seconds(flag: str, seconds: float) -> None:
+def check_seconds(flag: str, seconds: float) -> None:
     """A timeout a clock can hold: NaN, infinity, 0 and less, or more than a day are refused."""
     if not 0 < seconds <= _MAX_SECONDS:  # NaN fails every comparison
         raise InputError(flag, f"must be more than 0 and at most {_MAX_SECONDS} seconds")
 
 
-def _check_stack(stack: str | None) -> None:
+def check_stack(stack: str | None) -> None:
     from corsinspector.fixes.stacks import STACKS
 
     if stack is not None and stack not in STACKS:
         raise InputError("--stack", f"unknown stack {stack!r}; one of: {', '.join(STACKS)}")
-
-
-async def _serve(path: str, host: str, port: int) -> int:
-    scenario = load_scenario(path)
-
-    def show(item: LoggedRequest) -> None:
-        print(format_logged_request(item), flush=True)
-
-    server = ScenarioServer(scenario, host=host, port=port, on_request=show)
-    try:
-        await server.start()
-    except OSError as exc:
-        raise InputError(
-            f"--port {port}", f"cannot listen on {host}:{port}: {exc.strerror}"
-        ) from None
-    except UnicodeError:  # a host name IDNA cannot encode
-        raise InputError("--host", f"not a host name: {host!r}") from None
-    print(f"serving on {server.base_url}", flush=True)
-    print(f"scenario {scenario.name}: {len(scenario.server)} routes; Ctrl+C stops", flush=True)
-    try:
-        await asyncio.Event().wait()
-    finally:
-        await server.close()
-    return EXIT_OK
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
-    # A path with bytes the file system could not decode prints escaped, as stderr does.
-    reconfigure = getattr(sys.stdout, "reconfigure", None)
-    if reconfigure is not None:
-        reconfigure(errors="backslashreplace")
-    parser = _parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return EXIT_OK
-    try:
-        if args.command == "check":
-            from corsinspector.cli.check import run_check
-
-            _check_stack(args.stack)
-            _check_seconds("--timeout", args.timeout)
-            return run_check(args)
-        if args.command == "run":
-            from corsinspector.cli.run import run_command
-
-            _check_seconds("--timeout", args.timeout)
-            return run_command(args)
-        if args.command == "import":
-            from corsinspector.cli.run import import_command
-
-            return import_command(args)
-        if args.command == "export":
-            from corsinspector.cli.run import export_command
-
-            return export_command(args)
-        if args.command == "demo":
-            from corsinspector.cli.check import run_demo
-
-            return run_demo(args.real_browser)
-        if args.command == "simulate":
-            _check_stack(args.stack)
-            return _simulate(args.scenario, args.json, args.browser, args.stack)
-        if args.command == "serve":
-            if not 0 <= args.port <= 65535:
-                raise InputError("--port", f"must be from 0 to 65535, not {args.port}")
-            with contextlib.suppress(KeyboardInterrupt):
-                return asyncio.run(_serve(args.scenario, args.host, args.port))
-            return EXIT_OK
-    except CorsInspectorError as exc:
-        print(f"error: {_one_line(str(exc))}", file=sys.stderr)
-        return EXIT_INPUT
-    except Exception:
-        logging.basicConfig(filename=_LOG_FILE)
-        logging.getLogger("corsinspector").error("internal error\n%s", traceback.format_exc())
-        print(f"internal error (details in {_LOG_FILE})", file=sys.stderr)
-        return EXIT_BUG
-    parser.error(f"unknown command {args.command}")

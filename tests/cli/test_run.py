@@ -230,7 +230,7 @@ def _import(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_import_writes_and_then_adds_to_a_collection(tmp_path: Path) -> None:
     from corsinspector.formats.collection import load_collection
-    from tests.core.test_importers import CHROME_BASH, HAR, POSTMAN
+    from tests.formats.samples import CHROME_BASH, HAR, POSTMAN
 
     (tmp_path / "copied.sh").write_text(CHROME_BASH)
     (tmp_path / "panel.har").write_text(HAR)
