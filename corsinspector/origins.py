@@ -18,6 +18,7 @@ __all__ = [
     "DEFAULT_PORTS",
     "NULL_ORIGIN",
     "is_localhost_name",
+    "is_loopback_host",
     "is_same_origin",
     "normalize_url",
     "origin_note",
@@ -53,6 +54,16 @@ def is_localhost_name(host: str) -> bool:
     (RFC 6761; Chromium's ``IsLocalHostname``: any case, a trailing dot ignored)."""
     name = host.lower().removesuffix(".")
     return name == "localhost" or name.endswith(".localhost")
+
+
+#: Loopback hosts, as ``urlsplit`` gives them (``::1``) and as written in a URL (``[::1]``).
+_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
+
+
+def is_loopback_host(host: str) -> bool:
+    """A loopback host, potentially trustworthy to browsers (no mixed-content block):
+    ``localhost``, ``127.0.0.1``, ``::1`` or a ``*.localhost`` name."""
+    return host in _LOOPBACK_HOSTS or is_localhost_name(host)
 
 
 @lru_cache(maxsize=4096)

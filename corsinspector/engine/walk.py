@@ -46,7 +46,7 @@ from corsinspector.model import (
 )
 from corsinspector.origins import (
     NULL_ORIGIN,
-    is_localhost_name,
+    is_loopback_host,
     normalize_url,
     origin_note,
     origin_of,
@@ -71,7 +71,6 @@ _HTTP = ("http", "https")
 _BODY_HEADERS = frozenset(
     {"content-encoding", "content-language", "content-location", "content-type"}
 )
-_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
 #: Chromium 140's restricted ports (net/base/port_util.cc kRestrictedPorts): a URL on one
 #: fails with net::ERR_UNSAFE_PORT before anything is sent (checked in embedded Chromium).
 UNSAFE_PORTS = frozenset(
@@ -148,9 +147,7 @@ def _network_failure(stage: Stage, value: str | None = None, header: str | None 
 def _is_mixed_content(page: str, url: str) -> bool:
     parts = urlsplit(url)
     host = parts.hostname or ""
-    # *.localhost is loopback to Chromium, so potentially trustworthy like localhost
-    loopback = host in _LOOPBACK_HOSTS or is_localhost_name(host)
-    return page.startswith("https:") and parts.scheme == "http" and not loopback
+    return page.startswith("https:") and parts.scheme == "http" and not is_loopback_host(host)
 
 
 @lru_cache(maxsize=4096)

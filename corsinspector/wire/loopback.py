@@ -15,14 +15,13 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from corsinspector.model import Headers, Scenario
-from corsinspector.origins import NULL_ORIGIN, origin_of
+from corsinspector.origins import NULL_ORIGIN, is_loopback_host, origin_of
 
 __all__ = ["LOOPBACK_HOST", "LoopbackMap", "scenario_origins", "unreproducible_reason"]
 
 LOOPBACK_HOST = "127.0.0.1"
 _HTTP_SCHEMES = ("http", "https")
 _LOOPBACK_BASE = re.compile(r"http://127\.0\.0\.1:(\d+)")
-_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
 
 
 def _location_targets(scenario: Scenario) -> Iterable[str]:
@@ -54,7 +53,7 @@ def unreproducible_reason(scenario: Scenario) -> str | None:
     if page.startswith("https:"):
         for origin in scenario_origins(scenario):
             host = urlsplit(origin).hostname or ""
-            if origin.startswith("http:") and host not in _LOOPBACK_HOSTS:
+            if origin.startswith("http:") and not is_loopback_host(host):
                 return (
                     f"mixed content: the https page {page} fetches the http origin {origin}; "
                     "on loopback every origin is potentially trustworthy, so Chromium's "
