@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any, Final
 import h11
 import httpx
 
+from corsinspector.engine.vocabulary import TOKEN_PATTERN
+
 if TYPE_CHECKING:
     from corsinspector.wire.connection import Connection
 
@@ -97,7 +99,7 @@ class RequestHead:
 _HEAD_END = re.compile(rb"\n\r?\n")
 _LINE_BREAKS = re.compile(rb"[\r\n]+")
 _VERSION = re.compile(rb"(?i)HTTP/(\d)\.(\d)")
-_TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_TOKEN = re.compile(TOKEN_PATTERN.encode("ascii"))  # header names are bytes here
 _CODE = re.compile(rb" *(\d*) *")
 _LWS = b" \t"
 
