@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from corsinspector.engine.kinds import NON_CORS_KINDS
+from corsinspector.engine.kinds import NON_CORS_KINDS, outcome_label
 from corsinspector.errors import InputError
 from corsinspector.formats.collection import Collection, Expectation
 from corsinspector.formats.scenario import verdict_to_dict
@@ -152,16 +152,9 @@ def junit_report(name: str, results: list[ItemResult]) -> str:
             suite, "testcase", classname=folder, name=item, time=f"{result.seconds:.3f}"
         )
         if not result.holds:
-            got = "allowed" if result.verdict.allowed else f"blocked: {result.kind}"
-            want = (
-                "-"
-                if result.expect is None
-                else (
-                    "allowed"
-                    if result.expect.allowed
-                    else f"blocked: {result.expect.kind or 'any'}"
-                )
-            )
+            got = outcome_label(result.verdict.allowed, result.kind)
+            expect = result.expect
+            want = "-" if expect is None else outcome_label(expect.allowed, expect.kind or "any")
             failure = ElementTree.SubElement(case, "failure", message=f"expected {want}, got {got}")
             error = result.verdict.error
             failure.text = error.message if error is not None else "allowed"
