@@ -18,6 +18,7 @@ from typing import Any, Final
 import h11
 import httpx
 
+from corsinspector.origins import DEFAULT_PORTS
 from corsinspector.wire.connection import (
     Connection,
     Origin,
@@ -39,7 +40,7 @@ __all__ = ["WireTransport"]
 _STREAM_LIMIT: Final = 256 * 1024
 # A body at most this long goes out in the same write as the head.
 _COALESCE: Final = 64 * 1024
-_DEFAULT_PORTS: Final = {"http": 80, "https": 443}
+_DEFAULT_PORTS: Final = {scheme: DEFAULT_PORTS[scheme] for scheme in ("http", "https")}
 _VERSIONS: Final = {b"1.1": b"HTTP/1.1", b"1.0": b"HTTP/1.0"}
 _END: Final = h11.EndOfMessage()
 _NEED_DATA: Final = h11.NEED_DATA
