@@ -342,6 +342,8 @@ class MainWindow(QMainWindow):
         pending, self._pending = self._pending, []
         if not pending:
             return
+        from corsinspector.app.gallery import outcome_label
+
         self.history.setUpdatesEnabled(False)
         self.history.blockSignals(True)
         for request, verdict in pending:
@@ -349,7 +351,7 @@ class MainWindow(QMainWindow):
             if self.store is not None:
                 self.store.add(request, verdict)
             error = verdict.error
-            outcome = "allowed" if error is None else f"blocked: {error.kind}"
+            outcome = outcome_label(error is None, None if error is None else error.kind)
             self.history.insertItem(0, f"{request.method} {request.url}\n{outcome}")
         del self._history[_HISTORY_SIZE:]
         while self.history.count() > _HISTORY_SIZE:

@@ -13,6 +13,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from corsinspector.engine.kinds import outcome_label
+
 if TYPE_CHECKING:
     from corsinspector.live.compare import Comparison
     from corsinspector.model import Request, Scenario, Verdict
@@ -45,10 +47,6 @@ GALLERY = Path(GALLERY_DIR)
 def gallery_names(folder: str = GALLERY_DIR) -> list[str]:
     """The gallery scenarios' names, from their file names alone."""
     return sorted(name[:-5] for name in os.listdir(folder) if name.endswith(".json"))
-
-
-def outcome_label(allowed: bool, kind: str | None) -> str:
-    return "allowed" if allowed else f"blocked: {kind}"
 
 
 def expected_of(path: Path) -> str | None:

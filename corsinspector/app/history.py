@@ -13,6 +13,7 @@ from pathlib import Path
 
 from platformdirs import user_data_path
 
+from corsinspector.engine.kinds import verdict_label
 from corsinspector.formats.scenario import request_from_dict, request_to_dict, verdict_to_dict
 from corsinspector.model import Request, Verdict
 
@@ -68,8 +69,7 @@ class History:
         self._db.close()
 
     def add(self, request: Request, verdict: Verdict) -> int:
-        error = verdict.error
-        outcome = "allowed" if error is None else f"blocked: {error.kind}"
+        outcome = verdict_label(verdict)
         with self._db:
             cursor = self._db.execute(
                 "INSERT INTO entries (at, method, url, origin, outcome, request, verdict) "

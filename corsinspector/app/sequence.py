@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from corsinspector.model import Verdict, header_values
+from corsinspector.origins import path_and_query
 
 __all__ = ["Step", "sequence_steps"]
 
@@ -21,11 +21,6 @@ class Step:
     failed: bool = False
     #: A request no browser would send (sent anyway on request).
     not_by_browsers: bool = False
-
-
-def _path(url: str) -> str:
-    parts = urlsplit(url)
-    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
 def sequence_steps(verdict: Verdict) -> list[Step]:
@@ -45,7 +40,7 @@ def sequence_steps(verdict: Verdict) -> list[Step]:
             origin = header_values(request.headers, "Origin")
             detail = f"Origin: {origin[0]}" if origin else "no Origin (same origin)"
         prefix = "preflight " if exchange.kind == "preflight" else ""
-        label = f"{prefix}{request.method} {_path(request.url)}"
+        label = f"{prefix}{request.method} {path_and_query(request.url)}"
         steps.append(Step(True, label, detail, not_by_browsers=not exchange.browser_sends))
         failed = error is not None and index == last and error.stage != "request"
         response = exchange.response

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from corsinspector.cli.exits import Exit
 from corsinspector.cli.parser import check_seconds
+from corsinspector.engine.kinds import outcome_label
 from corsinspector.errors import InputError
 from corsinspector.formats.atomic import write_text_atomic
 from corsinspector.formats.collection import Variable, load_collection, load_environments
@@ -34,7 +35,7 @@ def environment_of(args: argparse.Namespace) -> dict[str, Variable]:
 
 
 def _line(result: ItemResult) -> str:
-    got = "allowed" if result.verdict.allowed else f"blocked: {result.kind}"
+    got = outcome_label(result.verdict.allowed, result.kind)
     mark = "PASS" if result.holds else "FAIL"
     return f"{mark} {result.path}: {got} ({result.seconds * 1000:.0f} ms)"
 

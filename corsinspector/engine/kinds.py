@@ -8,6 +8,10 @@ with the constants below, never with a string literal.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from corsinspector.model import Verdict
 
 __all__ = [
     "ALLOW_ORIGIN_MISMATCH",
@@ -41,6 +45,7 @@ __all__ = [
     "WILDCARD_ORIGIN",
     "Kind",
     "outcome_label",
+    "verdict_label",
 ]
 
 #: Chromium prefixes the kinds of a failed preflight's Allow-Origin checks with this.
@@ -264,3 +269,9 @@ CLIENT_SIDE_KINDS = {k.name: k.page_fix for k in KINDS.values() if k.page_fix}
 def outcome_label(allowed: bool, kind: str | None) -> str:
     """An outcome in two words, as lists and reports show it: ``allowed`` or ``blocked: KIND``."""
     return "allowed" if allowed else f"blocked: {kind}"
+
+
+def verdict_label(verdict: Verdict) -> str:
+    """:func:`outcome_label` of a verdict."""
+    error = verdict.error
+    return outcome_label(error is None, None if error is None else error.kind)
