@@ -11,10 +11,10 @@ import sys
 
 import httpx
 
-from corsinspector.app.gallery import outcome_label
 from corsinspector.app.report import render_verdict
 from corsinspector.cli.exits import for_verdict
 from corsinspector.cli.parser import check_seconds, check_stack
+from corsinspector.engine.kinds import outcome_label
 from corsinspector.errors import InputError
 from corsinspector.formats.json import dump_json
 from corsinspector.formats.scenario import build_request, verdict_to_dict

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from corsinspector.app.gallery import GalleryRow, load_gallery, outcome_label, run_gallery
+from corsinspector.app.gallery import GalleryRow, load_gallery, run_gallery
 from corsinspector.cli.exits import Exit
+from corsinspector.engine.kinds import outcome_label
 
 __all__ = ["run"]
 

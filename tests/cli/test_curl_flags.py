@@ -119,9 +119,7 @@ def test_b_asks_for_credentials_and_its_cookie_is_dropped() -> None:
         url = server.map.to_wire_url(API)
         plain = main_py("check", url, "--origin", APP, "--json")
         cookie = main_py("check", url, "--origin", APP, "-b", "session=1", "--json")
-        omitted = main_py(
-            "check", url, "--origin", APP, "-b", "session=1", "--credentials", "omit"
-        )
+        omitted = main_py("check", url, "--origin", APP, "-b", "session=1", "--credentials", "omit")
     assert plain.returncode == 0
     assert cookie.returncode == 1, cookie.stdout
     verdict = json.loads(cookie.stdout)
