@@ -16,6 +16,21 @@ from urllib.parse import urlsplit
 
 import ada_url
 
+from corsinspector.engine.kinds import (
+    ALLOW_ORIGIN_MISMATCH,
+    HEADER_DISALLOWED,
+    INVALID_ALLOW_CREDENTIALS,
+    INVALID_ALLOW_HEADERS,
+    INVALID_ALLOW_METHODS,
+    INVALID_ALLOW_ORIGIN_VALUE,
+    METHOD_DISALLOWED,
+    MISSING_ALLOW_ORIGIN,
+    MULTIPLE_ALLOW_ORIGIN_VALUES,
+    PREFLIGHT,
+    PREFLIGHT_DISALLOWED_REDIRECT,
+    PREFLIGHT_INVALID_STATUS,
+    WILDCARD_ORIGIN,
+)
 from corsinspector.engine.vocabulary import SAFELISTED_METHODS, TOKEN_PATTERN
 from corsinspector.model import Headers
 
@@ -114,26 +129,26 @@ def check_access(
     ``credentials``: the request's credentials mode is ``include``. On a preflight the kinds
     carry the ``Preflight`` prefix.
     """
-    prefix = "Preflight" if preflight else ""
+    prefix = PREFLIGHT if preflight else ""
     allow_origin = joined_value(headers, ACAO)
     if allow_origin == "*":
         if credentials:
-            return Problem(f"{prefix}WildcardOriginNotAllowed", "", ACAO, "*")
+            return Problem(prefix + WILDCARD_ORIGIN, "", ACAO, "*")
     elif allow_origin is None:
-        return Problem(f"{prefix}MissingAllowOriginHeader", "", ACAO, None)
+        return Problem(prefix + MISSING_ALLOW_ORIGIN, "", ACAO, None)
     elif allow_origin != origin:
         if " " in allow_origin or "," in allow_origin:
-            kind = "MultipleAllowOriginValues"
+            kind = MULTIPLE_ALLOW_ORIGIN_VALUES
         elif allow_origin != "null" and not _parses_as_url(allow_origin):
-            kind = "InvalidAllowOriginValue"
+            kind = INVALID_ALLOW_ORIGIN_VALUE
         else:
-            kind = "AllowOriginMismatch"
-        return Problem(f"{prefix}{kind}", allow_origin, ACAO, allow_origin)
+            kind = ALLOW_ORIGIN_MISMATCH
+        return Problem(prefix + kind, allow_origin, ACAO, allow_origin)
     if credentials:
         allow_credentials = joined_value(headers, ACAC)
         if allow_credentials != "true":
             value = allow_credentials or ""
-            return Problem(f"{prefix}InvalidAllowCredentials", value, ACAC, allow_credentials)
+            return Problem(prefix + INVALID_ALLOW_CREDENTIALS, value, ACAC, allow_credentials)
     return None
 
 
@@ -186,26 +201,22 @@ def check_preflight(
     """
     if is_redirect(status, headers):
         return Problem(
-            "PreflightDisallowedRedirect", "", "Location", joined_value(headers, "Location")
+            PREFLIGHT_DISALLOWED_REDIRECT, "", "Location", joined_value(headers, "Location")
         )
     problem = check_access(headers, origin, credentials, preflight=True)
     if problem is not None:
         return problem
     if not is_ok_status(status):
-        return Problem("PreflightInvalidStatus", "", None, str(status))
+        return Problem(PREFLIGHT_INVALID_STATUS, "", None, str(status))
     methods = parse_allow_list(joined_value(headers, ACAM))
     if methods is None:
-        return Problem(
-            "InvalidAllowMethodsPreflightResponse", "", ACAM, joined_value(headers, ACAM)
-        )
+        return Problem(INVALID_ALLOW_METHODS, "", ACAM, joined_value(headers, ACAM))
     allowed_headers = parse_allow_list(joined_value(headers, ACAH))
     if allowed_headers is None:
-        return Problem(
-            "InvalidAllowHeadersPreflightResponse", "", ACAH, joined_value(headers, ACAH)
-        )
+        return Problem(INVALID_ALLOW_HEADERS, "", ACAH, joined_value(headers, ACAH))
     if not is_method_allowed(method, methods, credentials):
-        return Problem("MethodDisallowedByPreflightResponse", method, ACAM, method)
+        return Problem(METHOD_DISALLOWED, method, ACAM, method)
     missing = first_disallowed_header(header_names, allowed_headers, credentials)
     if missing is not None:
-        return Problem("HeaderDisallowedByPreflightResponse", missing, ACAH, missing)
+        return Problem(HEADER_DISALLOWED, missing, ACAH, missing)
     return None

@@ -8,6 +8,8 @@ a valid value.``
 
 from __future__ import annotations
 
+from corsinspector.engine.kinds import PREFLIGHT
+
 __all__ = ["PREFLIGHT_INFIX", "cors_message", "kind_sentence"]
 
 PREFLIGHT_INFIX = "Response to preflight request doesn't pass access control check: "
@@ -67,7 +69,7 @@ def _escaped(value: str) -> str:
 
 def kind_sentence(kind: str, failed_parameter: str) -> str:
     """The kind's own sentence (after the preflight infix, when there is one)."""
-    base = kind.removeprefix("Preflight")
+    base = kind.removeprefix(PREFLIGHT)
     return _SENTENCES[base].format(value=_escaped(failed_parameter))
 
 
@@ -75,7 +77,7 @@ def cors_message(kind: str, failed_parameter: str, *, url: str, first_url: str, 
     """``Access to fetch at '<url>' [(redirected from '<first>') ]from origin '<origin>' has
     been blocked by CORS policy: …``"""
     redirected = f"(redirected from '{first_url}') " if first_url != url else ""
-    infix = PREFLIGHT_INFIX if kind.startswith("Preflight") else ""
+    infix = PREFLIGHT_INFIX if kind.startswith(PREFLIGHT) else ""
     return (
         f"Access to fetch at '{url}' {redirected}from origin '{origin}' has been blocked by "
         f"CORS policy: {infix}{kind_sentence(kind, failed_parameter)}"
