@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
 
+from corsinspector.engine.vocabulary import TOKEN_PATTERN
 from corsinspector.errors import InputError
 from corsinspector.model import Headers
 
@@ -34,8 +35,8 @@ __all__ = [
 
 #: Deeper than any file of ours nests: deeper JSON is refused before code recurses on it.
 MAX_JSON_DEPTH = 100
-#: RFC 9110 token: header names and methods.
-_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+#: Anchored as it always was here: ``$`` also matches before a final newline.
+_TOKEN = re.compile(f"^{TOKEN_PATTERN}$")
 _BAD_VALUE_CHARS = re.compile(r"[\r\n\x00]")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -153,6 +154,11 @@ def _kind_name(kind: type) -> str:
     )
 
 
+def is_token(text: str) -> bool:
+    """Whether ``text`` is an RFC 9110 token (a method, a header name)."""
+    return _TOKEN.match(text) is not None
+
+
 def check_header(name: str, value: str) -> str | None:
     """What is wrong with a header a script would send (None: nothing)."""
     if not is_token(name):
@@ -160,11 +166,6 @@ def check_header(name: str, value: str) -> str | None:
     if _BAD_VALUE_CHARS.search(value):
         return f"header {name} has a CR, LF or NUL in its value"
     return None
-
-
-def is_token(text: str) -> bool:
-    """Whether ``text`` is an RFC 9110 token (a method, a header name)."""
-    return _TOKEN.match(text) is not None
 
 
 def check_method(method: str, where: str) -> str:

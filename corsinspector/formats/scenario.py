@@ -2,6 +2,7 @@
 
 - ``cors-scenario/1``: a request and the server's answers (``shared/spec/scenario.md``).
 - ``cors-truth/1``: what real Chromium did with a scenario (written by the recorder).
+- ``cors-verdict/1``: the engine's verdict, as ``check --json`` prints it.
 
 Readers accept unknown keys and reject a wrong ``format``; every problem is an
 :class:`InputError` whose one line names the file and the field. Writers produce pretty JSON
