@@ -8,13 +8,10 @@ traceback goes to the log file), never a traceback on the terminal.
 from __future__ import annotations
 
 import importlib
-import logging
+import os
 import re
 import sys
-import tempfile
-import traceback
 from collections.abc import Sequence
-from pathlib import Path
 
 from corsinspector.cli.exits import Exit
 from corsinspector.cli.parser import COMMANDS, build_parser, curl_style
@@ -22,7 +19,6 @@ from corsinspector.errors import CorsInspectorError
 
 __all__ = ["main"]
 
-_LOG_FILE = Path(tempfile.gettempdir()) / "corsinspector.log"
 #: What a terminal or str.splitlines() would break a line at, or UTF-8 cannot carry.
 _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029\ud800-\udfff]")
 
@@ -52,7 +48,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {_one_line(str(exc))}", file=sys.stderr)
         return Exit.BAD_INPUT
     except Exception:
-        logging.basicConfig(filename=_LOG_FILE)
-        logging.getLogger("corsinspector").error("internal error\n%s", traceback.format_exc())
-        print(f"internal error (details in {_LOG_FILE})", file=sys.stderr)
-        return Exit.BUG
+        return _bug()
+
+
+def _bug() -> int:
+    """One line on stderr; the traceback into the log file (logging loaded only now)."""
+    import logging
+    import tempfile
+    import traceback
+
+    log_file = os.path.join(tempfile.gettempdir(), "corsinspector.log")
+    logging.basicConfig(filename=log_file)
+    logging.getLogger("corsinspector").error("internal error\n%s", traceback.format_exc())
+    print(f"internal error (details in {log_file})", file=sys.stderr)
+    return Exit.BUG

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import TYPE_CHECKING
 
-from corsinspector.engine.kinds import NON_CORS_KINDS
-from corsinspector.model import Verdict
+if TYPE_CHECKING:  # the window starts through this package: keep its import cheap
+    from corsinspector.model import Verdict
 
 __all__ = ["Exit", "for_verdict"]
 
@@ -23,6 +24,8 @@ class Exit(IntEnum):
 def for_verdict(verdict: Verdict) -> Exit:
     """OK allowed, BLOCKED by CORS, NETWORK for another failure: no answer, or the browser
     refused it itself (a restricted port, a redirect loop, fetch() throwing, mixed content)."""
+    from corsinspector.engine.kinds import NON_CORS_KINDS
+
     if verdict.error is None:
         return Exit.OK
     if verdict.error.kind in NON_CORS_KINDS:

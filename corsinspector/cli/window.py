@@ -9,7 +9,6 @@ import os
 import sys
 from types import ModuleType
 
-from corsinspector.cli import demo
 from corsinspector.cli.parser import prog
 
 __all__ = ["has_display", "run", "window_module"]
@@ -45,6 +44,8 @@ def run(args: argparse.Namespace) -> int:
 
         return install_desktop_entry()
     if args.screenshot is None and not has_display():
+        from corsinspector.cli import demo
+
         print(f"No display here: running the demo on the command line ({prog()} demo).")
         print(f"For the window, run with a display, or: {prog()} --screenshot FILE\n")
         return demo.run(argparse.Namespace(real_browser=False))
