@@ -14,57 +14,70 @@ from corsinspector.model import SentRequest
 from tests.formats.samples import CHROME_BASH, CHROME_CMD, FIREFOX
 
 
-def test_chrome_bash_copy() -> None:
-    put, search = import_curl(CHROME_BASH, "c.sh")
-    assert put == Item(
-        "PUT /items/1",
-        {
-            "url": "https://api.example.test/items/1",
-            "method": "PUT",
-            "origin": "https://app.example.test",
-            "headers": [
-                ["accept", "*/*"],
-                ["accept-language", "en-GB,en;q=0.9"],
-                ["content-type", "application/json"],
-                ["x-trace", "1"],
+@pytest.mark.parametrize(
+    ("text", "items"),
+    [
+        pytest.param(
+            CHROME_BASH,
+            [
+                Item(
+                    "PUT /items/1",
+                    {
+                        "url": "https://api.example.test/items/1",
+                        "method": "PUT",
+                        "origin": "https://app.example.test",
+                        "headers": [
+                            ["accept", "*/*"],
+                            ["accept-language", "en-GB,en;q=0.9"],
+                            ["content-type", "application/json"],
+                            ["x-trace", "1"],
+                        ],
+                        "credentials": "include",
+                        "mode": "cors",
+                        "body": '{"note":"it\'s\\nfine","tab":"A\t"}',
+                    },
+                    notes="cookies were sent (credentials: include)",
+                ),
+                Item(
+                    "GET /search",
+                    {
+                        "url": "https://api.example.test/search?q=a[1]",
+                        "method": "GET",
+                        "origin": "https://app.example.test",
+                        "headers": [["x-empty", ""]],
+                        "credentials": "same-origin",
+                        "mode": "cors",
+                    },
+                ),
             ],
-            "credentials": "include",
-            "mode": "cors",
-            "body": '{"note":"it\'s\\nfine","tab":"A\t"}',
-        },
-        notes="cookies were sent (credentials: include)",
-    )
-    assert search == Item(
-        "GET /search",
-        {
-            "url": "https://api.example.test/search?q=a[1]",
-            "method": "GET",
-            "origin": "https://app.example.test",
-            "headers": [["x-empty", ""]],
-            "credentials": "same-origin",
-            "mode": "cors",
-        },
-    )
-
-
-def test_firefox_copy() -> None:
-    (item,) = import_curl(FIREFOX)
-    assert item == Item(
-        "POST /upload",
-        {
-            "url": "https://api.example.test/upload",
-            "method": "POST",
-            "origin": "https://app.example.test",
-            "headers": [
-                ["Accept", "*/*"],
-                ["Accept-Language", "en-US,en;q=0.5"],
-                ["Content-Type", "text/plain"],
+            id="chrome bash",
+        ),
+        pytest.param(
+            FIREFOX,
+            [
+                Item(
+                    "POST /upload",
+                    {
+                        "url": "https://api.example.test/upload",
+                        "method": "POST",
+                        "origin": "https://app.example.test",
+                        "headers": [
+                            ["Accept", "*/*"],
+                            ["Accept-Language", "en-US,en;q=0.5"],
+                            ["Content-Type", "text/plain"],
+                        ],
+                        "credentials": "same-origin",
+                        "mode": "cors",
+                        "body": "hello world",
+                    },
+                ),
             ],
-            "credentials": "same-origin",
-            "mode": "cors",
-            "body": "hello world",
-        },
-    )
+            id="firefox",
+        ),
+    ],
+)
+def test_a_browser_copy_imports_as_sent(text: str, items: list[Item]) -> None:
+    assert import_curl(text, "c.sh") == items
 
 
 def test_chrome_cmd_copy() -> None:
@@ -124,36 +137,39 @@ def test_curl_errors(text: str, where: str) -> None:
 # --- out --------------------------------------------------------------------------------
 
 
-def test_a_preflight_becomes_a_curl_options_command() -> None:
-    request = SentRequest(
-        "OPTIONS",
-        "https://api.example.test/items?a=1&b=2",
-        (
-            ("Host", "api.example.test"),
-            ("Access-Control-Request-Method", "PUT"),
-            ("Origin", "https://app.example.test"),
+@pytest.mark.parametrize(
+    ("request_", "argv"),
+    [
+        pytest.param(
+            SentRequest(
+                "OPTIONS",
+                "https://api.example.test/items?a=1&b=2",
+                (
+                    ("Host", "api.example.test"),
+                    ("Access-Control-Request-Method", "PUT"),
+                    ("Origin", "https://app.example.test"),
+                ),
+            ),
+            [
+                "curl",
+                "-X",
+                "OPTIONS",
+                "https://api.example.test/items?a=1&b=2",
+                "-H",
+                "Access-Control-Request-Method: PUT",
+                "-H",
+                "Origin: https://app.example.test",
+            ],
+            id="a preflight becomes a curl OPTIONS command",
         ),
-    )
-    command = curl_command(request)
-    assert shlex.split(command) == [
-        "curl",
-        "-X",
-        "OPTIONS",
-        "https://api.example.test/items?a=1&b=2",
-        "-H",
-        "Access-Control-Request-Method: PUT",
-        "-H",
-        "Origin: https://app.example.test",
-    ]
-
-
-def test_a_body_and_awkward_quotes_survive_the_shell() -> None:
-    request = SentRequest("POST", "https://a.test/", (("X-Q", 'it\'s "quoted"'),), '{"a": 1}')
-    assert shlex.split(curl_command(request)) == [
-        "curl",
-        "https://a.test/",
-        "-H",
-        'X-Q: it\'s "quoted"',
-        "--data-raw",
-        '{"a": 1}',
-    ]
+        pytest.param(
+            SentRequest("POST", "https://a.test/", (("X-Q", 'it\'s "quoted"'),), '{"a": 1}'),
+            ["curl", "https://a.test/", "-H", 'X-Q: it\'s "quoted"', "--data-raw", '{"a": 1}'],
+            id="a body and awkward quotes survive the shell",
+        ),
+    ],
+)
+def test_curl_command_is_the_request_a_bash_user_can_paste(
+    request_: SentRequest, argv: list[str]
+) -> None:
+    assert shlex.split(curl_command(request_)) == argv
