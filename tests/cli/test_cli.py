@@ -42,6 +42,39 @@ def test_help_lists_the_commands() -> None:
     assert "serve" in result.stdout
 
 
+def test_help_lists_every_command_and_the_windows_flags() -> None:
+    from corsinspector.cli.parser import COMMANDS
+
+    text = main_py("--help").stdout
+    for word in [*COMMANDS, "--screenshot", "--scenario", "--theme", "--stack"]:
+        assert word in text
+    assert "--install-desktop-entry" in text
+
+
+@pytest.mark.parametrize("argv", [["bogus"], ["bogus", "--screenshot", "x.png"], ["--nope"]])
+def test_an_unknown_command_or_flag_is_one_line_of_bad_input(argv: list[str]) -> None:
+    result = main_py(*argv)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith("error: ")
+
+
+def test_without_a_display_the_window_gives_way_to_the_demo() -> None:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in _DISPLAY_VARIABLES}
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "main.py")], capture_output=True, text=True, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("No display here: running the demo on the command line")
+    assert "scenarios gave their expected verdict." in result.stdout
+
+
+_DISPLAY_VARIABLES = ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+
+
 def test_serve_prints_its_address_first_and_plays_the_scenario(
     serving: tuple[subprocess.Popen[str], str],
 ) -> None:
