@@ -28,50 +28,49 @@ __all__ = ["run"]
 _FLAGS = {"url": "URL", "origin": "--origin", "method": "-X", "body": "--data"}
 
 
-def _header(text: str) -> tuple[str, str]:
-    name, sep, value = text.partition(":")
-    if not sep or not name.strip():
-        raise InputError(f"-H {text!r}", "must be 'Name: value'")
-    return name.strip(), value.strip()
-
-
-def _curl_headers(args: argparse.Namespace) -> list[tuple[str, str]]:
-    """The headers curl's shorthands stand for, after -H's: -u, -A, -b, --json-body."""
-    given = {text.partition(":")[0].strip().lower() for text in args.headers}
-    extra: list[tuple[str, str]] = []
+def _headers(args: argparse.Namespace) -> list[tuple[str, str, str]]:
+    """(flag, name, value) of each header the flags set: -H's, then curl's shorthands (-u,
+    -A, -b, --json-body), each giving way to a -H of the same name as in curl."""
+    headers = []
+    for text in args.headers:
+        name, sep, value = text.partition(":")
+        if not sep or not name.strip():
+            raise InputError(f"-H {text!r}", "must be 'Name: value'")
+        headers.append((f"-H {text!r}", name.strip(), value.strip()))
+    extra = []
     if args.user is not None:
         user = args.user if ":" in args.user else args.user + ":"  # curl would prompt
-        extra.append(("Authorization", "Basic " + base64.b64encode(user.encode()).decode()))
+        extra.append(("-u", "Authorization", "Basic " + base64.b64encode(user.encode()).decode()))
     if args.user_agent is not None:
-        extra.append(("User-Agent", args.user_agent))
+        extra.append((f"-A {args.user_agent!r}", "User-Agent", args.user_agent))
     for cookie in args.cookies:
         if "=" not in cookie:
             raise InputError(f"-b {cookie!r}", "must be 'name=value' (a cookie file is not read)")
-        extra.append(("Cookie", cookie))
+        extra.append((f"-b {cookie!r}", "Cookie", cookie))
     if args.json_body is not None:
-        extra += [("Content-Type", "application/json"), ("Accept", "application/json")]
-    return [(name, value) for name, value in extra if name.lower() not in given]
+        for name in ("Content-Type", "Accept"):
+            extra.append(("--json-body", name, "application/json"))
+    given = {name.lower() for _flag, name, _value in headers}
+    return headers + [header for header in extra if header[1].lower() not in given]
 
 
 def _request(args: argparse.Namespace) -> Request:
-    headers = [list(_header(text)) for text in args.headers]
-    headers += [[name, value] for name, value in _curl_headers(args)]
     if args.json_body is not None and args.data:
         raise InputError("--json-body", "cannot go with --data")
+    headers = _headers(args)
     bodies = [*args.data, *([] if args.json_body is None else [args.json_body])]
     body = "&".join(bodies) if bodies else None
-    credentials = args.credentials or ("include" if args.cookies else "same-origin")
     fields = {
         "url": args.url,
-        "method": args.method or ("GET" if body is None else "POST"),
+        "method": args.method or ("GET" if body is None else "POST"),  # curl's rule
         "origin": args.origin,
-        "headers": headers,
-        "credentials": credentials,
+        "headers": [[name, value] for _flag, name, value in headers],
+        "credentials": args.credentials or ("include" if args.cookies else "same-origin"),
         "mode": args.mode,
         "body": body,
     }
-    shown = [*args.headers, *(f"{n}: {v}" for n, v in _curl_headers(args))]
-    return build_request(fields, names=_FLAGS, header_name=lambda i: f"-H {shown[i]!r}")
+    names = {**_FLAGS, "body": "--data" if args.data else "--json-body"}
+    return build_request(fields, names=names, header_name=lambda i: headers[i][0])
 
 
 def _proxy(text: str | None) -> str | None:
