@@ -342,7 +342,7 @@ class MainWindow(QMainWindow):
         pending, self._pending = self._pending, []
         if not pending:
             return
-        from corsinspector.app.gallery import outcome_label
+        from corsinspector.app.report import verdict_label
 
         self.history.setUpdatesEnabled(False)
         self.history.blockSignals(True)
@@ -350,9 +350,7 @@ class MainWindow(QMainWindow):
             self._history.insert(0, (request, verdict))
             if self.store is not None:
                 self.store.add(request, verdict)
-            error = verdict.error
-            outcome = outcome_label(error is None, None if error is None else error.kind)
-            self.history.insertItem(0, f"{request.method} {request.url}\n{outcome}")
+            self.history.insertItem(0, f"{request.method} {request.url}\n{verdict_label(verdict)}")
         del self._history[_HISTORY_SIZE:]
         while self.history.count() > _HISTORY_SIZE:
             self.history.takeItem(self.history.count() - 1)
@@ -532,7 +530,7 @@ class MainWindow(QMainWindow):
             self.banner.show_real_browser("Asking embedded Chromium…", None)
 
     def _on_controller_real_browser_ready(self, comparison: Comparison) -> None:
-        from corsinspector.app.gallery import outcome_label
+        from corsinspector.app.report import outcome_label
 
         theirs = outcome_label(comparison.allowed, comparison.kind or "no CORS error named")
         version = comparison.browser.version

@@ -13,8 +13,6 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from corsinspector.engine.kinds import outcome_label
-
 if TYPE_CHECKING:
     from corsinspector.live.compare import Comparison
     from corsinspector.model import Request, Scenario, Verdict
@@ -31,7 +29,6 @@ __all__ = [
     "expected_of",
     "gallery_names",
     "load_gallery",
-    "outcome_label",
     "run_gallery",
 ]
 
@@ -52,6 +49,8 @@ def gallery_names(folder: str = GALLERY_DIR) -> list[str]:
 def expected_of(path: Path) -> str | None:
     """A gallery scenario's expected outcome label, from its ``expected`` key."""
     import json
+
+    from corsinspector.engine.kinds import outcome_label
 
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     expected = data.get("expected")
@@ -116,8 +115,9 @@ class GalleryRow:
 
     @property
     def got(self) -> str:
-        error = self.verdict.error
-        return outcome_label(self.verdict.allowed, None if error is None else error.kind)
+        from corsinspector.engine.kinds import verdict_label
+
+        return verdict_label(self.verdict)
 
     @property
     def culprit(self) -> str:

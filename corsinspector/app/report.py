@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from corsinspector.engine.kinds import KIND_IN_PLAIN_WORDS, NETWORK_FAILURE, NON_CORS_KINDS
+from corsinspector.engine.kinds import (
+    KIND_IN_PLAIN_WORDS,
+    NETWORK_FAILURE,
+    NON_CORS_KINDS,
+    outcome_label,
+    verdict_label,
+)
 from corsinspector.fixes.generic import origin_spelling_mistake
 from corsinspector.model import Exchange, Failure, Verdict
 
-__all__ = ["Headline", "headline", "render_verdict"]
+# the window's lists label outcomes as the command line does
+__all__ = ["Headline", "headline", "outcome_label", "render_verdict", "verdict_label"]
 
 _BLOCKED_AT = {
     "request": "Refused before sending",

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from corsinspector.app.gallery import GALLERY, expected_of, outcome_label
+from corsinspector.app.gallery import GALLERY, expected_of
+from corsinspector.engine.kinds import outcome_label
 from corsinspector.formats.scenario import load_scenario
 from corsinspector.wire.server import ScenarioServer, serve_in_thread
 from tests.commandline import main_py

@@ -15,7 +15,8 @@ from typing import TypeVar
 import httpx
 import pytest
 
-from corsinspector.app.gallery import GALLERY, expected_of, outcome_label
+from corsinspector.app.gallery import GALLERY, expected_of
+from corsinspector.engine.kinds import outcome_label
 from corsinspector.formats.scenario import load_scenario, scenario_from_dict
 from corsinspector.live.inspector import (
     INSECURE_NOTE,
