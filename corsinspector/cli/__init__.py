@@ -35,7 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if reconfigure is not None:
         reconfigure(errors="backslashreplace")
     parser = build_parser()
-    args = parser.parse_args(curl_style(sys.argv[1:] if argv is None else argv))
+    args = parser.parse_args(curl_style(parser, sys.argv[1:] if argv is None else argv))
     try:
         if args.command is not None:
             command = importlib.import_module(f"corsinspector.cli.{COMMANDS[args.command]}")

@@ -286,28 +286,26 @@ def _add_check(commands: argparse._SubParsersAction[_Parser]) -> None:
         metavar="BYTES",
         help="read at most this much of each body (default 16 MiB)",
     )
-    _VALUE_FLAGS.update(
-        flag
-        for action in check._actions
-        if action.nargs is None and action.option_strings
-        for flag in action.option_strings
-    )
 
 
-_WINDOW_VALUE_FLAGS = {"--screenshot", "--scenario", "--theme", "--stack"}
-#: check's flags that take a value: it is the next word, even one starting with '-' (curl).
-_VALUE_FLAGS: set[str] = set()
+def _value_flags(parser: argparse.ArgumentParser) -> set[str]:
+    return {
+        flag for action in parser._actions if action.nargs is None for flag in action.option_strings
+    }
 
 
-def curl_style(argv: Sequence[str]) -> list[str]:
+def curl_style(parser: argparse.ArgumentParser, argv: Sequence[str]) -> list[str]:
     """``argv`` with each value of check's flags attached (``--data=--XyZ--``), so that a
     value starting with '-' is taken as curl takes it; argparse would call it a flag."""
     words = list(argv)
+    window_flags = _value_flags(parser)
     start = 0
     while start < len(words) and words[start].startswith("-"):
-        start += 2 if words[start] in _WINDOW_VALUE_FLAGS else 1
+        start += 2 if words[start] in window_flags else 1
     if words[start : start + 1] != ["check"]:
         return words
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    check_flags = _value_flags(commands.choices["check"])
     out, i = words[: start + 1], start + 1
     while i < len(words):
         word = words[i]
@@ -315,7 +313,7 @@ def curl_style(argv: Sequence[str]) -> list[str]:
         if word == "--":
             out.extend(words[i - 1 :])
             break
-        if word in _VALUE_FLAGS and i < len(words):
+        if word in check_flags and i < len(words):
             joined = "=" if word.startswith("--") else ""
             out.append(f"{word}{joined}{words[i]}")
             i += 1
