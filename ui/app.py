@@ -85,8 +85,13 @@ async def _main(window: MainWindow, args: _Options) -> int:
         return 2
     if args.screenshot:
         done: asyncio.Future[None] = loop.create_future()
-        window.verdict_shown.connect(lambda _v: done.done() or done.set_result(None))
-        window.controller.inspection_failed.connect(lambda _m: done.done() or done.set_result(None))
+
+        def finish(*_: object) -> None:
+            if not done.done():
+                done.set_result(None)
+
+        window.verdict_shown.connect(finish)
+        window.controller.inspection_failed.connect(finish)
         window.editor.send_requested.emit()
         await asyncio.wait_for(done, 30)
         if args.stack and not window.fix_panel.show_stack(args.stack):
