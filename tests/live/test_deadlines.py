@@ -7,18 +7,17 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.commandline import main_py
 from tests.faultserver import FaultServer, fault_server_in_thread
 
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parents[2]
 ORIGIN = "http://app.example.test"
 TIMEOUT = 5
 #: The command must end by about the timeout: the timeout, Python's start, some slack.
@@ -42,14 +41,9 @@ def server() -> Iterator[FaultServer]:
 
 
 def _main(*args: str) -> tuple[subprocess.CompletedProcess[str], float]:
+    """``main.py ARGS…`` and how long it took, start-up included."""
     started = time.monotonic()
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = main_py(*args, timeout=60)
     return result, time.monotonic() - started
 
 

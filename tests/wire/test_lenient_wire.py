@@ -10,19 +10,16 @@ headers: fetch() resolves, CORS is judged on the headers, the body error is repo
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.commandline import main_py
 from tests.faultserver import LENIENT_SHAPES, FaultServer, fault_server_in_thread
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
-ROOT = Path(__file__).resolve().parents[2]
 ORIGIN = "http://app.example.test"
 
 #: What Chromium 140 did with each shape (the test checks it still does, and that we agree).
@@ -38,14 +35,9 @@ def server() -> Iterator[FaultServer]:
 
 
 def _check(url: str, *flags: str) -> tuple[int, dict[str, Any], str]:
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), "check", url, "--origin", ORIGIN,
-         "--json", "--real-browser", "--timeout", "10", *flags],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )  # fmt: skip
+    result = main_py(
+        "check", url, "--origin", ORIGIN, "--json", "--real-browser", "--timeout", "10", *flags
+    )
     return result.returncode, json.loads(result.stdout), result.stderr
 
 
@@ -129,14 +121,7 @@ def test_a_short_preflight_body_changes_nothing(server: FaultServer) -> None:
 
 
 def test_the_text_report_shows_the_body_error(server: FaultServer) -> None:
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), "check", server.base_url + "/short-body",
-         "--origin", ORIGIN],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )  # fmt: skip
+    result = main_py("check", server.base_url + "/short-body", "--origin", ORIGIN, timeout=60)
     assert result.returncode == 0
     assert "x body: net::ERR_CONTENT_LENGTH_MISMATCH: The body ended after 2 of 10 bytes" in (
         result.stdout
