@@ -107,6 +107,8 @@ class Run(QObject):
         self._console: list[ConsoleLine] = []
         self._cors_errors: list[CorsErrorStatus] = []
         self._net_errors: list[str] = []
+        #: Requests DevTools saw start and not yet finish: the result waits for them.
+        self._loading: set[str] = set()
         self._outcome: dict[str, Any] | None = None
         self._title = f"corsinspector-{uuid.uuid4().hex}"
         self._next_id = 0
@@ -180,7 +182,12 @@ class Run(QObject):
             return
         params = message.get("params", {})
         status = None
-        if message.get("method") == "Network.loadingFailed":
+        method = message.get("method")
+        if method == "Network.requestWillBeSent":
+            self._loading.add(params.get("requestId", ""))
+        elif method in ("Network.loadingFinished", "Network.loadingFailed"):
+            self._loading.discard(params.get("requestId", ""))
+        if method == "Network.loadingFailed":
             status = params.get("corsErrorStatus")
             text = params.get("errorText", "")
             if text and text not in self._net_errors:
@@ -211,10 +218,13 @@ class Run(QObject):
             self._console.append(ConsoleLine(level, message))
 
     def _settle(self, waited_ms: int = 0) -> None:
-        """Finish once DevTools had time to name the error: a rejected fetch waits up
-        to a second more for its ``corsErrorStatus`` (some rejections have none)."""
+        """Finish once DevTools had time to name the error: up to a second more while a
+        rejected fetch has no ``corsErrorStatus`` yet (some never get one) or a request the
+        page made has not finished (its net error would come with its end)."""
         rejected = self._outcome is not None and self._outcome["outcome"] == "rejected"
-        if rejected and self._devtools_attached and not self._cors_errors and waited_ms < 1000:
+        unnamed = rejected and not self._cors_errors
+        # A loaded machine delivers DevTools events late: also wait for every request to end
+        if self._devtools_attached and (unnamed or self._loading) and waited_ms < 1000:
             QTimer.singleShot(50, lambda: self._settle(waited_ms + 50))
             return
         self._finish()
