@@ -40,12 +40,20 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+#: Names the process that chose the DevTools port (so that a child does not reuse it).
+_PORT_OWNER = "CORSINSPECTOR_DEVTOOLS_PORT_OWNER"
+
+
 def _prepare_environment() -> int | None:
     """Environment QtWebEngine reads once, at start: DevTools port, sandbox as root."""
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
-    if "QTWEBENGINE_REMOTE_DEBUGGING" not in os.environ:
+    # A port chosen by another process of ours (our parent, whose browser holds it) is not
+    # ours to reuse: child processes inherit the variable. A user's own choice is kept.
+    inherited = os.environ.get(_PORT_OWNER) not in (None, str(os.getpid()))
+    if "QTWEBENGINE_REMOTE_DEBUGGING" not in os.environ or inherited:
         os.environ["QTWEBENGINE_REMOTE_DEBUGGING"] = f"127.0.0.1:{_free_port()}"
+        os.environ[_PORT_OWNER] = str(os.getpid())
     value = os.environ["QTWEBENGINE_REMOTE_DEBUGGING"]
     try:
         return int(value.rsplit(":", 1)[-1])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 
@@ -69,3 +70,20 @@ def test_chromium_runs_each_fetch_and_releases_it() -> None:
     assert (opaque.outcome, opaque.status) == ("resolved", 200)
     assert browser.embedder.startswith("QtWebEngine ")
     assert not browser._active  # every run's page and profile deleted on the Qt thread
+
+
+def test_a_devtools_port_inherited_from_another_process_of_ours_is_not_reused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from corsinspector.realbrowser import browser
+
+    # a parent whose embedded browser holds port 1 started us: we must pick our own
+    monkeypatch.setenv("QTWEBENGINE_REMOTE_DEBUGGING", "127.0.0.1:1")
+    monkeypatch.setenv(browser._PORT_OWNER, "1")
+    port = browser._prepare_environment()
+    assert port not in (None, 1)
+    assert os.environ[browser._PORT_OWNER] == str(os.getpid())
+    # a port the user chose (no owner named) is kept
+    monkeypatch.setenv("QTWEBENGINE_REMOTE_DEBUGGING", "127.0.0.1:9333")
+    monkeypatch.delenv(browser._PORT_OWNER)
+    assert browser._prepare_environment() == 9333
