@@ -4,8 +4,8 @@ The engine decides the CORS-relevant headers (``Origin``, ``Access-Control-Reque
 script's own); a profile adds the rest as the browser sends them (``User-Agent``, client
 hints, ``Sec-Fetch-*``, ``Referer``, ``Accept-Encoding`` …). The Chromium profile is the
 embedded Chromium 140 (QtWebEngine 6.11) that every verdict is checked against: its headers,
-values and order as its requests reached a loopback server (tests/integration/
-test_wire_headers.py compares them byte for byte). It sends no ``Accept-Language``.
+values and order as its requests reached a loopback server (tests/wire/test_wire_headers.py
+compares them byte for byte). It sends no ``Accept-Language``.
 """
 
 from __future__ import annotations
