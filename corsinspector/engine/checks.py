@@ -31,7 +31,7 @@ from corsinspector.engine.kinds import (
     PREFLIGHT_INVALID_STATUS,
     WILDCARD_ORIGIN,
 )
-from corsinspector.engine.vocabulary import SAFELISTED_METHODS, TOKEN_PATTERN
+from corsinspector.engine.vocabulary import SAFELISTED_METHODS, TOKEN
 from corsinspector.model import Headers
 
 __all__ = [
@@ -56,7 +56,6 @@ ACAC = "Access-Control-Allow-Credentials"
 ACAM = "Access-Control-Allow-Methods"
 ACAH = "Access-Control-Allow-Headers"
 
-_TOKEN = re.compile(f"^{TOKEN_PATTERN}$")
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _FORBIDDEN_HOST_CHARS = frozenset("#%/:<>?@[\\]^|")
 
@@ -162,7 +161,7 @@ def parse_allow_list(value: str | None) -> list[str] | None:
         item = raw.strip(" \t")
         if not item:
             continue
-        if not _TOKEN.match(item):
+        if not TOKEN.fullmatch(item):
             return None
         items.append(item)
     return items

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from corsinspector.engine.vocabulary import TOKEN_PATTERN
+from corsinspector.engine.vocabulary import TOKEN
 from corsinspector.errors import InputError
 from corsinspector.model import Headers
 
@@ -36,7 +36,6 @@ __all__ = [
 #: Deeper than any file of ours nests: deeper JSON is refused before code recurses on it.
 MAX_JSON_DEPTH = 100
 #: Anchored as it always was here: ``$`` also matches before a final newline.
-_TOKEN = re.compile(f"^{TOKEN_PATTERN}$")
 _BAD_VALUE_CHARS = re.compile(r"[\r\n\x00]")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -156,7 +155,7 @@ def _kind_name(kind: type) -> str:
 
 def is_token(text: str) -> bool:
     """Whether ``text`` is an RFC 9110 token (a method, a header name)."""
-    return _TOKEN.match(text) is not None
+    return TOKEN.fullmatch(text) is not None
 
 
 def check_header(name: str, value: str) -> str | None:

@@ -133,6 +133,7 @@ def _error_for(mutate: object, tmp_path: Path) -> str:
         (lambda d: d["request"].update(url="https://x.test:99999/"), "request.url", "port"),
         (lambda d: d["request"].update(origin="https://u:p@a.test"), "request.origin", "origin"),
         (lambda d: d["request"].update(method="GE T"), "request.method", "token"),
+        (lambda d: d["request"].update(method="GET\n"), "request.method", "token"),
         (lambda d: d["request"].update(credentials="always"), "request.credentials", "one of"),
         (lambda d: d["request"].update(mode="navigate"), "request.mode", "one of"),
         (
