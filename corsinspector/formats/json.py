@@ -196,9 +196,12 @@ class Field:
     @property
     def data(self) -> Mapping[str, Any]:
         """The value as an object (InputError when it is not one)."""
-        if not isinstance(self.value, Mapping):
-            raise self.error(f"must be an object, not {_json_type(self.value)}")
-        return cast(Mapping[str, Any], self.value)
+        value = self.value
+        if type(value) is dict:  # the usual case, without an ABC check's cost
+            return value
+        if not isinstance(value, Mapping):
+            raise self.error(f"must be an object, not {_json_type(value)}")
+        return cast(Mapping[str, Any], value)
 
     def object(self) -> Field:
         """This field, checked to be an object."""
@@ -247,17 +250,18 @@ class Field:
         return Field(self.source, self.required(key, dict), self._sub(key))
 
     def required(self, key: str, kind: type) -> Any:
-        if key not in self.data:
+        data = self.data
+        if key not in data:
             raise self.error("is missing", key)
-        return self._typed(key, kind)
+        return self._typed(key, data[key], kind)
 
     def optional(self, key: str, kind: type, default: Any = None) -> Any:
-        if key not in self.data or self.data[key] is None:
+        value = self.data.get(key)
+        if value is None:
             return default
-        return self._typed(key, kind)
+        return self._typed(key, value, kind)
 
-    def _typed(self, key: str, kind: type) -> Any:
-        value = self.data[key]
+    def _typed(self, key: str, value: Any, kind: type) -> Any:
         if kind is int and isinstance(value, bool):
             raise self.error("must be a number, not a boolean", key)
         if not isinstance(value, kind):
