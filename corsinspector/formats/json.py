@@ -113,8 +113,24 @@ def parse_json(raw: bytes | str, source: str) -> Any:
     except ValueError:  # Python's limit on integer digits
         limit = sys.get_int_max_str_digits()
         raise InputError(source, f"holds an integer of more than {limit} digits") from None
-    _check_tree(data, source, _SURROGATE_ESCAPE.search(text) is not None)
+    surrogates = _SURROGATE_ESCAPE.search(text) is not None
+    if surrogates or _too_deep(data):  # the full walk names the field, and costs more
+        _check_tree(data, source, surrogates)
     return data
+
+
+def _too_deep(data: Any) -> bool:
+    """Is any container nested deeper than MAX_JSON_DEPTH? (a lean walk, containers only)"""
+    stack: list[tuple[Any, int]] = [(data, 1)] if type(data) in (dict, list) else []
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            return True
+        for child in value.values() if type(value) is dict else value:
+            kind = type(child)
+            if kind is dict or kind is list:
+                stack.append((child, depth + 1))
+    return False
 
 
 def name_of(path: str | os.PathLike[str]) -> str:
