@@ -8,7 +8,18 @@ from corsinspector.engine.judge import judge
 from corsinspector.fixes.generic import apply_fix, is_server_fixable
 from corsinspector.model import Headers, Request, Route, Scenario, Verdict, header_values
 
-__all__ = ["scenario_of", "try_fix"]
+__all__ = [
+    "WHAT_IF_LABEL",
+    "edit_note",
+    "not_sent_note",
+    "scenario_of",
+    "status_note",
+    "try_fix",
+    "what_if_state",
+]
+
+#: The banner's label while the verdict shown is a what-if, never a live answer.
+WHAT_IF_LABEL = "What-if, judged offline — nothing sent"
 
 _MAX_ROUNDS = 44  # a preflight and a request for each of 21 hops, and some room
 
@@ -18,13 +29,17 @@ def scenario_of(
     verdict: Verdict,
     browser: str = "chromium",
     response_headers: Mapping[str, Headers] | None = None,
+    statuses: Mapping[str, int] | None = None,
 ) -> Scenario:
     """A scenario whose routes answer exactly as the recorded exchanges were answered.
 
     ``response_headers`` replaces the headers of the last preflight's and the last actual
-    request's answers (keys ``preflight`` and ``actual``): the what-if mode's edits.
+    request's answers (keys ``preflight`` and ``actual``): the what-if mode's edits;
+    ``statuses`` their status codes. When the request itself was never sent, the edits of
+    ``actual`` (headers, status) are the answer the server is assumed to give it.
     """
     edits = dict(response_headers or {})
+    codes = dict(statuses or {})
     last = {
         kind: exchanges[-1]
         for kind, exchanges in (("preflight", verdict.preflights), ("actual", verdict.actuals))
@@ -35,12 +50,16 @@ def scenario_of(
         response = exchange.response
         if response is None:
             continue
-        headers = response.headers
-        if exchange.kind in edits and last.get(exchange.kind) is exchange:
-            headers = edits[exchange.kind]
+        headers, status = response.headers, response.status
+        edited = last.get(exchange.kind) is exchange and (
+            exchange.kind in edits or exchange.kind in codes
+        )
+        if edited:
+            headers = edits.get(exchange.kind, headers)
+            status = codes.get(exchange.kind, status)
         method = "OPTIONS" if exchange.kind == "preflight" else exchange.request.method
-        route = Route(method, exchange.request.url, response.status, headers, response.body)
-        if exchange.kind in edits and last.get(exchange.kind) is exchange:
+        route = Route(method, exchange.request.url, status, headers, response.body)
+        if edited:
             routes.insert(0, route)  # the edited answer wins over earlier ones for that URL
         else:
             routes.append(route)
@@ -57,8 +76,40 @@ def scenario_of(
         )
         sent = verdict.preflights[-1].request
         methods = header_values(sent.headers, "Access-Control-Request-Method")
-        routes.append(Route(methods[0] if methods else request.method, sent.url, 200, kept, ""))
+        answer = edits.get("actual", kept)
+        method = methods[0] if methods else request.method
+        routes.append(Route(method, sent.url, codes.get("actual", 200), answer, ""))
     return Scenario("what-if", request, tuple(routes), browser=browser)
+
+
+def what_if_state(verdict: Verdict) -> str:
+    """The banner's state for a what-if verdict: never the live ``allowed``/``blocked``."""
+    return "whatif-allowed" if verdict.allowed else "whatif-blocked"
+
+
+def edit_note(sent: tuple[str, str] | None) -> str:
+    """The tooltip of an edited header line: what the server really sent (``sent``), or
+    that the line is the user's own (None: added, or filled in where a header was missing)."""
+    if sent is None:
+        return "What-if: the server did not send this header; you added it"
+    name, value = sent
+    return f"What-if edit. The server sent: {name}: {value}"
+
+
+def status_note(sent: int | None, now: int) -> str:
+    """The tooltip of a what-if status code: the status the server really answered."""
+    if sent is None:
+        return f"What-if: the request was never answered; judged as if it got {now}"
+    if sent == now:
+        return f"The status the server answered: {sent}"
+    return f"What-if edit: the server answered {sent}; judged as if it were {now}"
+
+
+def not_sent_note(verdict: Verdict) -> str:
+    """The Actual pane's line in what-if mode: whether the request would now be sent."""
+    if verdict.actuals:
+        return "What-if: the request would now be sent (judged offline, nothing sent)"
+    return "Not sent, even in this what-if: the preflight still fails"
 
 
 def try_fix(scenario: Scenario) -> tuple[Verdict, int]:
