@@ -4,15 +4,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from corsinspector.engine.checks import ACAC, ACAH, ACAM, ACAO
 from corsinspector.engine.kinds import (
+    ALLOW_ORIGIN_MISMATCH,
+    CORS_DISABLED_SCHEME,
+    HEADER_DISALLOWED,
+    INVALID_ALLOW_CREDENTIALS,
+    INVALID_ALLOW_HEADERS,
+    INVALID_ALLOW_METHODS,
+    INVALID_ALLOW_ORIGIN_VALUE,
     KIND_IN_PLAIN_WORDS,
+    METHOD_DISALLOWED,
+    MISSING_ALLOW_ORIGIN,
+    MULTIPLE_ALLOW_ORIGIN_VALUES,
     NETWORK_FAILURE,
     NON_CORS_KINDS,
+    PREFLIGHT,
+    PREFLIGHT_DISALLOWED_REDIRECT,
+    PREFLIGHT_INVALID_STATUS,
+    REDIRECT_CONTAINS_CREDENTIALS,
+    WILDCARD_ORIGIN,
     outcome_label,
     verdict_label,
 )
-from corsinspector.fixes.generic import origin_spelling_mistake
-from corsinspector.model import Exchange, Failure, Verdict
+from corsinspector.fixes.generic import misspelt_origin, origin_spelling_mistake
+from corsinspector.model import Exchange, Failure, Headers, Verdict, header_values
 
 # the window's lists label outcomes as the command line does
 __all__ = ["Headline", "headline", "outcome_label", "render_verdict", "verdict_label"]
@@ -30,10 +46,13 @@ class Headline:
 
     #: ``allowed``, ``blocked`` (by CORS) or ``error`` (no answer: nothing for CORS to judge)
     state: str
+    #: The headline: for a CORS block, in plain words naming the culprit header and its value.
     title: str
     body: str
     #: What the browser's console prints (empty when allowed).
     console: str
+    #: Where it failed and Chromium's kind (``Blocked at the preflight: KIND``), when blocked.
+    kind: str = ""
 
 
 def headline(verdict: Verdict) -> Headline:
@@ -74,12 +93,96 @@ def headline(verdict: Verdict) -> Headline:
     # Firefox names the failure with its own reason code (as MDN lists them)
     code = f" Firefox's reason: {error.reason}." if error.reason else ""
     notes = "".join(f"\n\n{note}" for note in verdict.notes)
+    kind = f"{_BLOCKED_AT[error.stage]}: {error.kind}"
     return Headline(
         "blocked",
-        f"{_BLOCKED_AT[error.stage]}: {error.kind}",
-        f"{plain[0].upper()}{plain[1:]}.{code}\n\n{console}{notes}",
+        _blocked_title(verdict, error),
+        f"{plain[0].upper()}{plain[1:]}. {kind}.{code}\n\n{console}{notes}",
         console,
+        kind,
     )
+
+
+def _blocked_title(verdict: Verdict, error: Failure) -> str:
+    """The headline of a CORS block in plain words, naming the culprit header (``Location``
+    for a redirect) and, where one was sent, its value."""
+    last = verdict.exchanges[-1] if verdict.exchanges else None
+    response = last.response if last is not None else None
+    answered = response.headers if response is not None else ()
+    asked = last.request.headers if last is not None else ()
+    header, value = error.header, error.value
+    kind = error.kind.removeprefix(PREFLIGHT) if error.kind != PREFLIGHT_INVALID_STATUS else ""
+    where = "the preflight's " if error.stage == "preflight" else ""
+    origin = ", ".join(header_values(asked, "Origin")) or "null"
+    if kind == MISSING_ALLOW_ORIGIN:
+        if response is not None and not 200 <= response.status < 300:
+            status = f"{response.status} {response.reason or ''}".strip()
+            return (
+                f"Blocked: the {'preflight' if error.stage == 'preflight' else 'request'} got "
+                f"{status}, with no `{ACAO}` for `{origin}`"
+            )
+        response_of = "the preflight response" if error.stage == "preflight" else "the response"
+        return f"Blocked: {response_of} has no `{ACAO}` for the origin `{origin}`"
+    if kind == ALLOW_ORIGIN_MISMATCH:
+        mistake = misspelt_origin(verdict)
+        if mistake is not None:
+            return (
+                f"Blocked: {where}`{ACAO}` is `{value}` — {mistake[2]} "
+                f"make{'s' if ' and ' not in mistake[2] else ''} it differ from `{origin}`"
+            )
+        return f"Blocked: {where}`{ACAO}` is `{value}`, not the origin `{origin}`"
+    if kind == INVALID_ALLOW_ORIGIN_VALUE:
+        shown = f"`{value}`" if value else "empty"
+        return f"Blocked: {where}`{ACAO}` is {shown}, which is not a valid origin"
+    if kind == MULTIPLE_ALLOW_ORIGIN_VALUES:
+        return f"Blocked: {where}`{ACAO}` holds more than one value (`{value}`): it must be one"
+    if kind == WILDCARD_ORIGIN:
+        return f"Blocked: {where}`{ACAO}` is `*`, which a request with credentials cannot use"
+    if kind == INVALID_ALLOW_CREDENTIALS:
+        if value is None:
+            return (
+                f"Blocked: a request with credentials needs `{ACAC}: true`, and "
+                f"the {'preflight ' if where else ''}response has none"
+            )
+        return f"Blocked: {where}`{ACAC}` is `{value}`; with credentials it must be `true`"
+    if error.kind == PREFLIGHT_INVALID_STATUS:
+        reason = response.reason if response is not None else None
+        status = f"{value} {reason or ''}".strip()
+        return f"Blocked: the preflight was answered `{status}`: it must be a 2xx status"
+    if error.kind == PREFLIGHT_DISALLOWED_REDIRECT:
+        code = response.status if response is not None else "redirect"
+        return f"Blocked: the preflight was redirected ({code} → `Location: {value}`)"
+    if error.kind == METHOD_DISALLOWED:
+        allows = _allows(answered, ACAM, value)
+        return f"Blocked: the server does not allow the method `{value}` ({allows})"
+    if error.kind == HEADER_DISALLOWED:
+        return (
+            f"Blocked: the server does not allow the request header `{value}` "
+            f"({_allows(answered, ACAH, value)})"
+        )
+    if error.kind in (INVALID_ALLOW_METHODS, INVALID_ALLOW_HEADERS):
+        return f"Blocked: `{header}` is `{value}`, which the browser cannot parse"
+    if error.kind == REDIRECT_CONTAINS_CREDENTIALS:
+        return f"Blocked: the redirect's `Location: {value}` carries a user name and password"
+    plain = KIND_IN_PLAIN_WORDS.get(error.kind, error.kind)
+    if error.kind == CORS_DISABLED_SCHEME and value:
+        plain = f"the URL's scheme `{value}:` does not support CORS"
+    if header is not None:
+        plain += f" (`{header}`" + ("" if value is None else f": `{value}`") + ")"
+    return f"Blocked: {plain}"
+
+
+def _allows(answered: Headers, name: str, asked: str | None) -> str:
+    """What the response's ``name`` allows, as the headline's parenthesis."""
+    values = header_values(answered, name)
+    if not values:
+        return f"it sends no `{name}`"
+    joined = ", ".join(v.strip() for v in values)
+    if joined == "*":
+        if (asked or "").lower() == "authorization":
+            return f"its `{name}` is `*`, which never covers `authorization`"
+        return f"its `{name}` is `*`, which a request with credentials takes literally"
+    return f"its `{name}` allows `{joined}`"
 
 
 #: What the browser's own refusals mean, by Chromium's net error.

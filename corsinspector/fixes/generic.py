@@ -40,6 +40,7 @@ __all__ = [
     "apply_fix",
     "generic_fix",
     "is_server_fixable",
+    "misspelt_origin",
     "origin_spelling_mistake",
 ]
 
@@ -76,7 +77,7 @@ _SPELLINGS = {
 }
 
 
-def _misspelt_origin(verdict: Verdict) -> tuple[str, str, str] | None:
+def misspelt_origin(verdict: Verdict) -> tuple[str, str, str] | None:
     """(the Allow-Origin value, the origin sent, what differs) when the failing value names
     the very origin sent, only spelt differently (a trailing slash, letter case …)."""
     error = verdict.error
@@ -101,7 +102,7 @@ def _misspelt_origin(verdict: Verdict) -> tuple[str, str, str] | None:
 def origin_spelling_mistake(verdict: Verdict) -> str | None:
     """When the failing Access-Control-Allow-Origin names the very origin sent, only spelt
     differently (a trailing slash, letter case, a default port …), that mistake in words."""
-    misspelt = _misspelt_origin(verdict)
+    misspelt = misspelt_origin(verdict)
     if misspelt is None:
         return None
     value, origin, what = misspelt
@@ -237,7 +238,7 @@ def generic_fix(scenario: Scenario, verdict: Verdict) -> Fix | None:
         lines += [f"  {name}: {value}" for name, value in headers]
     title = "Allow this origin, method and headers" if len(stages) == 2 else "Allow this origin"
     mistake = origin_spelling_mistake(verdict)
-    misspelt = _misspelt_origin(verdict)
+    misspelt = misspelt_origin(verdict)
     if mistake is not None and misspelt is not None:
         title = f"Allow exactly {misspelt[1]}: {misspelt[2]} made the allowed origin differ"
         lines.insert(0, f"{mistake}.")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from corsinspector.app.gallery import GALLERY
 from corsinspector.app.report import headline
 from corsinspector.engine.judge import judge
@@ -18,6 +20,7 @@ from corsinspector.model import (
     SentRequest,
     Verdict,
 )
+from tests.golden.corpus import scenario_paths
 
 
 def _judged(name: str) -> Verdict:
@@ -28,8 +31,16 @@ def test_a_blocked_preflight_is_named_with_its_kind_plain_words_and_console_mess
     verdict = _judged("custom-header-not-allowed")
     words = headline(verdict)
     assert words.state == "blocked"
-    assert words.title == "Blocked at the preflight: HeaderDisallowedByPreflightResponse"
-    assert words.body.startswith("The preflight does not allow a request header.")
+    # the headline names the culprit in plain words; Chromium's kind stays, in the body
+    assert words.title == (
+        "Blocked: the server does not allow the request header `x-request-id` "
+        "(its `Access-Control-Allow-Headers` allows `content-type`)"
+    )
+    assert words.kind == "Blocked at the preflight: HeaderDisallowedByPreflightResponse"
+    assert words.body.startswith(
+        "The preflight does not allow a request header. "
+        "Blocked at the preflight: HeaderDisallowedByPreflightResponse."
+    )
     assert verdict.error is not None
     assert words.console == verdict.error.message
     assert words.console in words.body
@@ -43,9 +54,81 @@ def test_firefox_names_its_reason_code_and_prints_its_own_console_message() -> N
 
 
 def test_a_block_of_the_actual_request_says_so_in_words() -> None:
-    assert headline(_judged("missing-allow-origin")).title == (
-        "Blocked at the actual request: MissingAllowOriginHeader"
+    words = headline(_judged("missing-allow-origin"))
+    assert words.title == (
+        "Blocked: the response has no `Access-Control-Allow-Origin` for the origin "
+        "`https://app.example.test`"
     )
+    assert words.kind == "Blocked at the actual request: MissingAllowOriginHeader"
+
+
+@pytest.mark.parametrize(
+    ("name", "title"),
+    [
+        (
+            "wildcard-with-credentials",
+            "Blocked: `Access-Control-Allow-Origin` is `*`, which a request with credentials "
+            "cannot use",
+        ),
+        (
+            "redirected-preflight",
+            "Blocked: the preflight was redirected (301 → `Location: /items/`)",
+        ),
+        (
+            "method-not-allowed",
+            "Blocked: the server does not allow the method `DELETE` (its "
+            "`Access-Control-Allow-Methods` allows `GET, POST`)",
+        ),
+        (
+            "allow-origin-trailing-slash",
+            "Blocked: `Access-Control-Allow-Origin` is `https://app.example.test/` — the trailing "
+            "slash makes it differ from `https://app.example.test`",
+        ),
+        (
+            "preflight-401-auth-first",
+            "Blocked: the preflight got 401, with no `Access-Control-Allow-Origin` for "
+            "`https://app.example.test`",
+        ),
+    ],
+)
+def test_the_headline_of_a_gallery_block_in_plain_words(name: str, title: str) -> None:
+    assert headline(_judged(name)).title == title
+
+
+def _blocked() -> list[tuple[str, Verdict]]:
+    """Every blocked gallery scenario, and one golden scenario per kind, culprit and
+    whether a value was sent."""
+    out: list[tuple[str, Verdict]] = []
+    seen: set[tuple[str, str | None, bool]] = set()
+    for path in [*sorted(GALLERY.glob("*.json")), *scenario_paths()]:
+        verdict = judge(load_scenario(path))
+        error = verdict.error
+        if error is None or headline(verdict).state != "blocked":
+            continue
+        key = (error.kind, error.header, error.value is None)
+        if path.parent != GALLERY and key in seen:
+            continue
+        seen.add(key)
+        out.append((path.name, verdict))
+    return out
+
+
+def test_every_blocked_headline_names_the_culprit_header_and_the_value_sent() -> None:
+    blocked = _blocked()
+    kinds = {verdict.error.kind for _, verdict in blocked if verdict.error is not None}
+    assert len(kinds) >= 18  # nearly every CORS kind is in the corpus
+    for name, verdict in blocked:
+        error = verdict.error
+        assert error is not None
+        title = headline(verdict).title
+        assert title.startswith("Blocked: "), name
+        assert error.kind not in title, (name, title)  # plain words, not Chromium's name
+        if error.header is not None:
+            assert f"`{error.header}" in title, (name, title)
+        if error.value:
+            assert error.value in title, (name, title)
+        elif error.header is not None and error.value == "":
+            assert "empty" in title, (name, title)
 
 
 def test_an_allowed_request_names_what_script_may_read() -> None:
