@@ -137,7 +137,7 @@ class CollectionPanel(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.summary)
         layout.addWidget(self.save_button)
-        self.open_button.clicked.connect(self._choose)
+        self.open_button.clicked.connect(self.choose)
         self.run_button.clicked.connect(self._run)
         self.cancel_button.clicked.connect(self.cancel_requested)
         self.table.doubleClicked.connect(
@@ -145,7 +145,8 @@ class CollectionPanel(QWidget):
         )
         self.run_button.setEnabled(False)
 
-    def _choose(self) -> None:
+    def choose(self) -> None:
+        """Ask for a collection file and open it."""
         name, _ = QFileDialog.getOpenFileName(self, "Open a collection", "", "Collections (*.json)")
         if name:
             self.open_path(Path(name))

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from corsinspector.app.history import History
 
     from .collection_panel import CollectionPanel
+    from .menus import Menus
     from .sequence_view import SequenceView
 from .controller import InspectorController
 from .exchange_view import ExchangeView
@@ -72,6 +73,7 @@ class MainWindow(QMainWindow):
         self.closed: asyncio.Future[None] | None = None
         self._closing = False
         self.shortcuts_installed = False
+        self.menus: Menus | None = None
 
         self.gallery = QListWidget()
         self.gallery.setObjectName("gallery")
@@ -230,26 +232,48 @@ class MainWindow(QMainWindow):
             view.response_model.headers_edited.connect(self._on_response_headers_edited)
 
     def _install_shortcuts(self) -> None:
-        """The keyboard shortcuts, installed just after the first paint (QKeySequence's
-        enums cost a millisecond or two of start-up, and no key arrives before it)."""
-        from PySide6.QtGui import QKeySequence, QShortcut
+        """The menu bar and its actions' keys (ui/menus.py), built just after the first paint
+        (QKeySequence's enums and the menus cost milliseconds of start-up, and no key
+        arrives before it)."""
+        from .menus import Menus, install_copy_menu
 
+        slots: dict[str, Callable[..., object]] = {
+            "open_collection": self._open_collection,
+            "save_request": self._on_save_requested,
+            "quit": self.close,
+            "focus_url": lambda: self.editor.url.setFocus(),
+            "copy_message": self.banner.copy.click,
+            "send": self._on_editor_send_requested,
+            "cancel": self.controller.cancel,
+            "ask_browser": self._on_ask_clicked,
+            "what_if": self.what_if.setChecked,
+            "try_fix": self.fix_panel.try_fix.click,
+            "side_by_side": lambda: self.exchange_tabs.setCurrentIndex(0),
+            "sequence": lambda: self.exchange_tabs.setCurrentIndex(1),
+        }
+        for tab_action in ("new_tab", "close_tab"):  # the request tabs, once they exist
+            method = getattr(self, tab_action, None)
+            if callable(method):
+                slots[tab_action] = method
+        slots["presentation"] = self._set_presentation
+        menus = Menus(self, slots)
+        self.what_if.toggled.connect(menus.actions["what_if"].setChecked)
+        for view in (self.preflight_view, self.actual_view):
+            install_copy_menu(view.request_table)
+            install_copy_menu(view.response_table)
+        self.menus = menus
         self.shortcuts_installed = True
-        bindings: list[tuple[str, Callable[[], object]]] = [
-            ("Ctrl+Return", self._on_editor_send_requested),
-            ("Ctrl+Enter", self._on_editor_send_requested),
-            ("Escape", self.controller.cancel),
-            ("Ctrl+W", self.what_if.toggle),
-            ("Ctrl+B", self._on_ask_clicked),
-            ("Ctrl+L", lambda: self.editor.url.setFocus()),
-            ("Ctrl+Shift+C", self.banner.copy.click),
-            ("Ctrl+T", self.fix_panel.try_fix.click),
-            ("Ctrl+1", lambda: self.exchange_tabs.setCurrentIndex(0)),
-            ("Ctrl+2", lambda: self.exchange_tabs.setCurrentIndex(1)),
-            ("F11", self.presentation.toggle),
-        ]
-        for keys, slot in bindings:
-            QShortcut(QKeySequence(keys), self).activated.connect(slot)
+
+    def _set_presentation(self, on: bool) -> None:
+        """Presentation mode: the whole window's text larger, the sequence diagram too."""
+        if self.menus is not None:
+            self.menus.set_presentation(on)
+        self.presentation.setChecked(on)
+
+    def _open_collection(self) -> None:
+        """File → Open collection: the Collection tab, and its file dialog."""
+        self.sidebar.setCurrentWidget(self._collection_page)
+        self.collection_panel.choose()
 
     # --- the demo gallery ---------------------------------------------------------------
 

@@ -1,0 +1,128 @@
+"""The window's actions, in one table: each with its menu, its words and its keys (the menu
+bar, the shortcuts and Help's list of keys are all made from it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["ACTIONS", "MENUS", "Action", "action", "keys_text"]
+
+#: The menu bar, left to right.
+MENUS = ("File", "Edit", "Request", "View", "Help")
+
+
+@dataclass(frozen=True)
+class Action:
+    #: The name the window wires it by.
+    id: str
+    #: One of MENUS.
+    menu: str
+    #: The menu's words (``&`` marks the mnemonic).
+    label: str
+    #: Its keys, as QKeySequence reads them; the first is the one shown.
+    keys: tuple[str, ...]
+    #: What it does, for the status bar and the tooltip.
+    tip: str
+    #: A check mark (on/off) rather than a command.
+    checkable: bool = False
+    #: A separator comes before it in its menu.
+    separated: bool = False
+
+
+ACTIONS: tuple[Action, ...] = (
+    Action("new_tab", "File", "&New tab", ("Ctrl+T",), "Open a new request tab"),
+    Action("close_tab", "File", "&Close tab", ("Ctrl+W",), "Close the current request tab"),
+    Action(
+        "open_collection",
+        "File",
+        "&Open collection…",
+        ("Ctrl+O",),
+        "Open a cors-collection/1 file in the Collection tab",
+        separated=True,
+    ),
+    Action(
+        "save_request",
+        "File",
+        "&Save request into collection…",
+        ("Ctrl+S",),
+        "Add the current request to the open collection's Saved folder",
+    ),
+    Action("quit", "File", "&Quit", ("Ctrl+Q",), "Close the window", separated=True),
+    Action("focus_url", "Edit", "Go to the &URL", ("Ctrl+L",), "Put the cursor in the URL"),
+    Action(
+        "copy_message",
+        "Edit",
+        "&Copy console message",
+        ("Ctrl+Shift+C",),
+        "Copy the console message, word for word",
+    ),
+    Action("send", "Request", "&Send", ("Ctrl+Return", "Ctrl+Enter"), "Send the request"),
+    Action("cancel", "Request", "&Cancel", ("Escape",), "Stop the inspection in flight"),
+    Action(
+        "ask_browser",
+        "Request",
+        "Ask the &real browser",
+        ("Ctrl+B",),
+        "Run the same request in embedded Chromium and show its verdict beside ours",
+        separated=True,
+    ),
+    Action(
+        "what_if",
+        "Request",
+        "&What-if: edit the server's answers",
+        ("Ctrl+E",),
+        "Edit the response headers; the verdict is judged again offline, nothing sent",
+        checkable=True,
+    ),
+    Action(
+        "try_fix",
+        "Request",
+        "&Try the fix",
+        ("Ctrl+Shift+F",),
+        "Judge the request again, offline, as if the server sent the fix",
+    ),
+    Action("side_by_side", "View", "&Side by side", ("Ctrl+1",), "The exchanges side by side"),
+    Action("sequence", "View", "S&equence", ("Ctrl+2",), "The exchanges step by step"),
+    Action(
+        "full_screen",
+        "View",
+        "&Full screen",
+        ("F11",),
+        "Fill the screen with the window",
+        checkable=True,
+        separated=True,
+    ),
+    Action(
+        "presentation",
+        "View",
+        "&Presentation mode",
+        ("Ctrl+Shift+P",),
+        "Larger text everywhere in the window, for teaching",
+        checkable=True,
+    ),
+    Action("keys", "Help", "&Keyboard shortcuts", ("F1",), "Every action and its keys"),
+    Action("about", "Help", "&About CORS Inspector", (), "What this program is"),
+)
+
+_BY_ID = {entry.id: entry for entry in ACTIONS}
+
+
+def action(action_id: str) -> Action:
+    """The action named ``action_id`` (KeyError when there is none)."""
+    return _BY_ID[action_id]
+
+
+def keys_text() -> str:
+    """Help's list: each menu, then its actions with their keys, one a line."""
+    lines: list[str] = []
+    for menu in MENUS:
+        entries = [entry for entry in ACTIONS if entry.menu == menu and entry.keys]
+        if not entries:
+            continue
+        if lines:
+            lines.append("")
+        lines.append(menu)
+        for entry in entries:
+            label = entry.label.replace("&", "").removesuffix("…")
+            lines.append(f"  {' or '.join(entry.keys):<16} {label}")
+    return "\n".join(lines)
