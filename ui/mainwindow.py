@@ -41,6 +41,7 @@ from .exchange_view import ExchangeView
 from .fix_panel import FixPanel
 from .request_editor import RequestEditor
 from .verdict_banner import VerdictBanner
+from .whatif_view import WhatIfBar, WhatIfMode
 
 __all__ = ["MainWindow"]
 
@@ -120,12 +121,9 @@ class MainWindow(QMainWindow):
         self.preflight_view = ExchangeView("Preflight (OPTIONS)", "preflight_view")
         self.actual_view = ExchangeView("Actual request", "actual_view")
         self.fix_panel = FixPanel()
-        self.what_if = QCheckBox("What-if: edit the server's answers")
-        self.what_if.setObjectName("what_if")
-        self.what_if.setToolTip(
-            "Edit the response headers of both exchanges; the verdict is judged again as you "
-            "type, without the network (Ctrl+W)"
-        )
+        self.what_if_bar = WhatIfBar()
+        self.what_if = self.what_if_bar.toggle
+        self.what_if_mode = WhatIfMode(self, self.what_if_bar)
 
         side_by_side = QSplitter(Qt.Orientation.Horizontal)
         side_by_side.addWidget(self.preflight_view)
@@ -148,7 +146,7 @@ class MainWindow(QMainWindow):
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.editor)
         column.addWidget(self.banner)
-        column.addWidget(self.what_if)
+        column.addWidget(self.what_if_bar)
         right = QSplitter(Qt.Orientation.Vertical)
         right.setObjectName("right_splitter")
         right.addWidget(top)
@@ -573,36 +571,10 @@ class MainWindow(QMainWindow):
     # --- what-if ------------------------------------------------------------------------
 
     def _on_what_if_toggled(self, on: bool) -> None:
-        for view in (self.preflight_view, self.actual_view):
-            view.response_model.editable = on
-        if on and self.controller.last_verdict is None:
-            self.statusBar().showMessage("What-if needs an inspection first: press Send.")
-        elif on:
-            self.statusBar().showMessage("What-if: double-click a response header to edit it.")
-        elif self.controller.last_verdict is not None:
-            self.show_verdict(self.controller.last_verdict)  # back to what the server said
+        self.what_if_mode.toggled(on)  # ui/whatif_view.py
 
     def _on_response_headers_edited(self) -> None:
-        from corsinspector import judge
-        from corsinspector.app.whatif import scenario_of
-
-        request, verdict = self.controller.last_request, self.controller.last_verdict
-        if not self.what_if.isChecked() or request is None or verdict is None:
-            return
-        edited = {
-            "preflight": self.preflight_view.response_model.headers(),
-            "actual": self.actual_view.response_model.headers(),
-        }
-        result = judge(scenario_of(request, verdict, response_headers=edited))
-        error = result.error
-        for stage, view in (("preflight", self.preflight_view), ("actual", self.actual_view)):
-            culprit = error.header if error is not None and error.stage == stage else None
-            view.response_model.mark_culprit(culprit)
-        self.banner.show_verdict(result)
-        self.fix_panel.show_fix(
-            result.fixes[0] if result.fixes else None, error.kind if error is not None else ""
-        )
-        self.statusBar().showMessage("What-if verdict (judged offline, nothing sent)")
+        self.what_if_mode.rejudge()
 
     # --- settings and shutdown ----------------------------------------------------------
 

@@ -17,6 +17,10 @@ Index = QModelIndex | QPersistentModelIndex
 _CULPRIT_BACKGROUND = QColor("#f8d7da")
 _CULPRIT_TEXT = QColor("#721c24")
 _BROWSER_TEXT = QColor("#6c757d")
+_EDITED_BACKGROUND = QColor("#e8e0f8")  # what-if's violet, as its banner
+_EDITED_TEXT = QColor("#3d1f80")
+#: What marks a what-if edit in its cell, besides bold and the violet background.
+EDIT_MARK = "✎ "
 
 
 class Roles(IntEnum):
@@ -25,10 +29,12 @@ class Roles(IntEnum):
     Culprit = Qt.ItemDataRole.UserRole + 1
     Missing = Qt.ItemDataRole.UserRole + 2
     BrowserAdded = Qt.ItemDataRole.UserRole + 3
+    #: The cell differs from what the server sent (a what-if edit, or a row added).
+    Edited = Qt.ItemDataRole.UserRole + 4
 
 
 class HeaderRow:
-    __slots__ = ("browser_added", "culprit", "missing", "name", "value")
+    __slots__ = ("browser_added", "culprit", "missing", "name", "sent", "value")
 
     def __init__(
         self,
@@ -44,6 +50,14 @@ class HeaderRow:
         self.culprit = culprit
         self.missing = missing
         self.browser_added = browser_added
+        #: The line as received (None: the user added it, or it is a missing placeholder).
+        self.sent: tuple[str, str] | None = None if missing else (name, value)
+
+    def edited(self, column: int) -> bool:
+        """Does this cell differ from what was received (what-if)?"""
+        if self.sent is None:
+            return not self.missing
+        return (self.name, self.value)[column] != self.sent[column]
 
 
 class HeadersModel(QAbstractTableModel):
@@ -57,6 +71,8 @@ class HeadersModel(QAbstractTableModel):
         super().__init__()
         self._rows: list[HeaderRow] = []
         self.editable = False
+        #: Received lines removed by the user (what-if), until the next set_headers.
+        self.removed = 0
 
     def headers(self) -> Headers:
         """The header lines shown, without the placeholder of a missing one."""
@@ -84,13 +100,17 @@ class HeadersModel(QAbstractTableModel):
 
     def add_row(self, name: str = "X-New", value: str = "") -> None:
         self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows))
-        self._rows.append(HeaderRow(name, value))
+        added = HeaderRow(name, value)
+        added.sent = None  # the user's own line, not the server's
+        self._rows.append(added)
         self.endInsertRows()
         self.headers_edited.emit()
 
     def remove_row(self, row: int) -> None:
         if 0 <= row < len(self._rows):
             self.beginRemoveRows(QModelIndex(), row, row)
+            if self._rows[row].sent is not None:
+                self.removed += 1
             del self._rows[row]
             self.endRemoveRows()
             self.headers_edited.emit()
@@ -104,6 +124,7 @@ class HeadersModel(QAbstractTableModel):
         browser_added: frozenset[str] = frozenset(),
     ) -> None:
         self.beginResetModel()
+        self.removed = 0
         wanted = culprit.lower() if culprit else None
         self._rows = [
             HeaderRow(
@@ -140,6 +161,10 @@ class HeadersModel(QAbstractTableModel):
         row = self._rows[index.row()]
         if role == Qt.ItemDataRole.EditRole:
             return row.name if index.column() == 0 else row.value
+        if row.sent != (row.name, row.value) and row.edited(index.column()):
+            edited = self._edited_data(row, index.column(), role)
+            if edited is not None:
+                return edited
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             text = row.name if index.column() == 0 else row.value
             if role == Qt.ItemDataRole.ToolTipRole and row.culprit:
@@ -155,6 +180,8 @@ class HeadersModel(QAbstractTableModel):
             return row.missing
         if role == Roles.BrowserAdded:
             return row.browser_added
+        if role == Roles.Edited:
+            return False
         if role == Qt.ItemDataRole.BackgroundRole and row.culprit:
             return QBrush(_CULPRIT_BACKGROUND)
         if role == Qt.ItemDataRole.ForegroundRole:
@@ -170,6 +197,33 @@ class HeadersModel(QAbstractTableModel):
             font.setItalic(row.missing)
             return font
         return None
+
+    def _edited_data(self, row: HeaderRow, column: int, role: int) -> object:
+        """A what-if edit's look: the mark, bold on violet, the received line as tooltip."""
+        if role == Qt.ItemDataRole.DisplayRole:
+            return EDIT_MARK + (row.name, row.value)[column]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            from corsinspector.app.whatif import edit_note
+
+            return edit_note(row.sent)
+        if role == Roles.Edited:
+            return True
+        if role == Qt.ItemDataRole.BackgroundRole and not row.culprit:
+            return QBrush(_EDITED_BACKGROUND)
+        if role == Qt.ItemDataRole.ForegroundRole and not row.culprit:
+            return QBrush(_EDITED_TEXT)
+        if role == Qt.ItemDataRole.FontRole:
+            from PySide6.QtGui import QFont
+
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None
+
+    def edit_count(self) -> int:
+        """How many lines differ from what was received: edited, added or removed."""
+        edited = sum(1 for row in self._rows if row.edited(0) or row.edited(1))
+        return edited + self.removed
 
     def mark_culprit(self, culprit: str | None) -> None:
         """Highlight another culprit without resetting the rows (the user may be editing)."""

@@ -201,11 +201,12 @@ def test_what_if_rejudges_as_the_server_answer_is_edited(
             row = model.culprit_row()
             assert row is not None
             assert model.setData(model.index(row, 1), "content-type, x-request-id")
-            assert window.banner.state == "allowed"  # judged again, offline
+            # judged again, offline: a what-if verdict, never shown as a live one (issue 13)
+            assert window.banner.state == "whatif-allowed"
             assert model.culprit_row() is None
             assert len(server.log) == sent_before  # nothing was sent
             assert model.setData(model.index(row, 1), "content-type")
-            assert window.banner.state == "blocked"
+            assert window.banner.state == "whatif-blocked"
             window.what_if.setChecked(False)
             assert window.banner.state == "blocked"
 
