@@ -18,6 +18,9 @@ _STYLES = {  # (background and border, text)
     "blocked": ("background:#f8d7da; border:1px solid #f5c6cb;", "#721c24"),
     "idle": ("background:palette(alternate-base); border:1px solid palette(mid);", ""),
     "error": ("background:#fff3cd; border:1px solid #ffeeba;", "#856404"),
+    # what-if: violet, dashed, whatever the verdict: it was judged offline, nothing was sent
+    "whatif-allowed": ("background:#e8e0f8; border:2px dashed #6f42c1;", "#3d1f80"),
+    "whatif-blocked": ("background:#e8e0f8; border:2px dashed #6f42c1;", "#3d1f80"),
 }
 
 
@@ -67,6 +70,9 @@ class VerdictBanner(QWidget):
         if getattr(self, "state", None) == state:
             return  # restyling is costly: only when the state changes
         self.state = state
+        what_if = getattr(self, "what_if_label", None)
+        if what_if is not None:
+            what_if.setVisible(state.startswith("whatif"))
         box, text = _STYLES[state]
         label = f"#verdict_banner QLabel {{ color:{text}; }}" if text else ""
         self.setStyleSheet(
@@ -83,6 +89,21 @@ class VerdictBanner(QWidget):
         self._message_text = words.console
         self._set_state(words.state)
         self.copy.setEnabled(bool(words.console))
+
+    def show_what_if(self, verdict: Verdict) -> None:
+        """A verdict judged offline from edited answers: its own label, colour and state."""
+        from corsinspector.app.whatif import WHAT_IF_LABEL, what_if_state
+
+        self.show_verdict(verdict)
+        if getattr(self, "what_if_label", None) is None:  # built on first use
+            self.what_if_label = QLabel(WHAT_IF_LABEL)
+            self.what_if_label.setObjectName("what_if_label")
+            self.what_if_label.setStyleSheet("font-weight:bold; letter-spacing:0.5px;")
+            layout = self.layout()
+            assert isinstance(layout, QVBoxLayout)
+            layout.insertWidget(0, self.what_if_label)
+        self._set_state(what_if_state(verdict))
+        self.what_if_label.setVisible(True)
 
     def show_real_browser(self, text: str, agrees: bool | None) -> None:
         color = "" if agrees is None else ("#155724" if agrees else "#b00020")
