@@ -369,6 +369,10 @@ class Fix:
     #: The server's mistake in words, when the fix undoes a named one (an Allow-Origin with
     #: a trailing slash …); every stack's fix repeats it.
     mistake: str | None = None
+    #: What caused the block when CORS headers alone do not address it (a redirected
+    #: preflight, authentication answering OPTIONS, an error path): the fix's first line,
+    #: and every stack's snippet says it first.
+    cause: str | None = None
 
 
 @dataclass(frozen=True)

@@ -384,8 +384,9 @@ def caddy(
         _missing("Caddy")
     port, upstream = _free_port(), _free_port()
     site = config or _CADDY_PLAIN
-    # the site address (the request's host) becomes this server's loopback address
-    site = re.sub(r"^[^\s{]+ \{", f"http://127.0.0.1:{port} {{", site, count=1)
+    # the site address (the request's host) becomes this server's loopback address (the
+    # first line that opens a block: a fix may begin with comment lines)
+    site = re.sub(r"^[^\s{#]+ \{", f"http://127.0.0.1:{port} {{", site, count=1, flags=re.MULTILINE)
     site = site.replace("reverse_proxy localhost:8080", f"reverse_proxy 127.0.0.1:{upstream}")
     caddyfile = workdir / "Caddyfile"
     caddyfile.write_text(

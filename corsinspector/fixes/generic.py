@@ -11,7 +11,7 @@ their fix says so and says what to change in the page.
 from __future__ import annotations
 
 from dataclasses import replace
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from corsinspector.engine.checks import ACAC, ACAH, ACAM, ACAO
 from corsinspector.engine.kinds import (
@@ -20,6 +20,7 @@ from corsinspector.engine.kinds import (
     FETCH_REJECTED,
     NETWORK_FAILURE,
     PREFLIGHT_ALLOW_ORIGIN_MISMATCH,
+    PREFLIGHT_DISALLOWED_REDIRECT,
     REDIRECT_CONTAINS_CREDENTIALS,
 )
 from corsinspector.engine.vocabulary import SAFELISTED_METHODS
@@ -38,6 +39,7 @@ from corsinspector.origins import NULL_ORIGIN, serialize_origin, spelling_differ
 __all__ = [
     "MAX_AGE",
     "apply_fix",
+    "cause_of",
     "generic_fix",
     "is_server_fixable",
     "misspelt_origin",
@@ -175,6 +177,60 @@ def _redirect_fix(last: Exchange, credentials: bool) -> Fix:
     return Fix("generic", "Answer without this redirect", snippet, stages, redirect="")
 
 
+def cause_of(error: Failure, last: Exchange) -> tuple[str, str] | None:
+    """What caused a block that CORS headers alone do not address, as (a title, the first
+    sentence of the fix): a redirected preflight, authentication answering the preflight,
+    an error response without the headers, a preflight answered without a 2xx status."""
+    response = last.response
+    if response is None:
+        return None
+    status = f"{response.status} {response.reason or ''}".strip()
+    url = last.request.url
+    if error.kind == PREFLIGHT_DISALLOWED_REDIRECT:
+        locations = header_values(response.headers, "Location")
+        location = locations[0].strip() if locations else ""
+        asked = urlsplit(url).path or "/"
+        target = urlsplit(urljoin(url, location)).path or "/"
+        slash = ""
+        if asked != target and asked.rstrip("/") == target.rstrip("/"):
+            slash = f" (the trailing slash: {asked} vs {target})"
+        return (
+            "Answer the preflight where it is asked, no redirect",
+            f"Answer the preflight where it is asked, no redirect{slash}: OPTIONS {url} was "
+            f"redirected ({status} → {location or 'no Location'}), and browsers never follow "
+            "a redirect of a preflight. Answer it at this URL, or call the final URL from the "
+            "page.",
+        )
+    if last.kind == "preflight" and response.status in (401, 403):
+        return (
+            "Let OPTIONS through before authentication",
+            f"Let OPTIONS through before authentication: the preflight was answered {status} "
+            "because authentication ran first, and a preflight never carries credentials (no "
+            "Authorization, no cookies). Run CORS before authentication so that it answers "
+            "OPTIONS itself.",
+        )
+    if response.status >= 500:
+        return (
+            "The error path must send the CORS headers too",
+            f"The error path must send the CORS headers too: {last.request.method} {url} was "
+            f"answered {status}, "
+            + (
+                "and a preflight passes only with a 2xx status and the headers below: keep "
+                "OPTIONS away from the failing code."
+                if last.kind == "preflight"
+                else "and the browser hides an error without them from script. Fix the "
+                "error, and send the headers below on error responses as well."
+            ),
+        )
+    if last.kind == "preflight" and not 200 <= response.status < 300:
+        return (
+            "Answer the preflight with a 2xx status",
+            f"Answer the preflight with a 2xx status: OPTIONS {url} was answered {status}, and "
+            "a preflight passes only with 200-299 (route OPTIONS to the CORS handler).",
+        )
+    return None
+
+
 def _refusal_fix(error: Failure, url: str) -> Fix | None:
     """What to change for a request the browser refuses to send: a restricted port, or a URL
     that carries a user name or password."""
@@ -242,7 +298,18 @@ def generic_fix(scenario: Scenario, verdict: Verdict) -> Fix | None:
     if mistake is not None and misspelt is not None:
         title = f"Allow exactly {misspelt[1]}: {misspelt[2]} made the allowed origin differ"
         lines.insert(0, f"{mistake}.")
-    return Fix("generic", title, "\n".join(lines), tuple(stages), mistake=mistake)
+    cause = cause_of(error, last)
+    if cause is not None:
+        title = f"{cause[0]}; then {title[0].lower()}{title[1:]}"
+        lines.insert(0, cause[1])
+    return Fix(
+        "generic",
+        title,
+        "\n".join(lines),
+        tuple(stages),
+        mistake=mistake,
+        cause=None if cause is None else cause[1],
+    )
 
 
 def _with_cors_headers(route: Route, headers: Headers) -> Route:

@@ -144,6 +144,9 @@ def stack_fix(stack: str, fix: Fix, error_kind: str) -> Fix:
             stack, f"{name}: {fix.title}", _commented(record, lines), fix.headers, fix.redirect
         )
     snippet = record.render(spec_of(fix))
+    if fix.cause is not None and not record.json:
+        # the cause first: CORS options alone do not undo a redirect, an auth-first or an error
+        snippet = _commented(record, [f"First: {fix.cause}"]) + "\n" + snippet
     if not record.json:
         pitfalls = stack_pitfalls(stack, fix, error_kind)
         if pitfalls:

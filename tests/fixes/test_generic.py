@@ -56,3 +56,52 @@ def test_an_allowed_scenario_needs_no_fix() -> None:
     path = next(p for p in scenario_paths() if judge(load_scenario(p)).allowed)
     scenario = load_scenario(path)
     assert generic_fix(scenario, judge(scenario)) is None
+
+
+GALLERY = Path(__file__).resolve().parents[2] / "resources" / "gallery"
+
+
+@pytest.mark.parametrize(
+    ("path", "first"),
+    [
+        (
+            GALLERY / "redirected-preflight.json",
+            "Answer the preflight where it is asked, no redirect (the trailing slash: /items vs "
+            "/items/)",
+        ),
+        (GALLERY / "preflight-401-auth-first.json", "Let OPTIONS through before authentication"),
+        (
+            Path(__file__).resolve().parents[1]
+            / "golden"
+            / "scenarios"
+            / "pf-combo-status-500-bad-acam.json",
+            "The error path must send the CORS headers too",
+        ),
+    ],
+    ids=["redirect", "401", "500"],
+)
+def test_the_fix_says_the_cause_first_in_its_title_and_every_stack(path: Path, first: str) -> None:
+    from corsinspector.fixes.stacks import REGISTRY, stack_fix
+
+    scenario = load_scenario(path)
+    verdict = judge(scenario)
+    assert verdict.error is not None
+    fix = generic_fix(scenario, verdict)
+    assert fix is not None
+    assert fix.cause is not None
+    assert fix.title.startswith(first.split(" (")[0])
+    assert fix.snippet.startswith(first)
+    for name, record in REGISTRY.items():
+        stacked = stack_fix(name, fix, verdict.error.kind)
+        assert first.split(" (")[0] in stacked.title, name
+        if not record.json:  # a JSON document has no comment line: its title says it
+            assert stacked.snippet.startswith(f"{record.comment} First: {first}"), name
+
+
+def test_a_fix_that_only_needs_headers_names_no_cause() -> None:
+    for name in ("custom-header-not-allowed", "missing-allow-origin", "wildcard-with-credentials"):
+        scenario = load_scenario(GALLERY / f"{name}.json")
+        fix = generic_fix(scenario, judge(scenario))
+        assert fix is not None, name
+        assert fix.cause is None, name
+        assert fix.title.startswith("Allow"), name
