@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -39,13 +38,13 @@ if TYPE_CHECKING:
 from .controller import InspectorController
 from .exchange_view import ExchangeView
 from .fix_panel import FixPanel
+from .history_panel import HistoryPanel
 from .request_editor import RequestEditor
 from .verdict_banner import VerdictBanner
 from .whatif_view import WhatIfBar, WhatIfMode
 
 __all__ = ["MainWindow"]
 
-_HISTORY_SIZE = 200
 _SHORTCUTS_AFTER_MS = 50
 
 
@@ -78,24 +77,13 @@ class MainWindow(QMainWindow):
 
         self.gallery = QListWidget()
         self.gallery.setObjectName("gallery")
-        self.history = QListWidget()
-        self.history.setObjectName("history")
+        self.history_panel = HistoryPanel(history)  # ui/history_panel.py
+        self.history = self.history_panel.list
         sidebar = QTabWidget()
         sidebar.setObjectName("sidebar")
         sidebar.setMinimumWidth(180)
         sidebar.addTab(self.gallery, "Demo gallery")
-        history_page = QWidget()
-        history_layout = QVBoxLayout(history_page)
-        history_layout.setContentsMargins(0, 4, 0, 0)
-        hint = QLabel(
-            "Every inspection you send, newest first, kept across sessions. "
-            "Click one to load it again."
-        )
-        hint.setWordWrap(True)
-        hint.setObjectName("history_hint")
-        history_layout.addWidget(hint)
-        history_layout.addWidget(self.history, 1)
-        sidebar.addTab(history_page, "History")
+        sidebar.addTab(self.history_panel, "History")
         self._collection_panel: CollectionPanel | None = None
         self._collection_page = QWidget()
         QVBoxLayout(self._collection_page).setContentsMargins(0, 0, 0, 0)
@@ -106,7 +94,6 @@ class MainWindow(QMainWindow):
         self._replay_timer = QTimer(self)
         self._replay_timer.setInterval(50)  # results reach the table in batches
         self._replay_timer.timeout.connect(self._flush_replay)
-        self._history: list[tuple[Request, Verdict]] = []
         self._pending: list[tuple[Request, Verdict]] = []
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
@@ -167,7 +154,6 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().showMessage("Ready")
         self._set_tab_order()
-        self._load_stored_history()
         self._connect_signals()
         # after the first frame: no key can arrive sooner, and the first paint is not kept
         # waiting for QKeySequence's enums
@@ -222,7 +208,7 @@ class MainWindow(QMainWindow):
         self.exchange_tabs.currentChanged.connect(
             lambda index: index == self.exchange_tabs.indexOf(self._sequence_page) and self.sequence
         )
-        self.history.currentRowChanged.connect(self._on_history_row_changed)
+        self.history_panel.entry_opened.connect(self._on_history_entry_opened)
         self.controller.replay_result.connect(self._replayed.append)
         self.controller.replay_running.connect(self._on_controller_replay_running)
         self.controller.replay_finished.connect(self._on_controller_replay_finished)
@@ -364,20 +350,9 @@ class MainWindow(QMainWindow):
         pending, self._pending = self._pending, []
         if not pending:
             return
-        from corsinspector.app.report import verdict_label
-
-        self.history.setUpdatesEnabled(False)
-        self.history.blockSignals(True)
-        for request, verdict in pending:
-            self._history.insert(0, (request, verdict))
-            if self.store is not None:
-                self.store.add(request, verdict)
-            self.history.insertItem(0, f"{request.method} {request.url}\n{verdict_label(verdict)}")
-        del self._history[_HISTORY_SIZE:]
-        while self.history.count() > _HISTORY_SIZE:
-            self.history.takeItem(self.history.count() - 1)
-        self.history.blockSignals(False)
-        self.history.setUpdatesEnabled(True)
+        self.history_panel.add(
+            [(request, verdict, self._demo_scenario(request)) for request, verdict in pending]
+        )
         from corsinspector.app.workspace import request_json
 
         request, verdict = pending[-1]
@@ -385,22 +360,28 @@ class MainWindow(QMainWindow):
         self.show_verdict(verdict)
         self.verdict_shown.emit(verdict)
 
-    def _load_stored_history(self) -> None:
-        """Earlier sessions' inspections, below this session's (their requests come back)."""
-        self._stored: list[Request] = []
-        if self.store is None:
-            return
-        for entry in self.store.search(limit=_HISTORY_SIZE):
-            self._stored.append(entry.request)
-            self.history.addItem(f"{entry.request.method} {entry.request.url}\n{entry.outcome}")
+    def _demo_scenario(self, request: Request) -> str | None:
+        """The demo scenario ``request`` went to, if it went to the demo."""
+        if self.demo is None:
+            return None
+        from corsinspector.app.history import demo_scenario
 
-    def _on_history_row_changed(self, row: int) -> None:
-        if 0 <= row < len(self._history):
-            request, verdict = self._history[row]
-            self.editor.load(request)
+        urls = {item.scenario.name: item.request.url for item in self.demo.items}
+        return demo_scenario(request.url, urls)
+
+    def _on_history_entry_opened(
+        self, request: Request, verdict: Verdict | None, scenario: str | None
+    ) -> None:
+        """A history entry opens: its request (sent to its demo scenario's server as it runs
+        now, when it came from the demo) and, from this session, its verdict."""
+        item = self.demo.find(scenario) if self.demo is not None and scenario else None
+        if item is not None:
+            from corsinspector.app.history import rebased
+
+            request = rebased(request, item.request.url)
+        self.editor.load(request)
+        if verdict is not None:
             self.show_verdict(verdict)
-        elif 0 <= row - len(self._history) < len(self._stored):
-            self.editor.load(self._stored[row - len(self._history)])
 
     def show_verdict(self, verdict: Verdict) -> None:
         self.banner.show_verdict(verdict)

@@ -61,6 +61,7 @@ class Menus:
             else:
                 qaction.triggered.connect(lambda _checked=False, run=slot: run())
             menu.addAction(qaction)
+            window.addAction(qaction)  # its keys work with the menu bar hidden (full screen)
             self.actions[entry.id] = qaction
 
     def show_keys(self) -> None:

@@ -1,6 +1,8 @@
 """History: every inspection kept in a local SQLite database, capped and searchable.
 
-The database lives in the user's data directory (platformdirs) unless a path is given.
+The database lives in the user's data directory (platformdirs) unless a path is given
+(``":memory:"``: this session only). An entry made against the demo keeps its scenario's name,
+so that it can be sent again when the demo's ports have changed (``rebased``).
 """
 
 from __future__ import annotations
@@ -8,8 +10,10 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit, urlunsplit
 
 from platformdirs import user_data_path
 
@@ -17,7 +21,19 @@ from corsinspector.engine.kinds import verdict_label
 from corsinspector.formats.scenario import request_from_dict, request_to_dict, verdict_to_dict
 from corsinspector.model import Request, Verdict
 
-__all__ = ["DEFAULT_CAP", "History", "HistoryEntry", "default_history_path"]
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+__all__ = [
+    "DEFAULT_CAP",
+    "History",
+    "HistoryEntry",
+    "default_history_path",
+    "demo_scenario",
+    "entry_text",
+    "rebased",
+    "when",
+]
 
 DEFAULT_CAP = 5000
 _SCHEMA = """
@@ -33,6 +49,7 @@ CREATE TABLE IF NOT EXISTS entries (
 );
 CREATE INDEX IF NOT EXISTS entries_at ON entries (at);
 """
+_BLOCKED = "blocked%"
 
 
 def default_history_path() -> Path:
@@ -47,6 +64,12 @@ class HistoryEntry:
     outcome: str
     #: The verdict as ``cors-verdict/1`` JSON.
     verdict: dict[str, object]
+    #: The demo scenario it was sent to, if any.
+    scenario: str | None = None
+
+    @property
+    def blocked(self) -> bool:
+        return self.outcome.startswith("blocked")
 
 
 class History:
@@ -58,6 +81,15 @@ class History:
         self.cap = cap
         self._db = sqlite3.connect(self.path)
         self._db.executescript(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(entries)")}
+        if "scenario" not in columns:  # a database from before scenarios were kept
+            with self._db:
+                self._db.execute("ALTER TABLE entries ADD COLUMN scenario TEXT")
+
+    @classmethod
+    def in_memory(cls, cap: int = DEFAULT_CAP) -> History:
+        """A history for this session only (nothing written to disk)."""
+        return cls(Path(":memory:"), cap)
 
     def __enter__(self) -> History:
         return self
@@ -68,20 +100,28 @@ class History:
     def close(self) -> None:
         self._db.close()
 
-    def add(self, request: Request, verdict: Verdict) -> int:
+    def add(
+        self,
+        request: Request,
+        verdict: Verdict,
+        scenario: str | None = None,
+        at: float | None = None,
+    ) -> int:
+        """Keep an inspection (``scenario``: the demo scenario it went to); its id."""
         outcome = verdict_label(verdict)
         with self._db:
             cursor = self._db.execute(
-                "INSERT INTO entries (at, method, url, origin, outcome, request, verdict) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO entries (at, method, url, origin, outcome, request, verdict, "
+                "scenario) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    time.time(),
+                    time.time() if at is None else at,
                     request.method,
                     request.url,
                     request.origin,
                     outcome,
                     json.dumps(request_to_dict(request)),
                     json.dumps(verdict_to_dict(verdict)),
+                    scenario,
                 ),
             )
             self._db.execute(
@@ -91,20 +131,73 @@ class History:
             )
         return int(cursor.lastrowid or 0)
 
-    def search(self, text: str = "", limit: int = 100) -> list[HistoryEntry]:
-        """Newest first; ``text`` matches the URL, method, origin or outcome."""
-        pattern = f"%{text}%"
+    def search(
+        self, text: str = "", limit: int = 100, *, blocked_only: bool = False
+    ) -> list[HistoryEntry]:
+        """Newest first; ``text`` matches the URL, method, origin, outcome or scenario (any
+        case); ``blocked_only``: only the inspections that ended blocked."""
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         rows = self._db.execute(
-            "SELECT id, at, request, outcome, verdict FROM entries WHERE url LIKE ? OR "
-            "method LIKE ? OR origin LIKE ? OR outcome LIKE ? ORDER BY id DESC LIMIT ?",
-            (pattern, pattern, pattern, pattern, limit),
+            "SELECT id, at, request, outcome, verdict, scenario FROM entries WHERE "
+            "(url LIKE ?1 ESCAPE '\\' OR method LIKE ?1 ESCAPE '\\' OR origin LIKE ?1 "
+            "ESCAPE '\\' OR outcome LIKE ?1 ESCAPE '\\' OR IFNULL(scenario, '') LIKE ?1 "
+            "ESCAPE '\\') AND (?2 = 0 OR outcome LIKE ?3) ORDER BY id DESC LIMIT ?4",
+            (pattern, int(blocked_only), _BLOCKED, limit),
         ).fetchall()
         return [
             HistoryEntry(
-                row[0], row[1], request_from_dict(json.loads(row[2])), row[3], json.loads(row[4])
+                row[0],
+                row[1],
+                request_from_dict(json.loads(row[2])),
+                row[3],
+                json.loads(row[4]),
+                row[5],
             )
             for row in rows
         ]
 
+    def clear(self) -> None:
+        """Forget every inspection."""
+        with self._db:
+            self._db.execute("DELETE FROM entries")
+
     def __len__(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM entries").fetchone()[0])
+
+
+def when(at: float, now: float | None = None) -> str:
+    """An entry's time as a list shows it: the time of day today, the date before."""
+    stamp, today = time.localtime(at), time.localtime(time.time() if now is None else now)
+    if stamp[:3] == today[:3]:
+        return time.strftime("%H:%M:%S", stamp)
+    if stamp.tm_year == today.tm_year:
+        return time.strftime("%d %b %H:%M", stamp)
+    return time.strftime("%Y-%m-%d %H:%M", stamp)
+
+
+def entry_text(entry: HistoryEntry, now: float | None = None) -> str:
+    """Two lines: the time, method and URL; the outcome (and the demo scenario)."""
+    request = entry.request
+    scenario = f"  (demo: {entry.scenario})" if entry.scenario else ""
+    return f"{when(entry.at, now)}  {request.method} {request.url}\n{entry.outcome}{scenario}"
+
+
+def _authority(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower()
+
+
+def demo_scenario(url: str, demo_urls: Mapping[str, str]) -> str | None:
+    """The demo scenario whose server ``url`` goes to (``demo_urls``: each scenario's URL)."""
+    authority = _authority(url)
+    return next((name for name, its in demo_urls.items() if _authority(its) == authority), None)
+
+
+def rebased(request: Request, demo_url: str) -> Request:
+    """``request`` sent to the demo server now at ``demo_url`` (same path and query): an
+    entry from an earlier run, whose demo port is gone."""
+    old, new = urlsplit(request.url), urlsplit(demo_url)
+    if (old.scheme, old.netloc) == (new.scheme, new.netloc):
+        return request
+    url = urlunsplit((new.scheme, new.netloc, old.path, old.query, old.fragment))
+    return replace(request, url=url)

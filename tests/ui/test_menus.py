@@ -174,7 +174,9 @@ def test_right_click_on_a_header_row_copies_its_name_value_or_the_row(
             point = request_table.visualRect(request_table.model().index(0, 0)).center()
             request_table.customContextMenuRequested.emit(point)
             popup = next(
-                w for w in QApplication.topLevelWidgets() if w.objectName() == "header_menu"
+                w
+                for w in QApplication.topLevelWidgets()
+                if w.objectName() == "header_menu" and w.parent() is request_table
             )
             assert isinstance(popup, QMenu)
             popup.actions()[0].trigger()
