@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QColor, QPalette
@@ -19,6 +19,9 @@ from PySide6.QtWidgets import QApplication
 from corsinspector.app.gallery import gallery_names
 
 from .mainwindow import MainWindow
+
+if TYPE_CHECKING:
+    from corsinspector.app.gallery import DemoServers
 
 __all__ = ["run"]
 
@@ -68,7 +71,61 @@ def apply_theme(app: QApplication, theme: str) -> None:
     app.setPalette(palette)
 
 
-async def _main(window: MainWindow, args: _Options) -> int:
+class _Shot(NamedTuple):
+    """What a screenshot shows once the scenario is inspected (``--view``)."""
+
+    view: str = "verdict"
+
+
+async def _show_view(window: MainWindow, demo: DemoServers, view: str) -> None:
+    """Bring the window to the state ``--view`` names (corsinspector.app.screens.VIEWS)."""
+    import asyncio
+
+    if view == "what-if":
+        from corsinspector.app.screens import what_if_value
+
+        verdict = window.controller.last_verdict
+        error = verdict.error if verdict is not None else None
+        window.what_if.setChecked(True)
+        if error is not None and error.header:
+            pane = window.preflight_view if error.stage == "preflight" else window.actual_view
+            model = pane.response_model
+            row = model.culprit_row()
+            if row is not None:
+                index = model.index(row, 1)
+                current = str(model.data(index, Qt.ItemDataRole.EditRole) or "")
+                origin = (
+                    window.controller.last_request.origin if window.controller.last_request else "*"
+                )
+                model.setData(index, what_if_value(error, current, origin))
+    elif view == "sequence":
+        window.exchange_tabs.setCurrentWidget(window._sequence_page)
+        if window.controller.last_verdict is not None:  # drawn whole, not step by step
+            window.sequence.show_verdict(window.controller.last_verdict, animate=False)
+    elif view == "collection":
+        import tempfile
+        from pathlib import Path
+
+        from corsinspector.app.screens import gallery_collection
+
+        folder = tempfile.mkdtemp(prefix="cors-inspector-screenshot-")
+        path = Path(folder) / "gallery.json"
+        gallery_collection(((i.scenario.name, i.request) for i in demo.items), path)
+        window.sidebar.setCurrentWidget(window._collection_page)
+        panel = window.collection_panel
+        panel.open_path(path)
+        finished: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        def finish(_message: str) -> None:
+            if not finished.done():
+                finished.set_result(None)
+
+        window.controller.replay_finished.connect(finish)
+        panel.run_button.click()
+        await asyncio.wait_for(finished, 60)
+
+
+async def _main(window: MainWindow, args: _Options, shot: _Shot) -> int:
     import asyncio
 
     from corsinspector.app.gallery import DemoServers
@@ -99,6 +156,7 @@ async def _main(window: MainWindow, args: _Options) -> int:
             window.close()
             await window.closed
             return 2
+        await _show_view(window, demo, shot.view)
         await asyncio.sleep(0.2)  # let the layout settle
         ok = window.grab().save(args.screenshot, "PNG")
         window.close()
@@ -133,6 +191,8 @@ def run(
     scenario: str | None = None,
     theme: str = "system",
     stack: str | None = None,
+    size: tuple[int, int] | None = None,
+    view: str = "verdict",
 ) -> int:
     """Open the window; with ``screenshot``, render it offscreen to that PNG and exit."""
     args = _Options(screenshot, scenario or DEFAULT_SCENARIO, theme, stack)
@@ -156,10 +216,10 @@ def run(
         history = History()
     window = MainWindow(history=history)
     if args.screenshot:
-        window.resize(1440, 960)
+        window.resize(*(size or (1440, 960)))
     window.list_gallery(gallery_names())
     window.show()
     app.processEvents()  # paint first; the event loop, the HTTP client and the demo come after
     from .asyncbridge import run_on_qt
 
-    return run_on_qt(app, _main(window, args))
+    return run_on_qt(app, _main(window, args, _Shot(view)))

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QWidget,
 )
@@ -50,11 +51,11 @@ class WhatIfBar(QWidget):
         self.actual_status = _status_box("what_if_actual_status", "The request's status")
         self.target = QComboBox()
         self.target.setObjectName("what_if_target")
-        self.target.addItems(["preflight", "actual request"])
+        self.target.addItems(["preflight", "request"])
         self.target.setToolTip("The answer whose header lines Add and Remove change")
-        self.add_header = QPushButton("Add header")
+        self.add_header = QPushButton("Add line")
         self.add_header.setObjectName("what_if_add_header")
-        self.remove_header = QPushButton("Remove header")
+        self.remove_header = QPushButton("Remove line")
         self.remove_header.setObjectName("what_if_remove_header")
         self.remove_header.setToolTip("Remove the selected line of that answer")
         self.reset = QPushButton("Reset")
@@ -62,11 +63,13 @@ class WhatIfBar(QWidget):
         self.reset.setToolTip("Back to the answers the server really sent")
         self.changes = QLabel("")
         self.changes.setObjectName("what_if_changes")
+        # the count gives way first: the bar must not widen the window past a small screen
+        self.changes.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         tools = QHBoxLayout(self.tools)
         tools.setContentsMargins(0, 0, 0, 0)
         for label, box in (
             ("Preflight status", self.preflight_status),
-            ("Status", self.actual_status),
+            ("Request", self.actual_status),
         ):
             text = QLabel(label)
             text.setBuddy(box)

@@ -108,8 +108,8 @@ def status_note(sent: int | None, now: int) -> str:
 def not_sent_note(verdict: Verdict) -> str:
     """The Actual pane's line in what-if mode: whether the request would now be sent."""
     if verdict.actuals:
-        return "What-if: the request would now be sent (judged offline, nothing sent)"
-    return "Not sent, even in this what-if: the preflight still fails"
+        return "What-if: it would be sent"
+    return "Not sent, even in this what-if"
 
 
 def try_fix(scenario: Scenario) -> tuple[Verdict, int]:

@@ -12,7 +12,15 @@ from typing import NoReturn
 from corsinspector.cli.exits import Exit
 from corsinspector.errors import InputError
 
-__all__ = ["COMMANDS", "build_parser", "check_seconds", "check_stack", "curl_style", "prog"]
+__all__ = [
+    "COMMANDS",
+    "build_parser",
+    "check_seconds",
+    "check_stack",
+    "curl_style",
+    "prog",
+    "window_size",
+]
 
 #: Each command and the module of ``corsinspector.cli`` that runs it (imported when used).
 COMMANDS = {
@@ -88,6 +96,19 @@ def build_parser() -> argparse.ArgumentParser:
         dest="window_stack",
         metavar="NAME",
         help="show the fix in this server stack (with --screenshot)",
+    )
+    window.add_argument(
+        "--size",
+        metavar="WxH",
+        type=window_size,
+        help="the window's size for --screenshot (default 1440x960), e.g. 1366x768",
+    )
+    window.add_argument(
+        "--view",
+        choices=("verdict", "what-if", "sequence", "collection"),
+        default="verdict",
+        help="with --screenshot: the live verdict (default), the culprit edited in what-if, "
+        "the Sequence tab, or the gallery replayed in the Collection tab",
     )
     window.add_argument(
         "--install-desktop-entry",
@@ -326,6 +347,17 @@ def check_seconds(flag: str, seconds: float) -> None:
     """A timeout a clock can hold: NaN, infinity, 0 and less, or more than a day are refused."""
     if not 0 < seconds <= _MAX_SECONDS:  # NaN fails every comparison
         raise InputError(flag, f"must be more than 0 and at most {_MAX_SECONDS} seconds")
+
+
+def window_size(text: str) -> tuple[int, int]:
+    """``--size WxH``: a width and a height in pixels, each from 200 to 10000."""
+    width, sep, height = text.lower().partition("x")
+    if not (sep and width.isdigit() and height.isdigit()):
+        raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT (e.g. 1366x768)")
+    size = int(width), int(height)
+    if not all(200 <= n <= 10_000 for n in size):
+        raise argparse.ArgumentTypeError(f"{text!r}: each side from 200 to 10000 pixels")
+    return size
 
 
 def check_stack(stack: str | None) -> None:

@@ -54,5 +54,7 @@ def run(args: argparse.Namespace) -> int:
         scenario=args.window_scenario,
         theme=args.theme,
         stack=args.window_stack,
+        size=args.size,
+        view=args.view,
     )
     return status

@@ -44,7 +44,7 @@ def test_an_edited_preflight_header_lets_the_request_through_and_its_answer_is_a
     edited = judge(scenario_of(scenario.request, verdict, response_headers={"preflight": headers}))
     assert edited.allowed
     assert what_if_state(edited) == "whatif-allowed"
-    assert not_sent_note(edited).startswith("What-if: the request would now be sent")
+    assert not_sent_note(edited).startswith("What-if: it would be sent")
     # the user's own answer for the never-sent request is the one judged
     blocked = judge(
         scenario_of(
@@ -66,7 +66,7 @@ def test_an_edited_status_code_is_judged() -> None:
     assert not failed.allowed
     assert failed.error is not None
     assert failed.error.kind == "PreflightInvalidStatus"
-    assert not_sent_note(failed) == "Not sent, even in this what-if: the preflight still fails"
+    assert not_sent_note(failed) == "Not sent, even in this what-if"
     back = judge(scenario_of(scenario.request, verdict, statuses={"preflight": 204}))
     assert back.allowed
 

@@ -55,9 +55,7 @@ def test_the_what_if_banner_differs_from_live_allowed_and_blocked(
             assert live_allowed != live_blocked
             assert window.banner.title.text() != live_allowed_title or label.isVisible()
             # the Actual pane no longer says "Not sent": the request would now go
-            assert window.actual_view.request_line.text().startswith(
-                "What-if: the request would now be sent"
-            )
+            assert window.actual_view.request_line.text().startswith("What-if: it would be sent")
             qtbot.mouseClick(window.what_if, Qt.MouseButton.LeftButton)  # off: the live verdict
             assert window.banner.state == "blocked"
             assert not label.isVisible()
