@@ -1,5 +1,6 @@
 """CollectionPanel: open a collection, pick an environment, replay it with a results table
-that fills in as answers arrive (batched), and save the current request into it."""
+that fills in as answers arrive (batched, in collection order, pass or fail as an icon and a
+word), open a result with one click, and save the current request into it."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
@@ -21,69 +22,117 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from corsinspector.app.results import COLUMNS, ResultRow, ResultSlots, pending_row, result_row
+
 if TYPE_CHECKING:
     from corsinspector import Collection, ItemResult, Variable
 
 __all__ = ["CollectionPanel", "ResultsModel"]
 
 Index = QModelIndex | QPersistentModelIndex
-_COLUMNS = ("Item", "Expected", "Got", "Culprit", "Time")
+
+
+def _status_icon(status: str) -> QIcon:
+    """A filled disc, green for pass and red for fail (the text says it too)."""
+    pixmap = QPixmap(12, 12)
+    pixmap.fill(QColor(0, 0, 0, 0))
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QColor(0, 0, 0, 0))
+    painter.setBrush(QColor("#1e8e3e" if status == "pass" else "#d93025"))
+    painter.drawEllipse(1, 1, 10, 10)
+    painter.end()
+    return QIcon(pixmap)
 
 
 class ResultsModel(QAbstractTableModel):
-    """Replay results, appended in batches (one insert per batch)."""
+    """Replay results in collection order: a row per item from the start (its name), filled
+    as its answer comes, in batches (one change per batch)."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.results: list[ItemResult] = []
+        self.paths: list[str] = []
+        self._rows: list[ResultRow] = []
+        self._results: list[ItemResult | None] = []
+        self._slots = ResultSlots([])
+        self._icons: dict[str, QIcon] = {}
 
-    def clear(self) -> None:
+    @property
+    def results(self) -> list[ItemResult]:
+        """The answers so far, in collection order."""
+        return [result for result in self._results if result is not None]
+
+    def result_at(self, row: int) -> ItemResult | None:
+        return self._results[row] if 0 <= row < len(self._results) else None
+
+    def set_items(self, paths: list[str]) -> None:
+        """The collection's items, each a row waiting for its answer."""
         self.beginResetModel()
-        self.results = []
+        self.paths = list(paths)
+        self._rows = [pending_row(path) for path in self.paths]
+        self._results = [None] * len(self.paths)
+        self._slots = ResultSlots(self.paths)
         self.endResetModel()
 
+    def clear(self) -> None:
+        """Every row waiting again (a new replay)."""
+        self.set_items(self.paths)
+
     def append(self, batch: list[ItemResult]) -> None:
-        if not batch:
-            return
-        start = len(self.results)
-        self.beginInsertRows(QModelIndex(), start, start + len(batch) - 1)
-        self.results.extend(batch)
-        self.endInsertRows()
+        """Answers, in whatever order they came: each fills its item's row."""
+        changed: list[int] = []
+        extra: list[ItemResult] = []
+        for result in batch:
+            row = self._slots.place(result.path)
+            if row is None:  # not an item of the table's collection: a row at the end
+                extra.append(result)
+                continue
+            self._results[row] = result
+            self._rows[row] = result_row(result)
+            changed.append(row)
+        if changed:
+            last = self.columnCount() - 1
+            self.dataChanged.emit(self.index(min(changed), 0), self.index(max(changed), last))
+        if extra:
+            start = len(self._rows)
+            self.beginInsertRows(QModelIndex(), start, start + len(extra) - 1)
+            for result in extra:
+                self.paths.append(result.path)
+                self._results.append(result)
+                self._rows.append(result_row(result))
+            self.endInsertRows()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.results)
+        return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(_COLUMNS)
+        return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> object:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _COLUMNS[section]
+            return COLUMNS[section]
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or not 0 <= index.row() < len(self.results):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
-        result = self.results[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            expect = result.expect
-            expected = (
-                "-"
-                if expect is None
-                else ("allowed" if expect.allowed else (expect.kind or "blocked"))
-            )
-            got = "allowed" if result.verdict.allowed else result.kind
-            error = result.verdict.error
-            culprit = "" if error is None or error.header is None else error.header
-            values = (result.path, expected, got, culprit, f"{result.seconds * 1000:.0f} ms")
-            if role == Qt.ItemDataRole.ToolTipRole:  # the whole row, however narrow the columns
-                held = "as expected" if result.holds else "NOT as expected"
-                return f"{result.path}: expected {expected}, got {got} ({held})"
-            return values[index.column()]
-        if role == Qt.ItemDataRole.ForegroundRole and not result.holds:
-            return QBrush(QColor("#b00020"))
+        row = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row.cells[index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole:  # the whole row, however narrow the columns
+            return row.tooltip
+        if role == Qt.ItemDataRole.DecorationRole and index.column() == 0:
+            if row.status == "pending":
+                return None
+            if row.status not in self._icons:
+                self._icons[row.status] = _status_icon(row.status)
+            return self._icons[row.status]
+        if role == Qt.ItemDataRole.FontRole and row.status == "fail" and index.column() == 0:
+            font = QFont()
+            font.setBold(True)
+            return font
         return None
 
 
@@ -122,8 +171,11 @@ class CollectionPanel(QWidget):
         self.table.setModel(self.model)
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(False)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # both ends of a long name
+        self.table.verticalHeader().setDefaultSectionSize(22)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(True)
         header.setResizeContentsPrecision(200)  # columns fit the first rows' text
         self.summary = QLabel("")
         self.summary.setObjectName("replay_summary")
@@ -140,9 +192,8 @@ class CollectionPanel(QWidget):
         self.open_button.clicked.connect(self.choose)
         self.run_button.clicked.connect(self._run)
         self.cancel_button.clicked.connect(self.cancel_requested)
-        self.table.doubleClicked.connect(
-            lambda index: self.result_opened.emit(self.model.results[index.row()])
-        )
+        self.table.clicked.connect(self._open)  # one click opens a result, as Enter does
+        self.table.activated.connect(self._open)
         self.run_button.setEnabled(False)
 
     def choose(self) -> None:
@@ -164,7 +215,8 @@ class CollectionPanel(QWidget):
         count = len(self.collection.items())
         self.title.setText(f"{self.collection.name}: {count} items ({path.name})")
         self.run_button.setEnabled(count > 0)
-        self.model.clear()
+        self.model.set_items([item_path for item_path, _ in self.collection.items()])
+        self._fit_columns()
 
     def _run(self) -> None:
         if self.collection is None:
@@ -183,6 +235,11 @@ class CollectionPanel(QWidget):
         self.run_button.setEnabled(not running and self.collection is not None)
         self.cancel_button.setEnabled(running)
 
+    def _open(self, index: QModelIndex) -> None:
+        result = self.model.result_at(index.row())
+        if result is not None:
+            self.result_opened.emit(result)
+
     def add_results(self, batch: list[ItemResult]) -> None:
         first = not self.model.results
         self.model.append(batch)
@@ -191,10 +248,13 @@ class CollectionPanel(QWidget):
             self._fit_columns()
 
     def _fit_columns(self) -> None:
-        """Expected, Got, Culprit and Time as wide as their text (once per replay: it reads
-        rows); the item's name takes the rest."""
-        for column in range(1, len(_COLUMNS)):
+        """Every column as wide as its text (once per replay: it reads rows), the item's
+        name at most half the table (elided in the middle, the whole row as a tooltip)."""
+        for column in range(len(COLUMNS)):
             self.table.resizeColumnToContents(column)
+        widest = max(120, self.table.viewport().width() // 2)
+        if self.table.columnWidth(1) > widest:
+            self.table.setColumnWidth(1, widest)
 
     def finish(self, message: str) -> None:
         self._fit_columns()

@@ -352,9 +352,12 @@ def test_a_collection_replays_in_the_window_and_a_saved_request_survives_a_resta
             assert message == "Done."
             assert [r.path for r in panel.model.results] == ["f/expected", "f/wrong"]
             model = panel.model
-            assert model.data(model.index(0, 1)) == "blocked"
-            assert model.data(model.index(0, 2)) == "MissingAllowOriginHeader"
-            assert model.data(model.index(0, 3)) == "Access-Control-Allow-Origin"
+            # issue 13: a Result column first (pass/fail), the item's name, its folder last
+            assert model.data(model.index(0, 0)) == "pass"
+            assert model.data(model.index(0, 1)) == "expected"
+            assert model.data(model.index(0, 2)) == "blocked"
+            assert model.data(model.index(0, 3)) == "MissingAllowOriginHeader"
+            assert model.data(model.index(0, 4)) == "Access-Control-Allow-Origin"
             tip = model.data(model.index(1, 0), Qt.ItemDataRole.ToolTipRole)
             assert (
                 tip == "f/wrong: expected allowed, got MissingAllowOriginHeader (NOT as expected)"
