@@ -43,7 +43,6 @@ class FixPanel(QGroupBox):
         self.text = QPlainTextEdit()
         self.text.setObjectName("fix_text")
         self.text.setReadOnly(True)
-        self.text.setMaximumHeight(120)
         self.text.setMinimumHeight(44)
         self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self._highlighter: FixHighlighter | None = None
@@ -55,14 +54,16 @@ class FixPanel(QGroupBox):
         self.result.setObjectName("try_fix_result")
         self.copy.clicked.connect(lambda: QApplication.clipboard().setText(self.text.toPlainText()))
         self.try_fix.clicked.connect(self.try_requested)
-        top = QHBoxLayout()  # one row above the snippet: the panel stays short
-        top.addWidget(self.heading, 1)
-        top.addWidget(self.result)
+        self.heading.setWordWrap(True)  # the panel sits beside the exchanges: narrow
+        self.result.setWordWrap(True)
+        top = QHBoxLayout()  # the heading, then one row of actions above the snippet
+        top.addWidget(self.result, 1)
         top.addWidget(self.try_fix)
         top.addWidget(self.copy)
         top.addWidget(QLabel("Server:"))
         top.addWidget(self.stack)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
         layout.addLayout(top)
         layout.addWidget(self.text, 1)
         self._judged = False  # no verdict yet: nothing to say about a fix

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     import asyncio
     from collections.abc import Callable
 
-    from PySide6.QtGui import QCloseEvent
+    from PySide6.QtGui import QCloseEvent, QResizeEvent
 
     from corsinspector import ItemResult, Request, Verdict
     from corsinspector.app.ask import Comparison
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from .menus import Menus
     from .sequence_view import SequenceView
 from .controller import InspectorController
-from .exchange_view import ExchangeView
+from .exchange_view import ExchangesPane, ExchangeView
 from .fix_panel import FixPanel
 from .history_panel import HistoryPanel
 from .request_editor import RequestEditor
@@ -112,9 +112,8 @@ class MainWindow(QMainWindow):
         self.what_if = self.what_if_bar.toggle
         self.what_if_mode = WhatIfMode(self, self.what_if_bar)
 
-        side_by_side = QSplitter(Qt.Orientation.Horizontal)
-        side_by_side.addWidget(self.preflight_view)
-        side_by_side.addWidget(self.actual_view)
+        side_by_side = ExchangesPane(self.preflight_view, self.actual_view)
+        self.exchanges_pane = side_by_side
         self._sequence: SequenceView | None = None
         self._last_verdict_shown: Verdict | None = None
         sequence_page = QWidget()
@@ -136,9 +135,20 @@ class MainWindow(QMainWindow):
         column.addWidget(self.what_if_bar)
         right = QSplitter(Qt.Orientation.Vertical)
         right.setObjectName("right_splitter")
+        self._right_splitter = right
         right.addWidget(top)
-        right.addWidget(exchanges)
-        right.addWidget(self.fix_panel)
+        # the exchanges and the fix side by side: both get the height below the verdict
+        # (a laptop's 728 pixels cannot stack the request, the verdict, two header tables
+        # and a snippet), the exchanges most of the width
+        bottom = QSplitter(Qt.Orientation.Horizontal)
+        bottom.setObjectName("bottom_splitter")
+        bottom.setChildrenCollapsible(False)
+        bottom.addWidget(exchanges)
+        bottom.addWidget(self.fix_panel)
+        bottom.setStretchFactor(0, 3)
+        bottom.setStretchFactor(1, 2)
+        self._bottom_splitter = bottom
+        right.addWidget(bottom)
         right.setStretchFactor(1, 1)
         main = QSplitter(Qt.Orientation.Horizontal)
         self._main_splitter = main
@@ -390,11 +400,11 @@ class MainWindow(QMainWindow):
         pf_error = error if error is not None and error.stage == "preflight" else None
         act_error = error if error is not None and error.stage == "actual" else None
         if preflights:
-            self.preflight_view.show_exchange(preflights[-1], pf_error)
+            self.preflight_view.show_exchange(preflights[-1], pf_error, verdict=verdict)
         else:
             self.preflight_view.show_exchange(None, None, "No preflight: a simple request.")
         if actuals:
-            self.actual_view.show_exchange(actuals[-1], act_error)
+            self.actual_view.show_exchange(actuals[-1], act_error, verdict=verdict)
         else:
             why = "Not sent: the browser stops after a failed preflight."
             if error is not None and error.stage == "request":
@@ -405,6 +415,28 @@ class MainWindow(QMainWindow):
         self._last_verdict_shown = verdict
         if self._sequence is not None:
             self._sequence.show_verdict(verdict)
+        self._fit_panes()
+
+    def _fit_panes(self) -> None:
+        """With a verdict shown: the request and the verdict get the height their text needs
+        (never so much that the exchanges go under their minimum), the exchanges and the fix
+        share the rest; the fix gets more width when an exchange was never sent."""
+        right = self._right_splitter
+        total = sum(right.sizes())
+        top = right.widget(0)
+        if total <= 0 or top is None:
+            return  # not laid out yet
+        wanted = top.heightForWidth(top.width()) if top.hasHeightForWidth() else -1
+        wanted = max(wanted, top.sizeHint().height())
+        room = total - self._bottom_splitter.minimumSizeHint().height()
+        top_height = max(top.minimumSizeHint().height(), min(wanted, room))
+        right.setSizes([top_height, total - top_height])
+        width = sum(self._bottom_splitter.sizes())
+        collapsed = self.preflight_view.collapsed or self.actual_view.collapsed
+        fix_width = max(
+            self.fix_panel.minimumSizeHint().width(), width * (42 if collapsed else 30) // 100
+        )
+        self._bottom_splitter.setSizes([width - fix_width, fix_width])
 
     def _on_fix_panel_try_requested(self) -> None:
         from corsinspector.app.whatif import scenario_of, try_fix
@@ -576,6 +608,12 @@ class MainWindow(QMainWindow):
         else:  # a first start: roomy, but never past the screen's edges
             screen = self.screen().availableGeometry()
             self.resize(min(1360, screen.width() * 9 // 10), min(860, screen.height() * 9 // 10))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """A verdict's panes are fitted again to the new size, once it is laid out."""
+        super().resizeEvent(event)
+        if self._last_verdict_shown is not None:
+            QTimer.singleShot(0, self._fit_panes)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """The first close starts the shutdown (cancel, wait, close); the window closes for
