@@ -202,7 +202,8 @@ class ExchangeView(QGroupBox):
         self._show_response_extras(exchange, verdict)
         # the height goes to the tables by their rows: the longer one gets more
         self._layout.setStretchFactor(self.request_table, max(1, self.request_model.rowCount()))
-        self._layout.setStretchFactor(self.response, max(1, self.response_model.rowCount()))
+        # (the response's rows count double: the answer is what decides)
+        self._layout.setStretchFactor(self.response, 2 * max(1, self.response_model.rowCount()))
         _scroll_into_view(self.response_table, self.response_model.culprit_row())
 
     def _show_response_extras(self, exchange: Exchange, verdict: Verdict | None) -> None:

@@ -433,9 +433,9 @@ class MainWindow(QMainWindow):
         right.setSizes([top_height, total - top_height])
         width = sum(self._bottom_splitter.sizes())
         collapsed = self.preflight_view.collapsed or self.actual_view.collapsed
-        fix_width = max(
-            self.fix_panel.minimumSizeHint().width(), width * (42 if collapsed else 30) // 100
-        )
+        verdict = self._last_verdict_shown
+        share = 0 if verdict is not None and verdict.allowed else 42 if collapsed else 30
+        fix_width = max(self.fix_panel.minimumSizeHint().width(), width * share // 100)
         self._bottom_splitter.setSizes([width - fix_width, fix_width])
 
     def _on_fix_panel_try_requested(self) -> None:
