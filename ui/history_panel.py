@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -59,6 +59,11 @@ class HistoryPanel(QWidget):
         self.list = QListWidget()
         self.list.setObjectName("history")
         self.list.setAlternatingRowColors(True)
+        # a narrow sidebar: each line elided in the middle (the time and the path's end stay),
+        # the whole entry as its tooltip; no sideways scrolling
+        self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setUniformItemSizes(True)
         filters = QHBoxLayout()
         filters.addWidget(self.blocked_only)
         filters.addStretch(1)
@@ -105,7 +110,7 @@ class HistoryPanel(QWidget):
         if self._filtered():
             self._search_timer.start()
             return
-        from corsinspector.app.history import entry_text
+        from corsinspector.app.history import entry_text, entry_tooltip
 
         new = store.search(limit=len(kept))
         self.list.setUpdatesEnabled(False)
@@ -113,6 +118,7 @@ class HistoryPanel(QWidget):
         for entry in reversed(new):
             self.entries.insert(0, entry)
             self.list.insertItem(0, entry_text(entry))
+            self.list.item(0).setToolTip(entry_tooltip(entry))
         del self.entries[SHOWN:]
         while self.list.count() > SHOWN:
             self.list.takeItem(self.list.count() - 1)
@@ -121,7 +127,7 @@ class HistoryPanel(QWidget):
 
     def refresh(self) -> None:
         """List what the search box and the filter let through, newest first."""
-        from corsinspector.app.history import entry_text
+        from corsinspector.app.history import entry_text, entry_tooltip
 
         if self.store is None:
             self.entries = []
@@ -132,6 +138,8 @@ class HistoryPanel(QWidget):
         self.list.blockSignals(True)
         self.list.clear()
         self.list.addItems([entry_text(entry) for entry in self.entries])
+        for row, entry in enumerate(self.entries):
+            self.list.item(row).setToolTip(entry_tooltip(entry))
         self.list.blockSignals(False)
 
     def _on_current_row_changed(self, row: int) -> None:

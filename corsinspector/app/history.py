@@ -31,6 +31,7 @@ __all__ = [
     "default_history_path",
     "demo_scenario",
     "entry_text",
+    "entry_tooltip",
     "rebased",
     "when",
 ]
@@ -176,10 +177,17 @@ def when(at: float, now: float | None = None) -> str:
 
 
 def entry_text(entry: HistoryEntry, now: float | None = None) -> str:
-    """Two lines: the time, method and URL; the outcome (and the demo scenario)."""
+    """Two lines: the time, method and URL; the outcome."""
     request = entry.request
-    scenario = f"  (demo: {entry.scenario})" if entry.scenario else ""
-    return f"{when(entry.at, now)}  {request.method} {request.url}\n{entry.outcome}{scenario}"
+    return f"{when(entry.at, now)}  {request.method} {request.url}\n{entry.outcome}"
+
+
+def entry_tooltip(entry: HistoryEntry, now: float | None = None) -> str:
+    """The entry in full: its lines, the origin, and the demo scenario it went to."""
+    lines = [entry_text(entry, now), f"Origin: {entry.request.origin}"]
+    if entry.scenario:
+        lines.append(f"Demo scenario: {entry.scenario} (sent to its server as it runs now)")
+    return "\n".join(lines)
 
 
 def _authority(url: str) -> tuple[str, str]:

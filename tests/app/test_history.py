@@ -67,7 +67,14 @@ def test_a_database_from_before_scenarios_gains_the_column(tmp_path: Path) -> No
 def test_an_entry_reads_with_its_time_and_goes_back_to_its_demo_scenario() -> None:
     import time
 
-    from corsinspector.app.history import HistoryEntry, demo_scenario, entry_text, rebased, when
+    from corsinspector.app.history import (
+        HistoryEntry,
+        demo_scenario,
+        entry_text,
+        entry_tooltip,
+        rebased,
+        when,
+    )
     from corsinspector.model import Request
 
     now = time.mktime((2026, 12, 6, 15, 0, 0, 0, 0, -1))
@@ -76,9 +83,11 @@ def test_an_entry_reads_with_its_time_and_goes_back_to_its_demo_scenario() -> No
     assert when(time.mktime((2025, 3, 1, 9, 5, 0, 0, 0, -1)), now) == "2025-03-01 09:05"
     request = Request("http://127.0.0.1:40001/items?x=1", "PUT")
     entry = HistoryEntry(1, now - 60, request, "blocked: Kind", {}, "put-not-allowed")
-    assert entry_text(entry, now) == (
-        "14:59:00  PUT http://127.0.0.1:40001/items?x=1\nblocked: Kind  (demo: put-not-allowed)"
-    )
+    assert entry_text(entry, now) == "14:59:00  PUT http://127.0.0.1:40001/items?x=1\nblocked: Kind"
+    assert entry_tooltip(entry, now).splitlines()[2:] == [
+        "Origin: https://app.example.test",
+        "Demo scenario: put-not-allowed (sent to its server as it runs now)",
+    ]
     demo = {"a": "http://127.0.0.1:5000/items", "put-not-allowed": "http://127.0.0.1:40001/"}
     assert demo_scenario(request.url, demo) == "put-not-allowed"
     assert demo_scenario("http://127.0.0.1:9/items", demo) is None

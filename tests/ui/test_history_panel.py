@@ -101,7 +101,9 @@ def test_an_entry_from_an_earlier_demo_run_is_sent_to_its_scenario_again(
                 text = panel.list.item(0).text()
                 # another day: the date (and the year, early in January)
                 assert re.match(r"(\d\d \w{3}|\d{4}-\d\d-\d\d) \d\d:\d\d  DELETE ", text)
-                assert text.endswith("(demo: method-not-allowed)")
+                assert text.endswith("blocked: MethodDisallowedByPreflightResponse")
+                tip = panel.list.item(0).toolTip()
+                assert "Demo scenario: method-not-allowed" in tip
                 _click(qtbot, window, 0)
                 item = demo.find("method-not-allowed")
                 assert item is not None
