@@ -13,7 +13,6 @@ import sys
 from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 from corsinspector.app.gallery import gallery_names
@@ -36,39 +35,19 @@ class _Options(NamedTuple):
 
 
 def apply_theme(app: QApplication, theme: str) -> None:
-    """Fusion with a light palette, or a dark one; ``system`` follows the desktop's scheme."""
+    """Fusion with the light palette, or the dark one (corsinspector.app.colors, the one table
+    of colours); ``system`` follows the desktop's scheme."""
+    from corsinspector.app.colors import THEMES
+
+    from .palette import qpalette
+
     app.setStyle("Fusion")
     if theme == "system":
         theme = "dark" if app.styleHints().colorScheme() == Qt.ColorScheme.Dark else "light"
-    if theme != "dark":
-        app.setPalette(app.style().standardPalette())  # also undoes a dark palette
+    if theme != "dark":  # Fusion's light bevels, our text colours (also undoes a dark palette)
+        app.setPalette(qpalette(THEMES["light"], app.style().standardPalette()))
         return
-    palette = QPalette()
-    colors = {
-        QPalette.ColorRole.Window: "#202124",
-        QPalette.ColorRole.WindowText: "#e8eaed",
-        QPalette.ColorRole.Base: "#17181a",
-        QPalette.ColorRole.AlternateBase: "#26272b",
-        QPalette.ColorRole.Text: "#e8eaed",
-        QPalette.ColorRole.Button: "#2d2e31",
-        QPalette.ColorRole.ButtonText: "#e8eaed",
-        QPalette.ColorRole.Highlight: "#8ab4f8",
-        QPalette.ColorRole.HighlightedText: "#202124",
-        QPalette.ColorRole.ToolTipBase: "#2d2e31",
-        QPalette.ColorRole.ToolTipText: "#e8eaed",
-        QPalette.ColorRole.Mid: "#5f6368",
-    }
-    for role, color in colors.items():
-        palette.setColor(role, QColor(color))
-    palette.setColor(QPalette.ColorRole.PlaceholderText, QColor("#9aa0a6"))
-    disabled = QPalette.ColorGroup.Disabled
-    for role in (
-        QPalette.ColorRole.WindowText,
-        QPalette.ColorRole.Text,
-        QPalette.ColorRole.ButtonText,
-    ):
-        palette.setColor(disabled, role, QColor("#6b6f75"))
-    app.setPalette(palette)
+    app.setPalette(qpalette(THEMES["dark"]))
 
 
 class _Shot(NamedTuple):

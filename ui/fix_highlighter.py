@@ -3,25 +3,12 @@
 from __future__ import annotations
 
 from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextDocument
-from PySide6.QtWidgets import QApplication
 
 from corsinspector.app.highlight import line_spans
 
+from .palette import current
+
 __all__ = ["FixHighlighter"]
-
-#: kind -> (light theme colour, dark theme colour, bold)
-_STYLES = {
-    "comment": ("#5f6368", "#9aa0a6", False),
-    "string": ("#0b7a0b", "#81c995", False),
-    "number": ("#a142f4", "#d7aefb", False),
-    "keyword": ("#1a4fb4", "#8ab4f8", True),
-    "header": ("#b3261e", "#f28b82", True),
-    "pitfall": ("#8a5300", "#fdd663", False),
-}
-
-
-def _is_dark() -> bool:
-    return QApplication.palette().base().color().lightness() < 128
 
 
 class FixHighlighter(QSyntaxHighlighter):
@@ -34,11 +21,10 @@ class FixHighlighter(QSyntaxHighlighter):
 
     def set_stack(self, stack: str) -> None:
         self._stack = stack
-        dark = _is_dark()
         self._formats = {}
-        for kind, (light_color, dark_color, bold) in _STYLES.items():
+        for kind, (color, bold) in current().syntax.items():  # corsinspector.app.colors
             fmt = QTextCharFormat()
-            fmt.setForeground(QColor(dark_color if dark else light_color))
+            fmt.setForeground(QColor(color))
             if bold:
                 fmt.setFontWeight(QFont.Weight.Bold)
             self._formats[kind] = fmt

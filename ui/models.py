@@ -14,13 +14,8 @@ if TYPE_CHECKING:
 __all__ = ["HeaderRow", "HeadersModel", "Roles"]
 
 Index = QModelIndex | QPersistentModelIndex
-_CULPRIT_BACKGROUND = QColor("#f8d7da")
-_CULPRIT_TEXT = QColor("#721c24")
-# plumbing the browser adds (Host, Connection …), muted but readable: 7:1 on white,
-# 6.8:1 on the dark theme's #2b2b2b
-_MUTED_TEXT = {"light": QColor("#595959"), "dark": QColor("#ababab")}
-_EDITED_BACKGROUND = QColor("#e8e0f8")  # what-if's violet, as its banner
-_EDITED_TEXT = QColor("#3d1f80")
+# The culprit, what-if and muted colours come from the one table (corsinspector.app.colors),
+# for the theme shown now: _colour("culprit", 0) is the culprit row's background.
 #: What marks a what-if edit in its cell, besides bold and the violet background.
 EDIT_MARK = "✎ "
 
@@ -189,10 +184,10 @@ class HeadersModel(QAbstractTableModel):
         if role == Roles.Edited:
             return False
         if role == Qt.ItemDataRole.BackgroundRole and row.culprit:
-            return QBrush(_CULPRIT_BACKGROUND)
+            return QBrush(_colour("culprit", 0))
         if role == Qt.ItemDataRole.ForegroundRole:
             if row.culprit:
-                return QBrush(_CULPRIT_TEXT)
+                return QBrush(_colour("culprit", 1))
             if row.browser_added and row.name.lower() in self.muted_names:
                 return QBrush(_muted_text())
         if role == Qt.ItemDataRole.FontRole and (row.culprit or row.missing):
@@ -215,9 +210,9 @@ class HeadersModel(QAbstractTableModel):
         if role == Roles.Edited:
             return True
         if role == Qt.ItemDataRole.BackgroundRole and not row.culprit:
-            return QBrush(_EDITED_BACKGROUND)
+            return QBrush(_colour("edited", 0))
         if role == Qt.ItemDataRole.ForegroundRole and not row.culprit:
-            return QBrush(_EDITED_TEXT)
+            return QBrush(_colour("edited", 1))
         if role == Qt.ItemDataRole.FontRole:
             from PySide6.QtGui import QFont
 
@@ -245,8 +240,16 @@ class HeadersModel(QAbstractTableModel):
 
 
 def _muted_text() -> QColor:
-    """The muted text colour for the palette in use (light or dark base)."""
-    from PySide6.QtGui import QGuiApplication, QPalette
+    """The muted text colour (browser plumbing: Host, Connection …) of the theme shown now."""
+    from .palette import current
 
-    base = QGuiApplication.palette().color(QPalette.ColorRole.Base)
-    return _MUTED_TEXT["dark" if base.lightness() < 128 else "light"]
+    return QColor(current().muted)
+
+
+def _colour(name: str, which: int) -> QColor:
+    """``culprit`` or ``edited``: its background (0) or text (1) in the theme shown now."""
+    from .palette import current
+
+    colors = current()
+    pair = colors.culprit if name == "culprit" else colors.edited
+    return QColor(pair[which])

@@ -13,15 +13,17 @@ if TYPE_CHECKING:
 
 __all__ = ["VerdictBanner"]
 
-_STYLES = {  # (background and border, text)
-    "allowed": ("background:#d4edda; border:1px solid #c3e6cb;", "#155724"),
-    "blocked": ("background:#f8d7da; border:1px solid #f5c6cb;", "#721c24"),
-    "idle": ("background:palette(alternate-base); border:1px solid palette(mid);", ""),
-    "error": ("background:#fff3cd; border:1px solid #ffeeba;", "#856404"),
-    # what-if: violet, dashed, whatever the verdict: it was judged offline, nothing was sent
-    "whatif-allowed": ("background:#e8e0f8; border:2px dashed #6f42c1;", "#3d1f80"),
-    "whatif-blocked": ("background:#e8e0f8; border:2px dashed #6f42c1;", "#3d1f80"),
-}
+
+def _style(state: str) -> tuple[str, str]:
+    """(background and border, text colour) of ``state`` in the theme shown now, from the
+    one table of colours (corsinspector.app.colors); what-if is dashed: judged offline."""
+    if state == "idle":
+        return "background:palette(alternate-base); border:1px solid palette(mid);", ""
+    from .palette import current
+
+    banner = current().banners[state]
+    line = "2px dashed" if banner.dashed else "1px solid"
+    return f"background:{banner.background}; border:{line} {banner.border};", banner.text
 
 
 class VerdictBanner(QWidget):
@@ -67,13 +69,17 @@ class VerdictBanner(QWidget):
         self._set_state("idle")
 
     def _set_state(self, state: str) -> None:
-        if getattr(self, "state", None) == state:
-            return  # restyling is costly: only when the state changes
+        from .palette import is_dark
+
+        styled = (state, is_dark())
+        if getattr(self, "_styled", None) == styled:
+            return  # restyling is costly: only when the state (or the theme) changes
+        self._styled = styled
         self.state = state
         what_if = getattr(self, "what_if_label", None)
         if what_if is not None:
             what_if.setVisible(state.startswith("whatif"))
-        box, text = _STYLES[state]
+        box, text = _style(state)
         label = f"#verdict_banner QLabel {{ color:{text}; }}" if text else ""
         self.setStyleSheet(
             f"#verdict_banner {{ {box} border-radius:6px; }} {label} {self._title_style}"
@@ -106,7 +112,10 @@ class VerdictBanner(QWidget):
         self.what_if_label.setVisible(True)
 
     def show_real_browser(self, text: str, agrees: bool | None) -> None:
-        color = "" if agrees is None else ("#155724" if agrees else "#b00020")
+        from .palette import current
+
+        colors = current()
+        color = "" if agrees is None else (colors.passed if agrees else colors.failed)
         self.real.setStyleSheet(f"color:{color}; font-weight:bold;" if color else "")
         self.real.setText(text)
         self.real.setVisible(bool(text))
