@@ -22,7 +22,7 @@ from .mainwindow import MainWindow
 if TYPE_CHECKING:
     from corsinspector.app.gallery import DemoServers
 
-__all__ = ["run"]
+__all__ = ["run", "start_scenario"]
 
 DEFAULT_SCENARIO = "custom-header-not-allowed"
 
@@ -32,6 +32,8 @@ class _Options(NamedTuple):
     scenario: str
     theme: str
     stack: str | None
+    #: The scenario was named on the command line (not the default).
+    chosen: bool
 
 
 def apply_theme(app: QApplication, theme: str) -> None:
@@ -104,6 +106,16 @@ async def _show_view(window: MainWindow, demo: DemoServers, view: str) -> None:
         await asyncio.wait_for(finished, 60)
 
 
+def start_scenario(window: MainWindow, name: str, *, forced: bool) -> bool | None:
+    """At start, load gallery scenario ``name`` into the editor, unless the tabs (or the last
+    request) came back and it was not ``forced`` (a screenshot, or named on the command
+    line): the user's work is never overwritten by the demo. None when not loaded, False when
+    there is no such scenario."""
+    if not forced and window.restored:
+        return None
+    return window.select_scenario(name)
+
+
 async def _main(window: MainWindow, args: _Options, shot: _Shot) -> int:
     import asyncio
 
@@ -114,7 +126,8 @@ async def _main(window: MainWindow, args: _Options, shot: _Shot) -> int:
     window.set_demo(demo)
     loop = asyncio.get_running_loop()
     window.closed = loop.create_future()
-    if window.select_scenario(args.scenario) is False and args.screenshot:
+    forced = bool(args.screenshot) or args.chosen
+    if start_scenario(window, args.scenario, forced=forced) is False and args.screenshot:
         print(f"error: --scenario {args.scenario}: no such gallery scenario", file=sys.stderr)
         window.close()
         await window.closed
@@ -174,7 +187,7 @@ def run(
     view: str = "verdict",
 ) -> int:
     """Open the window; with ``screenshot``, render it offscreen to that PNG and exit."""
-    args = _Options(screenshot, scenario or DEFAULT_SCENARIO, theme, stack)
+    args = _Options(screenshot, scenario or DEFAULT_SCENARIO, theme, stack, scenario is not None)
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         _quiet_offscreen_warnings()
@@ -189,11 +202,22 @@ def run(
     if args.theme == "system":  # follow the desktop when it switches light/dark
         app.styleHints().colorSchemeChanged.connect(lambda _scheme: apply_theme(app, "system"))
     history = None
-    if not args.screenshot:  # a screenshot leaves no trace in the user's history
+    settings = None
+    if args.screenshot:  # a screenshot leaves no trace in the user's settings or history
+        import tempfile
+
+        from PySide6.QtCore import QSettings
+
+        scratch = tempfile.TemporaryDirectory(prefix="cors-inspector-screenshot-")
+        settings = QSettings(f"{scratch.name}/settings.ini", QSettings.Format.IniFormat)
+        for kind in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+            # any QSettings() of a panel (the fix's stack) lands in the scratch too
+            QSettings.setPath(kind, QSettings.Scope.UserScope, scratch.name)
+    else:
         from corsinspector.app.history import History
 
         history = History()
-    window = MainWindow(history=history)
+    window = MainWindow(history=history, settings=settings)
     if args.screenshot:
         window.resize(*(size or (1440, 960)))
     window.list_gallery(gallery_names())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 from typing import TYPE_CHECKING
 
@@ -48,9 +47,9 @@ __all__ = ["MainWindow"]
 _SHORTCUTS_AFTER_MS = 50
 
 
-def _stored_origins() -> list[str]:
+def _stored_origins(settings: QSettings) -> list[str]:
     """The recent origins kept in the settings (an INI file gives one item as a string)."""
-    stored = QSettings().value("request/recent_origins", [])
+    stored = settings.value("request/recent_origins", [])
     if isinstance(stored, str):
         return [stored]
     return [str(origin) for origin in stored] if isinstance(stored, list) else []
@@ -61,10 +60,16 @@ class MainWindow(QMainWindow):
     verdict_shown = Signal(object)
 
     def __init__(
-        self, controller: InspectorController | None = None, history: History | None = None
+        self,
+        controller: InspectorController | None = None,
+        history: History | None = None,
+        settings: QSettings | None = None,
     ) -> None:
-        """``history``: where inspections are kept across runs (None: this session only)."""
+        """``history``: where inspections are kept across runs (None: this session only);
+        ``settings``: where the tabs, recent origins and geometry are kept (None: the user's
+        own, QSettings())."""
         super().__init__()
+        self.settings = settings if settings is not None else QSettings()
         self.store = history
         self.setObjectName("main_window")
         self.setWindowTitle("CORS Inspector")
@@ -130,6 +135,11 @@ class MainWindow(QMainWindow):
         top = QWidget()
         column = QVBoxLayout(top)
         column.setContentsMargins(0, 0, 0, 0)
+        from .tabs import RequestTabs
+
+        self.tabs = RequestTabs(self)
+        # in the menu bar's row: the tabs take no height from the request and its verdict
+        self.menuBar().setCornerWidget(self.tabs, Qt.Corner.TopLeftCorner)
         column.addWidget(self.editor)
         column.addWidget(self.banner)
         column.addWidget(self.what_if_bar)
@@ -313,17 +323,18 @@ class MainWindow(QMainWindow):
             self.banner.show_problem(str(exc))
             return
         self.controller.send(request, self.editor.browser.currentText())
+        self.tabs.sent()
         self._remember_origin(request.origin)
 
     def _remember_origin(self, origin: str) -> None:
         """The origin goes first in the Origin field's list, here and at the next start."""
         from corsinspector.app.recent import remember
 
-        stored = _stored_origins()
+        stored = _stored_origins(self.settings)
         recent = remember(stored, origin)
         if recent == stored:
             return  # already first: no settings write, no list rebuilt on every send
-        QSettings().setValue("request/recent_origins", recent)
+        self.settings.setValue("request/recent_origins", recent)
         self.editor.set_recent_origins(recent)
 
     def _on_controller_busy_changed(self, busy: bool) -> None:
@@ -366,8 +377,9 @@ class MainWindow(QMainWindow):
         from corsinspector.app.workspace import request_json
 
         request, verdict = pending[-1]
-        QSettings().setValue("request/last", request_json(request))
-        self.show_verdict(verdict)
+        self.settings.setValue("request/last", request_json(request))
+        if self.tabs.verdict_arrived(verdict):  # else its tab is not the one on screen
+            self.show_verdict(verdict)
         self.verdict_shown.emit(verdict)
 
     def _demo_scenario(self, request: Request) -> str | None:
@@ -394,6 +406,7 @@ class MainWindow(QMainWindow):
             self.show_verdict(verdict)
 
     def show_verdict(self, verdict: Verdict) -> None:
+        self.tabs.shown(verdict)  # the current tab's verdict now, and fresh
         self.banner.show_verdict(verdict)
         error = verdict.error
         preflights, actuals = verdict.preflights, verdict.actuals
@@ -589,17 +602,24 @@ class MainWindow(QMainWindow):
     def _on_response_headers_edited(self) -> None:
         self.what_if_mode.rejudge()
 
+    # --- request tabs (ui/tabs.py) ------------------------------------------------------
+
+    def new_tab(self) -> None:
+        """File → New tab (Ctrl+T): an empty request, the URL ready for typing or a paste."""
+        self.tabs.new_tab()
+        self.editor.url.setFocus()
+
+    def close_tab(self) -> None:
+        """File → Close tab (Ctrl+W)."""
+        self.tabs.close_current()
+
     # --- settings and shutdown ----------------------------------------------------------
 
     def _restore(self) -> None:
-        settings = QSettings()
-        last = settings.value("request/last")
-        if isinstance(last, str):
-            from corsinspector.app.workspace import request_from_json
-
-            with contextlib.suppress(ValueError, InputError):  # stale or damaged: start empty
-                self.editor.load(request_from_json(last))
-        recent = _stored_origins()
+        settings = self.settings
+        #: The tabs (or the last request) came back: the demo does not replace them.
+        self.restored = self.tabs.restore(settings)
+        recent = _stored_origins(settings)
         if recent:
             self.editor.set_recent_origins(recent)
         geometry = settings.value("window/geometry")
@@ -621,7 +641,8 @@ class MainWindow(QMainWindow):
         if self._closing:
             event.accept()
             return
-        QSettings().setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.tabs.save()
         import asyncio  # loaded after the first paint, with the event loop
 
         try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -24,6 +25,8 @@ from PySide6.QtWidgets import (
 from corsinspector.errors import InputError
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QKeyEvent
+
     from corsinspector import Request
 
 __all__ = ["RequestEditor"]
@@ -37,11 +40,38 @@ _STATUS_TEXT = {
 _FIELD_NAMES = {"url": "URL", "origin": "Origin", "method": "Method", "body": "Body"}
 
 
+class UrlField(QLineEdit):
+    """The URL bar: a paste of a cURL command, a "Copy as fetch" snippet, a console CORS
+    error line or a URL without a scheme is offered to ``pasted`` whole (newlines kept)
+    instead of being typed in; other text pastes as usual."""
+
+    #: The pasted text (the editor decides what it fills).
+    pasted = Signal(str)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.matches(QKeySequence.StandardKey.Paste):
+            self.paste_text(QGuiApplication.clipboard().text())
+            return
+        super().keyPressEvent(event)
+
+    def paste_text(self, text: str) -> None:
+        from corsinspector.app.paste import parse_paste
+
+        if parse_paste(text) is not None:
+            self.pasted.emit(text)
+        else:
+            self.insert(text)
+
+
 class RequestEditor(QWidget):
     #: Send was asked for (Ctrl+Enter or the button).
     send_requested = Signal()
     #: Cancel was asked for.
     cancel_requested = Signal()
+    #: The user changed the request (typing, a paste, a header row); not emitted by load().
+    edited = Signal()
+    #: A paste filled the request: the line saying what it filled.
+    filled = Signal(str)
 
     def __init__(self) -> None:
         super().__init__()
@@ -49,7 +79,7 @@ class RequestEditor(QWidget):
         self.method.setObjectName("method")
         self.method.setEditable(True)
         self.method.addItems(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
-        self.url = QLineEdit()
+        self.url = UrlField()
         self.url.setObjectName("url")
         self.url.setPlaceholderText("https://api.example.com/items")
         self.send = QPushButton("Send")
@@ -112,6 +142,11 @@ class RequestEditor(QWidget):
         self.origin_hint.setObjectName("origin_hint")
         self.origin_hint.setWordWrap(True)
         self.origin_hint.setVisible(False)
+        # what a paste filled, or that the request changed since its verdict
+        self.note = QLabel("")
+        self.note.setObjectName("request_note")
+        self.note.setWordWrap(True)
+        self.note.setVisible(False)
 
         bar = QHBoxLayout()
         bar.addWidget(self.method)
@@ -135,6 +170,7 @@ class RequestEditor(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.problem)
+        layout.addWidget(self.note)
         layout.addLayout(row)
         layout.addWidget(self.origin_hint)
         layout.addWidget(self.headers, 1)
@@ -153,6 +189,42 @@ class RequestEditor(QWidget):
         self.url.textChanged.connect(lambda _text: self.refresh())
         self.body.textChanged.connect(self.refresh)
         self._refreshing = False
+        self._loading = False
+        self.url.pasted.connect(self.fill_from_paste)
+        self.headers.itemChanged.connect(self._on_edited)
+        for combo in (self.method, self.origin, self.credentials, self.mode, self.browser):
+            combo.currentTextChanged.connect(self._on_edited)
+        self.url.textChanged.connect(self._on_edited)
+        self.body.textChanged.connect(self._on_edited)
+        self.add_header.clicked.connect(self._on_edited)
+        self.remove_header.clicked.connect(self._on_edited)
+
+    def _on_edited(self, *_: object) -> None:
+        if not self._loading:
+            self.edited.emit()
+
+    def show_note(self, text: str) -> None:
+        """The line under the URL bar (hidden when empty)."""
+        self.note.setText(text)
+        self.note.setVisible(bool(text))
+
+    def fill_from_paste(self, text: str) -> bool:
+        """Fill the fields a pasted cURL command, fetch snippet, console line or bare URL
+        names; say what was filled (``filled`` and the line under the URL)."""
+        from corsinspector.app.paste import parse_paste
+
+        pasted = parse_paste(text)
+        if pasted is None:
+            return False
+        fields = dict(pasted.fields)
+        if "headers" not in fields and "url" in fields and len(fields) > 1:
+            fields["headers"] = self.fields()["headers"]
+        self.load_fields({**self.fields(), **fields})
+        summary = pasted.summary()
+        self.show_note(summary)
+        self.edited.emit()
+        self.filled.emit(summary)
+        return True
 
     # --- contents ---------------------------------------------------------------------
 
@@ -193,17 +265,60 @@ class RequestEditor(QWidget):
 
     def load(self, request: Request) -> None:
         """Show ``request`` in the fields."""
+        self.load_fields(
+            {
+                "method": request.method,
+                "url": request.url,
+                "origin": request.origin,
+                "credentials": request.credentials,
+                "mode": request.mode,
+                "body": request.body,
+                "headers": [[name, value] for name, value in request.headers],
+            }
+        )
+
+    def fields(self) -> dict[str, object]:
+        """The fields as typed (a request not yet valid included), for a tab to keep."""
+        rows = []
+        for row in range(self.headers.rowCount()):
+            check, name, value = (self.headers.item(row, c) for c in range(3))
+            on = check is not None and check.checkState() == Qt.CheckState.Checked
+            rows.append([name.text() if name else "", value.text() if value else "", on])
+        return {
+            "method": self.method.currentText(),
+            "url": self.url.text(),
+            "origin": self.origin.currentText(),
+            "credentials": self.credentials.currentText(),
+            "mode": self.mode.currentText(),
+            "body": self.body.toPlainText() or None,
+            "headers": rows,
+        }
+
+    def load_fields(self, fields: dict[str, object]) -> None:
+        """Show ``fields`` (as :meth:`fields` gives them; missing ones keep their defaults)."""
+        self._loading = True
         self._refreshing = True
-        self.method.setCurrentText(request.method)
-        self.url.setText(request.url)
-        self.origin.setCurrentText(request.origin)
-        self.credentials.setCurrentText(request.credentials)
-        self.mode.setCurrentText(request.mode)
-        self.body.setPlainText(request.body or "")
-        self.headers.setRowCount(0)
-        self._refreshing = False
-        for name, value in request.headers:
-            self.add_header_row(name, value)
+        try:
+            self.method.setCurrentText(str(fields.get("method") or "GET"))
+            self.url.setText(str(fields.get("url") or ""))
+            origin = fields.get("origin")
+            if isinstance(origin, str) and origin:
+                self.origin.setCurrentText(origin)
+            self.credentials.setCurrentText(str(fields.get("credentials") or "same-origin"))
+            self.mode.setCurrentText(str(fields.get("mode") or "cors"))
+            body = fields.get("body")
+            self.body.setPlainText(body if isinstance(body, str) else "")
+            self.headers.setRowCount(0)
+            self._refreshing = False
+            headers = fields.get("headers")
+            for row in headers if isinstance(headers, list) else []:
+                if isinstance(row, list | tuple) and len(row) >= 2:
+                    on = bool(row[2]) if len(row) > 2 else True
+                    self.add_header_row(str(row[0]), str(row[1]), on)
+            self.show_note("")
+        finally:
+            self._refreshing = False
+            self._loading = False
         self.refresh()
 
     def _header_pairs(self) -> list[list[str]]:
@@ -221,8 +336,10 @@ class RequestEditor(QWidget):
         from corsinspector.app.editor import build_request
 
         headers = self._header_pairs()
+        from corsinspector.app.paste import with_scheme
+
         fields = {
-            "url": self.url.text().strip(),
+            "url": with_scheme(self.url.text()),
             "method": self.method.currentText().strip(),
             "origin": self.origin.currentText().strip(),
             "headers": headers,

@@ -60,6 +60,7 @@ class Pasted:
 # --- URLs -------------------------------------------------------------------------------
 
 _LOCAL_NAMES = ("localhost",)
+_BARE_URL = re.compile(r"^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(?::\d{1,5})?(?:[/?#]\S*)?$")
 
 
 def _is_local(host: str) -> bool:
@@ -77,24 +78,17 @@ def with_scheme(url: str) -> str:
     address, ``https://`` when it names another host (as API clients do); unchanged
     otherwise."""
     text = url.strip()
-    if not text or "://" in text or text.startswith("/"):
+    if "://" in text or not _BARE_URL.match(text):
         return text
     host = urlsplit("//" + text).hostname or ""
-    if not host:
-        return text
+    if not (_is_local(host) or "." in host):
+        return text  # a word, not a host
     return ("http://" if _is_local(host) else "https://") + text
 
 
-_BARE_URL = re.compile(r"^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(?::\d{1,5})?(?:[/?#]\S*)?$")
-
-
 def _bare_url(text: str) -> Pasted | None:
-    if "://" in text or not _BARE_URL.match(text):
-        return None
-    host = urlsplit("//" + text).hostname or ""
-    if not (_is_local(host) or "." in host):
-        return None  # a word, not a host
-    return Pasted("a URL", {"url": with_scheme(text)})
+    url = with_scheme(text)
+    return None if url == text else Pasted("a URL", {"url": url})
 
 
 # --- cURL -------------------------------------------------------------------------------

@@ -42,3 +42,29 @@ def test_the_last_request_round_trips_as_json() -> None:
 def test_a_damaged_last_request_is_a_value_or_input_error(text: str, error: type) -> None:
     with pytest.raises(error):
         request_from_json(text)
+
+
+def test_open_tabs_come_back_as_kept_and_damage_is_left_out() -> None:
+    from corsinspector.app.workspace import tab_title, tabs_from_json, tabs_json
+
+    tabs = [
+        {
+            "method": "PUT",
+            "url": "https://api.example.test/items/1",
+            "origin": "https://app.example.test",
+            "credentials": "include",
+            "mode": "cors",
+            "body": '{"a":1}',
+            "headers": [["X-Request-Id", "42", True], ["X-Off", "1", False]],
+        },
+        {"method": "GET", "url": "", "headers": []},
+    ]
+    assert tabs_from_json(tabs_json(tabs, 1)) == (tabs, 1)
+    assert tabs_from_json("not json") == ([], 0)
+    assert tabs_from_json('{"tabs": [1, {"url": "x", "headers": [[1, 2], ["a", "b"]]}]}') == (
+        [{"url": "x", "headers": [["a", "b", True]]}],
+        0,
+    )
+    assert tab_title(tabs[0]) == "PUT api.example.test/items/1"
+    assert tab_title(tabs[1]) == "New request"
+    assert tab_title({"url": "localhost:3000/" + "x" * 40}).endswith("…")

@@ -24,8 +24,11 @@ def qapp_args() -> list[str]:
 
 
 @pytest.fixture(autouse=True)
-def private_settings(tmp_path: Path) -> None:
-    """Each test gets its own settings file: nothing leaks between tests or into $HOME."""
+def private_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test gets its own settings file and data directory (the history database's
+    default place): nothing leaks between tests or into the user's own."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     QCoreApplication.setOrganizationName("CORS Inspector tests")
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
