@@ -109,6 +109,12 @@ class ExchangeView(QGroupBox):
         self.copy_curl.setObjectName(f"{name}_copy_curl")
         self.copy_curl.setEnabled(False)
         self.copy_curl.clicked.connect(self._copy_curl)
+        # the browser's plumbing (Host, Connection …) folded away until asked for
+        self.show_all = QToolButton()
+        self.show_all.setObjectName(f"{name}_show_all")
+        self.show_all.setCheckable(True)
+        self.show_all.toggled.connect(self._fold)
+        self.show_all.setVisible(False)  # until there is something to fold
         self._sent: SentRequest | None = None
         self.response = ResponseView(name)
         self.response_model = self.response.model
@@ -120,6 +126,7 @@ class ExchangeView(QGroupBox):
         line = QHBoxLayout()
         line.addWidget(self.title_label)
         line.addWidget(self.request_line, 1)
+        line.addWidget(self.show_all)
         line.addWidget(self.copy_curl)
         layout.addLayout(line)
         layout.addWidget(self.pair_line)
@@ -130,6 +137,7 @@ class ExchangeView(QGroupBox):
         layout.addLayout(status)
         layout.addWidget(self.response, 1)
         self._body_widgets: tuple[QWidget, ...] = (
+            self.show_all,
             self.request_table,
             self.status_line,
             self.response,
@@ -177,12 +185,14 @@ class ExchangeView(QGroupBox):
             pair = None
         self.pair = pair
         self.pair_line.setVisible(pair is not None)
-        self.pair_line.set_full_text(pair.text if pair is not None else "")
+        self.pair_line.set_full_text(pair.short if pair is not None else "")
+        self.pair_line.setToolTip(pair.text if pair is not None else "")
         asked = pair.asked_header if pair is not None and pair.asked_is_header else None
         self.request_model.culprit_tip = "the request asked this; the answer beside it blocked"
         self.request_model.set_headers(
             request.headers, culprit=asked, browser_added=_BROWSER_HEADERS
         )
+        self._fold(self.show_all.isChecked())
         _scroll_into_view(self.request_table, self.request_model.culprit_row())
         culprit = error.header if error is not None else None
         response = exchange.response
@@ -231,6 +241,30 @@ class ExchangeView(QGroupBox):
         if response.body_error is not None:  # headers judged; the body failed after them
             status += f"   — body failed: {response.body_error.code}"
         return status.strip()
+
+    def _fold(self, show_all: bool) -> None:
+        """Hide the request's plumbing rows (never the culprit), or show every row."""
+        from corsinspector.app.exchanges import is_muted
+
+        model, table = self.request_model, self.request_table
+        culprit = model.culprit_row()
+        folded = [
+            row
+            for row in range(model.rowCount())
+            if row != culprit
+            and is_muted(str(model.data(model.index(row, 0), Qt.ItemDataRole.EditRole)))
+        ]
+        for row in range(model.rowCount()):
+            table.setRowHidden(row, not show_all and row in folded)
+        self.show_all.setText("fold" if show_all else f"+{len(folded)}")
+        self.show_all.setVisible(bool(folded) and not self.collapsed)
+        self.show_all.setToolTip(
+            "Fold the headers the browser adds that do not decide CORS"
+            if show_all
+            else f"Show the {len(folded)} headers the browser adds that do not decide CORS"
+            " (Host, Connection, User-Agent …)"
+        )
+        table.updateGeometry()
 
     def _copy_curl(self) -> None:
         from corsinspector.app.workspace import curl_command

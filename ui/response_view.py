@@ -84,7 +84,8 @@ class FitTable(QTableView):
         hint = super().sizeHint()
         model = self.model()
         rows = model.rowCount() if model is not None else 0
-        return QSize(hint.width(), self._height_for(max(rows, 1)))
+        shown = sum(1 for row in range(rows) if not self.isRowHidden(row))
+        return QSize(hint.width(), self._height_for(max(shown, 1)))
 
     def minimumSizeHint(self) -> QSize:
         hint = super().minimumSizeHint()

@@ -85,8 +85,19 @@ class CorsPair:
 
     @property
     def text(self) -> str:
+        """The pair with its headers' names: ``asked Origin: … ↔ Access-Control-…: …``."""
         answered = self.answered if self.answered is not None else "(missing)"
         return f"asked {self.asked_header}: {self.asked}   ↔   {self.answered_header}: {answered}"
+
+    @property
+    def short(self) -> str:
+        """The pair in a few words, values first: ``asked: x-request-id  ↔  allowed:
+        content-type`` (the names are on the highlighted rows below)."""
+        answer = {"location": "redirected to", "status": "answered status"}.get(
+            self.answered_header.lower(), "allowed"
+        )
+        answered = self.answered if self.answered is not None else "nothing (header missing)"
+        return f"asked: {self.asked}   ↔   {answer}: {answered}"
 
 
 _ASKED_BY = {

@@ -86,6 +86,17 @@ def test_the_pair_that_explains_a_block_names_what_was_asked_and_what_was_answer
     assert pair.asked_is_header == (asked_header != "request")
     shown = answered if answered is not None else "(missing)"
     assert pair.text == f"asked {asked_header}: {asked}   ↔   {answered_header}: {shown}"
+    assert pair.short.startswith(f"asked: {asked}   ↔   ")
+    assert pair.short.endswith(answered if answered is not None else "nothing (header missing)")
+
+
+def test_the_short_pair_reads_as_the_brief_puts_it() -> None:
+    pair = cors_pair(_judged("custom-header-not-allowed"))
+    assert pair is not None
+    assert pair.short == "asked: x-request-id   ↔   allowed: content-type"
+    redirect = cors_pair(_judged("redirected-preflight"))
+    assert redirect is not None
+    assert redirect.short.endswith("↔   redirected to: /items/")
 
 
 def test_a_failed_preflight_status_pairs_the_request_with_the_status() -> None:

@@ -75,7 +75,8 @@ def test_the_culprit_row_and_its_pair_are_in_sight_at_laptop_and_desktop_sizes(
                     model = stage_view.request_table.model()
                     row = model.culprit_row()  # type: ignore[attr-defined]
                     assert model.data(model.index(row, 0)) == pair.asked_header
-                assert stage_view.pair_line.full_text() == pair.text
+                assert stage_view.pair_line.full_text() == pair.short
+                assert stage_view.pair_line.toolTip() == pair.text
                 if other.collapsed:  # never sent: one line, the other takes the width
                     assert other.isVisible()
                     assert other.parent() is not window.exchanges_pane.splitter

@@ -75,7 +75,8 @@ def test_the_browsers_cors_headers_are_not_greyed_and_plumbing_is_muted(
                     assert foreground is None, name
             muted = model.data(model.index(rows["Host"], 0), Qt.ItemDataRole.ForegroundRole)
             assert isinstance(muted, QBrush)
-            assert view.pair_line.full_text() == (
+            assert view.pair_line.full_text() == "asked: DELETE   ↔   allowed: GET, POST"
+            assert view.pair_line.toolTip() == (
                 "asked Access-Control-Request-Method: DELETE   ↔   "
                 "Access-Control-Allow-Methods: GET, POST"
             )
