@@ -101,9 +101,9 @@ class HistoryPanel(QWidget):
         """This session's inspections (oldest first), kept and listed at the top."""
         if not kept:
             return
-        store = self._store()
-        for request, verdict, scenario in kept:
-            self._verdicts[store.add(request, verdict, scenario)] = verdict
+        new = self._store().add_many(kept)  # one transaction
+        for entry, (_, verdict, _) in zip(new, kept, strict=True):
+            self._verdicts[entry.id] = verdict
         if len(self._verdicts) > SHOWN:
             for stale in sorted(self._verdicts)[: len(self._verdicts) - SHOWN]:
                 del self._verdicts[stale]
@@ -112,10 +112,9 @@ class HistoryPanel(QWidget):
             return
         from corsinspector.app.history import entry_text, entry_tooltip
 
-        new = store.search(limit=len(kept))
         self.list.setUpdatesEnabled(False)
         self.list.blockSignals(True)
-        for entry in reversed(new):
+        for entry in new:  # oldest first: the newest ends on top
             self.entries.insert(0, entry)
             self.list.insertItem(0, entry_text(entry))
             self.list.item(0).setToolTip(entry_tooltip(entry))

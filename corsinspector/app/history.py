@@ -76,8 +76,13 @@ class HistoryEntry:
 class History:
     """A capped, searchable log of inspections. Use as a context manager, or close()."""
 
-    def __init__(self, path: Path | None = None, cap: int = DEFAULT_CAP) -> None:
+    def __init__(
+        self, path: Path | None = None, cap: int = DEFAULT_CAP, *, verdicts: bool = True
+    ) -> None:
+        """``verdicts``: keep each verdict as ``cors-verdict/1`` JSON (False: the caller holds
+        the verdicts; their entries' ``verdict`` is empty, and each add costs a tenth)."""
         self.path = path or default_history_path()
+        self.keeps_verdicts = verdicts
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.cap = cap
         self._db = sqlite3.connect(self.path)
@@ -89,8 +94,9 @@ class History:
 
     @classmethod
     def in_memory(cls, cap: int = DEFAULT_CAP) -> History:
-        """A history for this session only (nothing written to disk)."""
-        return cls(Path(":memory:"), cap)
+        """A history for this session only (nothing written to disk), whose caller holds the
+        verdicts (the window does)."""
+        return cls(Path(":memory:"), cap, verdicts=False)
 
     def __enter__(self) -> History:
         return self
@@ -109,28 +115,37 @@ class History:
         at: float | None = None,
     ) -> int:
         """Keep an inspection (``scenario``: the demo scenario it went to); its id."""
-        outcome = verdict_label(verdict)
+        return self.add_many([(request, verdict, scenario)], at)[0].id
+
+    def add_many(
+        self, kept: list[tuple[Request, Verdict, str | None]], at: float | None = None
+    ) -> list[HistoryEntry]:
+        """Keep inspections (oldest first) in one transaction; their entries, oldest first."""
+        stamp = time.time() if at is None else at
+        entries: list[HistoryEntry] = []
         with self._db:
-            cursor = self._db.execute(
-                "INSERT INTO entries (at, method, url, origin, outcome, request, verdict, "
-                "scenario) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    time.time() if at is None else at,
-                    request.method,
-                    request.url,
-                    request.origin,
-                    outcome,
-                    json.dumps(request_to_dict(request)),
-                    json.dumps(verdict_to_dict(verdict)),
-                    scenario,
-                ),
-            )
-            self._db.execute(
-                "DELETE FROM entries WHERE id NOT IN "
-                "(SELECT id FROM entries ORDER BY id DESC LIMIT ?)",
-                (self.cap,),
-            )
-        return int(cursor.lastrowid or 0)
+            for request, verdict, scenario in kept:
+                outcome = verdict_label(verdict)
+                as_dict = verdict_to_dict(verdict) if self.keeps_verdicts else {}
+                cursor = self._db.execute(
+                    "INSERT INTO entries (at, method, url, origin, outcome, request, verdict, "
+                    "scenario) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        stamp,
+                        request.method,
+                        request.url,
+                        request.origin,
+                        outcome,
+                        json.dumps(request_to_dict(request)),
+                        json.dumps(as_dict),
+                        scenario,
+                    ),
+                )
+                entry_id = int(cursor.lastrowid or 0)
+                entries.append(HistoryEntry(entry_id, stamp, request, outcome, as_dict, scenario))
+            if entries:  # ids only grow: the newest ``cap`` have ids above this one
+                self._db.execute("DELETE FROM entries WHERE id <= ?", (entries[-1].id - self.cap,))
+        return entries
 
     def search(
         self, text: str = "", limit: int = 100, *, blocked_only: bool = False

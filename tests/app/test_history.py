@@ -95,3 +95,20 @@ def test_an_entry_reads_with_its_time_and_goes_back_to_its_demo_scenario() -> No
     assert moved.url == "http://127.0.0.1:50002/items?x=1"
     assert moved.method == "PUT"
     assert rebased(request, "http://127.0.0.1:40001/other") is request
+
+
+def test_add_many_keeps_a_flush_in_one_go_and_the_cap_holds(tmp_path: Path) -> None:
+    scenario = load_scenario(GALLERY / "missing-allow-origin.json")
+    verdict = judge(scenario)
+    with History(tmp_path / "history.sqlite3", cap=4) as history:
+        entries = history.add_many([(scenario.request, verdict, None)] * 3)
+        assert [e.id for e in entries] == sorted(e.id for e in entries)
+        assert entries[0].verdict["format"] == "cors-verdict/1"
+        history.add_many([(scenario.request, verdict, "missing-allow-origin")] * 3)
+        assert len(history) == 4
+        assert [e.scenario for e in history.search()][:3] == ["missing-allow-origin"] * 3
+    session = History.in_memory()
+    (entry,) = session.add_many([(scenario.request, verdict, None)])
+    assert entry.verdict == {}  # the window holds this session's verdicts
+    assert session.search()[0].outcome == "blocked: MissingAllowOriginHeader"
+    session.close()
