@@ -88,3 +88,31 @@ def test_the_browsers_cors_headers_are_not_greyed_and_plumbing_is_muted(
             assert view.response_model.columnCount() == 2
 
     loop.run_until_complete(main())
+
+
+def test_the_browsers_plumbing_folds_away_and_comes_back_on_demand(
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop
+) -> None:
+    async def main() -> None:
+        async with inspected(qtbot, "custom-header-not-allowed") as (window, _):
+            view = window.preflight_view
+            model, table = view.request_model, view.request_table
+            names = [model.data(model.index(r, 0)) for r in range(model.rowCount())]
+            hidden = [names[r] for r in range(len(names)) if table.isRowHidden(r)]
+            assert "Host" in hidden
+            assert "Connection" in hidden
+            for name in (
+                "Origin",
+                "Access-Control-Request-Headers",
+                "Access-Control-Request-Method",
+            ):
+                assert name not in hidden, name
+            assert view.show_all.isVisible()
+            assert view.show_all.text() == f"+{len(hidden)}"
+            qtbot.mouseClick(view.show_all, Qt.MouseButton.LeftButton)
+            assert not any(table.isRowHidden(r) for r in range(len(names)))
+            assert view.show_all.text() == "fold"
+            qtbot.mouseClick(view.show_all, Qt.MouseButton.LeftButton)
+            assert [names[r] for r in range(len(names)) if table.isRowHidden(r)] == hidden
+
+    loop.run_until_complete(main())
