@@ -135,6 +135,9 @@ class FixPanel(QGroupBox):
         self._highlighter.set_stack(fix.server)
 
     def show_try_result(self, allowed: bool, detail: str) -> None:
-        color = "#155724" if allowed else "#721c24"
+        from .palette import current  # the theme shown now (corsinspector.app.colors)
+
+        colors = current()
+        color = colors.passed if allowed else colors.failed
         self.result.setStyleSheet(f"color:{color}; font-weight:bold;")
         self.result.setText(detail)

@@ -135,7 +135,6 @@ class RequestEditor(QWidget):
         self.preflight_line.setWordWrap(True)
         self.problem = QLabel("")
         self.problem.setObjectName("request_problem")
-        self.problem.setStyleSheet("color:#b00020;")
         self.problem.setWordWrap(True)
         # what the browser sends instead of the Origin as typed (hidden when they agree)
         self.origin_hint = QLabel("")
@@ -380,13 +379,18 @@ class RequestEditor(QWidget):
         try:
             request = self.request()
         except InputError as exc:
+            from .palette import current  # the theme shown now (corsinspector.app.colors)
+
+            self.problem.setStyleSheet(f"color:{current().failed};")
             self.problem.setText(str(exc))
+            self.problem.setVisible(True)
             self.preflight_line.setText("")
             self._show_origin_hint(None)
             return
         from corsinspector.app.editor import origin_hint, preflight_line
 
         self.problem.setText("")
+        self.problem.setVisible(False)  # no empty line's height when all is well
         self._show_origin_hint(origin_hint(request))
         self.preflight_line.setText(preflight_line(request))
 

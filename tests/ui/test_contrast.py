@@ -168,3 +168,23 @@ def test_the_culprit_row_and_the_fix_colours_as_shown_are_aa(
                 assert contrast(colour, base) >= AA, (theme, colour)
 
     loop.run_until_complete(main())
+
+
+def test_the_request_problem_and_the_try_fix_result_are_aa(
+    theme: str, qtbot: QtBot, qapp: QApplication
+) -> None:
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    background = qapp.palette().color(QPalette.ColorRole.Window).name()
+    window.editor.url.setText("not a url")
+    assert window.editor.problem.text().startswith("URL:")
+    shown = [window.editor.problem.styleSheet()]
+    for allowed in (True, False):
+        window.fix_panel.show_try_result(allowed, "judged again")
+        shown.append(window.fix_panel.result.styleSheet())
+    for sheet in shown:
+        match = re.search(r"color:(#[0-9a-fA-F]{6})", sheet)
+        assert match is not None, sheet
+        assert contrast(match.group(1), background) >= AA, (theme, sheet)
+    assert THEMES[theme].failed in shown[0]
