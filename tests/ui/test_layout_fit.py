@@ -5,10 +5,11 @@ offscreen, against the gallery's real loopback servers)."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 import pytest
 from PySide6.QtCore import QPoint, QRect
-from PySide6.QtWidgets import QApplication, QTableView
+from PySide6.QtWidgets import QApplication, QTableView, QWidget
 from pytestqt.qtbot import QtBot
 
 from corsinspector.app.gallery import GALLERY, expected_of
@@ -86,5 +87,40 @@ def test_the_culprit_row_and_its_pair_are_in_sight_at_laptop_and_desktop_sizes(
             minimum = window.minimumSizeHint()
             assert minimum.width() <= 1280, minimum
             assert minimum.height() <= 720, minimum
+
+    loop.run_until_complete(main())
+
+
+def _overlaps(root: QWidget) -> list[tuple[str, str]]:
+    """Visible siblings laid out by the same layout whose rectangles intersect."""
+    found = []
+    for widget in [root, *root.findChildren(QWidget)]:
+        layout = widget.layout()
+        if not widget.isVisible() or layout is None:
+            continue
+        children = [
+            child
+            for i in range(layout.count())
+            if (child := layout.itemAt(i).widget()) is not None and child.isVisible()
+        ]
+        for first, second in itertools.combinations(children, 2):
+            if first.geometry().intersects(second.geometry()):
+                found.append((first.objectName() or type(first).__name__, second.objectName()))
+    return found
+
+
+@pytest.mark.parametrize("name", ["custom-header-not-allowed", "json-post-preflight"])
+def test_nothing_overlaps_from_1280x720_to_2560x1440(
+    name: str, qtbot: QtBot, loop: asyncio.AbstractEventLoop
+) -> None:
+    async def main() -> None:
+        async with inspected(qtbot, name) as (window, _):
+            for width, height in ((1280, 720), *SIZES, (2560, 1440)):
+                window.resize(width, height)
+                await _settle()
+                assert (window.width(), window.height()) == (width, height)
+                assert _overlaps(window) == [], (width, height)
+                for view in (window.preflight_view, window.actual_view):
+                    assert _inside_window(window, view)
 
     loop.run_until_complete(main())
