@@ -13,10 +13,16 @@ if TYPE_CHECKING:
     from corsinspector import Verdict
     from corsinspector.app.sequence import Step
 
-__all__ = ["SequenceView"]
+__all__ = ["SequenceView", "step_colours"]
 
-_RED = QColor("#c62828")
-_GREY = QColor("#9e9e9e")
+
+def step_colours() -> tuple[QColor, QColor]:
+    """(the blocked step's red, a step no browser sends in grey) of the theme shown now, from
+    the one table of colours (corsinspector.app.colors): both are text, AA on the window."""
+    from .palette import current
+
+    colors = current()
+    return QColor(colors.failed), QColor(colors.muted)
 
 
 class SequenceView(QWidget):
@@ -58,13 +64,14 @@ class SequenceView(QWidget):
         font.setPointSizeF(font.pointSizeF() * scale)
         painter.setFont(font)
         text = self.palette().windowText().color()
+        red, grey = step_colours()
         width, height = self.width(), self.height()
         left, right = width * 0.15, width * 0.85
         top = 30 * scale
         painter.setPen(QPen(text, 2))
         for x, name in ((left, "Browser"), (right, "Server")):
             painter.drawText(QRectF(x - 100, 4, 200, top - 4), Qt.AlignmentFlag.AlignCenter, name)
-            painter.setPen(QPen(_GREY, 1, Qt.PenStyle.DashLine))
+            painter.setPen(QPen(grey, 1, Qt.PenStyle.DashLine))
             painter.drawLine(QPointF(x, top), QPointF(x, height - 4))
             painter.setPen(QPen(text, 2))
         if not self.steps:
@@ -75,7 +82,7 @@ class SequenceView(QWidget):
         gap = max(28 * scale, (height - top - 10) / max(len(self.steps), 1))
         for index, step in enumerate(self.steps[: self.shown]):
             y = top + gap * (index + 0.6)
-            color = _RED if step.failed else (_GREY if step.not_by_browsers else text)
+            color = red if step.failed else (grey if step.not_by_browsers else text)
             painter.setPen(QPen(color, 2.5 if step.failed else 1.6))
             start, end = (left, right) if step.to_server else (right, left)
             painter.drawLine(QPointF(start, y), QPointF(end, y))

@@ -188,3 +188,11 @@ def test_the_request_problem_and_the_try_fix_result_are_aa(
         assert match is not None, sheet
         assert contrast(match.group(1), background) >= AA, (theme, sheet)
     assert THEMES[theme].failed in shown[0]
+
+
+def test_the_sequence_s_red_and_grey_steps_are_aa(theme: str, qapp: QApplication) -> None:
+    from ui.sequence_view import step_colours
+
+    background = qapp.palette().color(QPalette.ColorRole.Window).name()
+    for colour in step_colours():
+        assert contrast(colour.name(), background) >= AA, (theme, colour.name())
