@@ -8,8 +8,8 @@ import itertools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QGraphicsOpacityEffect, QTabBar
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtWidgets import QGraphicsOpacityEffect, QMenuBar, QTabBar
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QSettings
@@ -22,6 +22,7 @@ __all__ = ["RequestTabs"]
 
 _KEY = "tabs/open"
 _SAVE_AFTER_MS = 400
+_MAX_WIDTH = 640
 _ids = itertools.count(1)
 
 
@@ -43,6 +44,7 @@ class RequestTabs(QTabBar):
         self.setExpanding(False)
         self.setDocumentMode(True)
         self.setUsesScrollButtons(True)
+        self.setElideMode(Qt.TextElideMode.ElideMiddle)
         self._window = window
         self._tabs: list[_Tab] = []
         self._shown = -1
@@ -62,6 +64,30 @@ class RequestTabs(QTabBar):
         window.editor.url.textChanged.connect(self._retitle)
         window.editor.method.currentTextChanged.connect(self._retitle)
         window.editor.filled.connect(lambda line: window.statusBar().showMessage(line))
+
+    def minimumSizeHint(self) -> QSize:
+        """As wide as its tabs, up to a cap: in the menu bar's corner a tab bar gets only
+        its minimum, and a tab squeezed behind scroll arrows names nothing."""
+        hint = super().sizeHint()
+        return QSize(min(hint.width(), _MAX_WIDTH), hint.height())
+
+    def sizeHint(self) -> QSize:
+        return self.minimumSizeHint()
+
+    def tabInserted(self, index: int) -> None:
+        super().tabInserted(index)
+        self._fit()
+
+    def tabRemoved(self, index: int) -> None:
+        super().tabRemoved(index)
+        self._fit()
+
+    def _fit(self) -> None:
+        """The menu bar lays its corner out again (it does not on a size hint's change)."""
+        self.updateGeometry()
+        bar = self.parentWidget()
+        if isinstance(bar, QMenuBar):
+            bar.setCornerWidget(self, Qt.Corner.TopLeftCorner)
 
     # --- the tabs -------------------------------------------------------------------------
 
@@ -119,6 +145,7 @@ class RequestTabs(QTabBar):
             editor = self._window.editor
             fields = {"method": editor.method.currentText(), "url": editor.url.text()}
             self.setTabText(self._shown, tab_title(fields))
+            self._fit()
 
     def _keep_current(self) -> None:
         if 0 <= self._shown < len(self._tabs):
