@@ -53,10 +53,17 @@ _BROWSER_HEADERS = frozenset(
         "content-length",
     }
 )
-_PAIR_STYLE = (
-    "QLabel { background:#f8d7da; color:#721c24; border:1px solid #e4a5ad;"
-    " padding:2px 6px; font-weight:bold; }"
-)
+
+
+def _pair_style() -> str:
+    """The pair strip in the culprit row's colours, of the theme shown now."""
+    from .palette import current
+
+    background, text = current().culprit
+    return (
+        f"QLabel {{ background:{background}; color:{text}; border:1px solid {text};"
+        " padding:2px 6px; font-weight:bold; }"
+    )
 
 
 def _size(count: int | None) -> str:
@@ -92,7 +99,6 @@ class ExchangeView(QGroupBox):
         self.request_line.setMinimumWidth(0)
         self.pair_line = _ElidedLabel()
         self.pair_line.setObjectName(f"{name}_cors_pair")
-        self.pair_line.setStyleSheet(_PAIR_STYLE)
         self.pair_line.setVisible(False)
         self.pair: CorsPair | None = None
         self.status_line = QLabel("")
@@ -185,6 +191,8 @@ class ExchangeView(QGroupBox):
             pair = None
         self.pair = pair
         self.pair_line.setVisible(pair is not None)
+        if pair is not None:
+            self.pair_line.setStyleSheet(_pair_style())  # the theme may have changed
         self.pair_line.set_full_text(pair.short if pair is not None else "")
         self.pair_line.setToolTip(pair.text if pair is not None else "")
         asked = pair.asked_header if pair is not None and pair.asked_is_header else None
