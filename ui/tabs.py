@@ -177,7 +177,10 @@ class RequestTabs(QTabBar):
         banner._set_state("idle")
         window.preflight_view.show_exchange(None, None, "Not sent yet.")
         window.actual_view.show_exchange(None, None, "Not sent yet.")
-        window.fix_panel.show_fix(None, "")
+        panel = window.fix_panel
+        panel.show_fix(None, "")
+        panel._judged = False  # not "nothing to fix": there is no verdict yet
+        panel._render()
 
     # --- verdicts ---------------------------------------------------------------------------
 

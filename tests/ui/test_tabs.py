@@ -110,6 +110,7 @@ def test_each_tab_shows_its_own_verdict_and_an_edit_makes_it_stale(
 
             window.new_tab()
             assert window.banner.state == "idle"  # the new tab has no verdict yet
+            assert window.fix_panel.heading.text() == "The fix appears with a verdict."
             assert window.editor.url.text() == ""
             window.tabs.setCurrentIndex(0)
             assert window.banner.state == "blocked"  # the first tab's verdict is its own
