@@ -32,12 +32,12 @@ if TYPE_CHECKING:
     from corsinspector.app.history import History
 
     from .collection_panel import CollectionPanel
+    from .history_panel import HistoryPanel
     from .menus import Menus
     from .sequence_view import SequenceView
 from .controller import InspectorController
 from .exchange_view import ExchangesPane, ExchangeView
 from .fix_panel import FixPanel
-from .history_panel import HistoryPanel
 from .request_editor import RequestEditor
 from .verdict_banner import VerdictBanner
 from .whatif_view import WhatIfBar, WhatIfMode
@@ -82,13 +82,14 @@ class MainWindow(QMainWindow):
 
         self.gallery = QListWidget()
         self.gallery.setObjectName("gallery")
-        self.history_panel = HistoryPanel(history)  # ui/history_panel.py
-        self.history = self.history_panel.list
+        self._history_panel: HistoryPanel | None = None  # built when first needed
+        self._history_page = QWidget()
+        QVBoxLayout(self._history_page).setContentsMargins(0, 0, 0, 0)
         sidebar = QTabWidget()
         sidebar.setObjectName("sidebar")
         sidebar.setMinimumWidth(180)
         sidebar.addTab(self.gallery, "Demo gallery")
-        sidebar.addTab(self.history_panel, "History")
+        sidebar.addTab(self._history_page, "History")
         self._collection_panel: CollectionPanel | None = None
         self._collection_page = QWidget()
         QVBoxLayout(self._collection_page).setContentsMargins(0, 0, 0, 0)
@@ -228,7 +229,6 @@ class MainWindow(QMainWindow):
         self.exchange_tabs.currentChanged.connect(
             lambda index: index == self.exchange_tabs.indexOf(self._sequence_page) and self.sequence
         )
-        self.history_panel.entry_opened.connect(self._on_history_entry_opened)
         self.controller.replay_result.connect(self._replayed.append)
         self.controller.replay_running.connect(self._on_controller_replay_running)
         self.controller.replay_finished.connect(self._on_controller_replay_finished)
@@ -382,6 +382,26 @@ class MainWindow(QMainWindow):
             self.show_verdict(verdict)
         self.verdict_shown.emit(verdict)
 
+    @property
+    def history_panel(self) -> HistoryPanel:
+        """The History tab (ui/history_panel.py), built after the first paint: when first
+        shown or with the first verdict (it reads the database then, not at start-up)."""
+        if self._history_panel is None:
+            from .history_panel import HistoryPanel
+
+            panel = HistoryPanel(self.store)
+            layout = self._history_page.layout()
+            assert layout is not None
+            layout.addWidget(panel)
+            panel.entry_opened.connect(self._on_history_entry_opened)
+            self._history_panel = panel
+        return self._history_panel
+
+    @property
+    def history(self) -> QListWidget:
+        """The History tab's list."""
+        return self.history_panel.list
+
     def _demo_scenario(self, request: Request) -> str | None:
         """The demo scenario ``request`` went to, if it went to the demo."""
         if self.demo is None:
@@ -483,7 +503,10 @@ class MainWindow(QMainWindow):
 
     def _on_sidebar_current_changed(self, index: int) -> None:
         """The Collection tab builds on first show and widens the sidebar enough for its
-        results' columns (the user's own wider sidebar is kept)."""
+        results' columns (the user's own wider sidebar is kept). The History tab builds on
+        first show too, or with the first verdict."""
+        if index == self.sidebar.indexOf(self._history_page):
+            self.history_panel  # noqa: B018 (built on first show)
         if index != self.sidebar.indexOf(self._collection_page):
             return
         self.collection_panel  # noqa: B018 (built on first show)

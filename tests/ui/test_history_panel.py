@@ -35,7 +35,7 @@ def test_entries_have_times_a_search_a_blocked_filter_and_clear(
         window = MainWindow()
         qtbot.addWidget(window)
         window.show()
-        window.sidebar.setCurrentWidget(window.history_panel)
+        window.sidebar.setCurrentIndex(window.sidebar.indexOf(window._history_page))
         async with inspected(qtbot, "simple-get-allowed", window):
             pass
         async with inspected(qtbot, "missing-allow-origin", window) as (_, server):
