@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 from corsinspector.errors import InputError
 
 if TYPE_CHECKING:
-    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtGui import QContextMenuEvent, QKeyEvent
+    from PySide6.QtWidgets import QMenu
 
     from corsinspector import Request
 
@@ -53,6 +54,20 @@ class UrlField(QLineEdit):
             self.paste_text(QGuiApplication.clipboard().text())
             return
         super().keyPressEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        self.context_menu().exec(event.globalPos())
+
+    def context_menu(self) -> QMenu:
+        """Qt's own menu, its Paste going where Ctrl+V goes."""
+        menu = self.createStandardContextMenu()
+        for action in menu.actions():
+            if action.objectName() == "edit-paste":
+                action.triggered.disconnect()
+                action.triggered.connect(
+                    lambda: self.paste_text(QGuiApplication.clipboard().text())
+                )
+        return menu
 
     def paste_text(self, text: str) -> None:
         from corsinspector.app.paste import parse_paste

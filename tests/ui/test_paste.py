@@ -113,3 +113,14 @@ def test_a_pasted_curl_is_inspected_live(qtbot: QtBot, loop: asyncio.AbstractEve
             await window.controller.aclose()
 
     loop.run_until_complete(main())
+
+
+def test_the_url_bars_context_menu_paste_fills_the_request_too(qtbot: QtBot) -> None:
+    window = _window(qtbot)
+    QApplication.clipboard().setText(CONSOLE)
+    menu = window.editor.url.context_menu()
+    (paste,) = [action for action in menu.actions() if action.objectName() == "edit-paste"]
+    paste.trigger()
+    assert window.editor.url.text() == "https://api.example.com/items/7"
+    assert window.editor.origin.currentText() == "https://app.example.com"
+    assert window.editor.note.text().startswith("Filled from a console error")
