@@ -85,6 +85,8 @@ class RequestEditor(QWidget):
     cancel_requested = Signal()
     #: The user changed the request (typing, a paste, a header row); not emitted by load().
     edited = Signal()
+    #: load() or load_fields() put another request in the fields.
+    loaded = Signal()
     #: A paste filled the request: the line saying what it filled.
     filled = Signal(str)
 
@@ -334,6 +336,7 @@ class RequestEditor(QWidget):
             self._refreshing = False
             self._loading = False
         self.refresh()
+        self.loaded.emit()
 
     def _header_pairs(self) -> list[list[str]]:
         pairs = []

@@ -60,6 +60,10 @@ class RequestTabs(QTabBar):
         self.currentChanged.connect(self._on_current_changed)
         self.tabCloseRequested.connect(self.close_tab)
         window.editor.edited.connect(self._on_edited)
+        # another request loaded (the gallery, the history): the verdict on screen is not its
+        # own until one is shown for it
+        window.editor.loaded.connect(self._on_loaded)
+        self._switching = False
         # the title follows the URL and method, typed or loaded (the gallery, the history)
         window.editor.url.textChanged.connect(self._retitle)
         window.editor.method.currentTextChanged.connect(self._retitle)
@@ -158,7 +162,7 @@ class RequestTabs(QTabBar):
         self._shown = index
         tab = self._tabs[index]
         window = self._window
-        window.editor.load_fields(tab.fields)
+        self._load(tab.fields)
         if tab.verdict is not None:
             stale = tab.stale
             window.show_verdict(tab.verdict)  # its hook marks the verdict fresh …
@@ -206,6 +210,17 @@ class RequestTabs(QTabBar):
             tab.verdict, tab.stale = verdict, False
         self._mark(False)
         self._save_soon()
+
+    def _load(self, fields: dict[str, Any]) -> None:
+        self._switching = True
+        try:
+            self._window.editor.load_fields(fields)
+        finally:
+            self._switching = False
+
+    def _on_loaded(self) -> None:
+        if not self._switching:
+            self._on_edited()
 
     def _on_edited(self) -> None:
         if not 0 <= self._shown < len(self._tabs):
@@ -256,7 +271,7 @@ class RequestTabs(QTabBar):
             self.addTab(self._title(tab))
         self.setCurrentIndex(current)
         self.blockSignals(False)
-        self._window.editor.load_fields(self._tabs[current].fields)
+        self._load(self._tabs[current].fields)
         self._shown = current
         return bool(tabs)
 

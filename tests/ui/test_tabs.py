@@ -135,6 +135,9 @@ def test_each_tab_shows_its_own_verdict_and_an_edit_makes_it_stale(
             assert not window.tabs.stale
             assert not effect.isEnabled()
             assert not window.editor.note.isVisible()
+
+            window.editor.load(scenario.request)  # another request (the gallery, a history
+            assert window.tabs.stale  # entry without its verdict): the verdict is not its own
             await window.controller.aclose()
 
     loop.run_until_complete(main())
