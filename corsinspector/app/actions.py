@@ -113,10 +113,12 @@ def action(action_id: str) -> Action:
 
 
 def keys_text() -> str:
-    """Help's list: each menu, then its actions with their keys, one a line."""
+    """Help's list: each menu, then its actions with their keys, one a line, in two columns."""
+    listed = [entry for entry in ACTIONS if entry.keys]
+    width = max(len(" or ".join(entry.keys)) for entry in listed)
     lines: list[str] = []
     for menu in MENUS:
-        entries = [entry for entry in ACTIONS if entry.menu == menu and entry.keys]
+        entries = [entry for entry in listed if entry.menu == menu]
         if not entries:
             continue
         if lines:
@@ -124,5 +126,5 @@ def keys_text() -> str:
         lines.append(menu)
         for entry in entries:
             label = entry.label.replace("&", "").removesuffix("…")
-            lines.append(f"  {' or '.join(entry.keys):<16} {label}")
+            lines.append(f"  {' or '.join(entry.keys):<{width}}  {label}")
     return "\n".join(lines)
