@@ -30,16 +30,17 @@ if TYPE_CHECKING:
 __all__ = ["CollectionPanel", "ResultsModel"]
 
 Index = QModelIndex | QPersistentModelIndex
+_COLORED = (Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.ForegroundRole)
 
 
-def _status_icon(status: str) -> QIcon:
-    """A filled disc, green for pass and red for fail (the text says it too)."""
+def _status_icon(color: str) -> QIcon:
+    """A filled disc in the theme's pass or fail colour (the text says it too)."""
     pixmap = QPixmap(12, 12)
     pixmap.fill(QColor(0, 0, 0, 0))
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setPen(QColor(0, 0, 0, 0))
-    painter.setBrush(QColor("#1e8e3e" if status == "pass" else "#d93025"))
+    painter.setBrush(QColor(color))
     painter.drawEllipse(1, 1, 10, 10)
     painter.end()
     return QIcon(pixmap)
@@ -123,12 +124,16 @@ class ResultsModel(QAbstractTableModel):
             return row.cells[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole:  # the whole row, however narrow the columns
             return row.tooltip
-        if role == Qt.ItemDataRole.DecorationRole and index.column() == 0:
-            if row.status == "pending":
-                return None
-            if row.status not in self._icons:
-                self._icons[row.status] = _status_icon(row.status)
-            return self._icons[row.status]
+        if index.column() == 0 and row.status != "pending" and role in _COLORED:
+            from .palette import current  # the theme shown now (pass and fail, 4.5:1 or more)
+
+            colors = current()
+            color = colors.passed if row.status == "pass" else colors.failed
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QColor(color)
+            if color not in self._icons:
+                self._icons[color] = _status_icon(color)
+            return self._icons[color]
         if role == Qt.ItemDataRole.FontRole and row.status == "fail" and index.column() == 0:
             font = QFont()
             font.setBold(True)

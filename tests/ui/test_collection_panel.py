@@ -9,12 +9,13 @@ import json
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QColor, QIcon
 from pytestqt.qtbot import QtBot
 
 from tests.faultserver import FaultServer
 from tests.ui.conftest import next_emission
 from ui.mainwindow import MainWindow
+from ui.palette import current
 
 
 def _collection(folder: Path, base_url: str) -> Path:
@@ -77,7 +78,13 @@ def test_results_come_in_collection_order_with_icon_and_text_and_one_click_opens
             assert all(isinstance(icon, QIcon) and not icon.isNull() for icon in icons)
             assert icons[0] is icons[2]
             assert icons[1] is not icons[0]  # fail has its own icon, not only a colour
-            assert model.data(model.index(1, 0), Qt.ItemDataRole.ForegroundRole) is None
+            # the word in the theme's pass or fail colour (4.5:1 or more: tests/ui/test_contrast)
+            colors = current()
+            foreground = [
+                model.data(model.index(row, 0), Qt.ItemDataRole.ForegroundRole) for row in (0, 1)
+            ]
+            assert foreground == [QColor(colors.passed), QColor(colors.failed)]
+            assert model.data(model.index(1, 1), Qt.ItemDataRole.ForegroundRole) is None
             assert model.data(model.index(0, 6)) == folder
             tip = model.data(model.index(1, 1), Qt.ItemDataRole.ToolTipRole)
             assert tip == f"{folder}/{names[1]}: expected blocked, got allowed (NOT as expected)"
