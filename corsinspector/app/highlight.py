@@ -86,7 +86,7 @@ def _generic(line: str) -> list[tuple[int, int, str]]:
 
 def line_spans(stack: str, line: str, in_pitfalls: bool) -> tuple[list[tuple[int, int, str]], bool]:
     """``spans`` of ``line``, with the comment lines after "Pitfalls:" marked ``pitfall``, and
-    so is the cause a fix names first (a comment line "First: …"): both are notes to read.
+    and so is the cause a fix names first (the comment lines from "First: …"): notes to read.
 
     ``in_pitfalls`` says whether an earlier line opened the pitfalls; the second value
     returned says it for the next line.
@@ -96,5 +96,5 @@ def line_spans(stack: str, line: str, in_pitfalls: bool) -> tuple[list[tuple[int
     if comment and (in_pitfalls or stripped.endswith("Pitfalls:")):
         return [(0, len(line), "pitfall")], True
     if comment and stripped[len(comment_mark(stack)) :].lstrip().startswith("First: "):
-        return [(0, len(line), "pitfall")], False
+        return [(0, len(line), "pitfall")], True  # and its wrapped lines after it
     return spans(stack, line), False

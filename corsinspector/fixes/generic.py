@@ -10,6 +10,7 @@ their fix says so and says what to change in the page.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import replace
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -37,6 +38,7 @@ from corsinspector.model import (
 from corsinspector.origins import NULL_ORIGIN, serialize_origin, spelling_differences
 
 __all__ = [
+    "CAUSE_WIDTH",
     "MAX_AGE",
     "apply_fix",
     "cause_of",
@@ -46,6 +48,8 @@ __all__ = [
     "origin_spelling_mistake",
 ]
 
+#: The width the cause a fix names first is wrapped at (the fix panel shows it whole).
+CAUSE_WIDTH = 76
 #: Preflight cache lifetime the fix suggests (Chromium caps Max-Age at 7200 s).
 MAX_AGE = "600"
 _CORS_RESPONSE_HEADERS = frozenset(
@@ -301,7 +305,7 @@ def generic_fix(scenario: Scenario, verdict: Verdict) -> Fix | None:
     cause = cause_of(error, last)
     if cause is not None:
         title = f"{cause[0]}; then {title[0].lower()}{title[1:]}"
-        lines.insert(0, cause[1])
+        lines[:0] = textwrap.wrap(cause[1], CAUSE_WIDTH)  # read without scrolling sideways
     return Fix(
         "generic",
         title,

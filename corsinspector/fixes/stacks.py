@@ -14,6 +14,8 @@ Each stack is one :class:`~corsinspector.fixes.stack.Stack` record in a family m
 
 from __future__ import annotations
 
+import textwrap
+
 from corsinspector.engine.kinds import (
     ALLOW_ORIGIN_MISMATCH,
     CLIENT_SIDE_KINDS,
@@ -28,6 +30,7 @@ from corsinspector.engine.kinds import (
     PREFLIGHT_WILDCARD_ORIGIN,
     WILDCARD_ORIGIN,
 )
+from corsinspector.fixes.generic import CAUSE_WIDTH
 from corsinspector.fixes.stack import Stack, spec_of
 from corsinspector.fixes.stacks_cloud import API_GATEWAY, S3
 from corsinspector.fixes.stacks_node import EXPRESS, FASTIFY, NEXTJS, WORKERS
@@ -146,7 +149,8 @@ def stack_fix(stack: str, fix: Fix, error_kind: str) -> Fix:
     snippet = record.render(spec_of(fix))
     if fix.cause is not None and not record.json:
         # the cause first: CORS options alone do not undo a redirect, an auth-first or an error
-        snippet = _commented(record, [f"First: {fix.cause}"]) + "\n" + snippet
+        first = textwrap.wrap(f"First: {fix.cause}", CAUSE_WIDTH, subsequent_indent="  ")
+        snippet = _commented(record, first) + "\n" + snippet
     if not record.json:
         pitfalls = stack_pitfalls(stack, fix, error_kind)
         if pitfalls:

@@ -57,7 +57,10 @@ def test_the_lines_after_pitfalls_are_pitfall_notes_until_the_comments_end() -> 
 
 def test_the_cause_a_fix_names_first_is_a_note_not_a_plain_comment() -> None:
     first = "# First: Let OPTIONS through before authentication: the preflight was answered 401"
-    assert line_spans("nginx", first, False) == ([(0, len(first), "pitfall")], False)
+    assert line_spans("nginx", first, False) == ([(0, len(first), "pitfall")], True)
+    # its wrapped lines too, until the snippet's code starts
+    assert line_spans("nginx", "#   because authentication ran first", True)[0][0][2] == "pitfall"
+    assert line_spans("nginx", "location /items {", True)[1] is False
     assert line_spans("express", "// First: the error path", False)[0][0][2] == "pitfall"
     assert {kind for _, _, kind in line_spans("nginx", "# an ordinary comment", False)[0]} == {
         "comment"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from corsinspector.engine.judge import judge
-from corsinspector.fixes.generic import apply_fix, generic_fix, is_server_fixable
+from corsinspector.fixes.generic import CAUSE_WIDTH, apply_fix, generic_fix, is_server_fixable
 from corsinspector.formats.scenario import load_scenario
 from corsinspector.model import Scenario
 from tests.golden.corpus import scenario_paths
@@ -90,12 +90,22 @@ def test_the_fix_says_the_cause_first_in_its_title_and_every_stack(path: Path, f
     assert fix is not None
     assert fix.cause is not None
     assert fix.title.startswith(first.split(" (")[0])
-    assert fix.snippet.startswith(first)
+    assert fix.cause.startswith(first)
+    # wrapped, so that the panel shows it without scrolling sideways
+    assert " ".join(fix.snippet.split()).startswith(first)
+    assert max(len(line) for line in fix.snippet.splitlines()[:3]) <= CAUSE_WIDTH
     for name, record in REGISTRY.items():
         stacked = stack_fix(name, fix, verdict.error.kind)
         assert first.split(" (")[0] in stacked.title, name
         if not record.json:  # a JSON document has no comment line: its title says it
-            assert stacked.snippet.startswith(f"{record.comment} First: {first}"), name
+            lines = stacked.snippet.splitlines()
+            assert lines[0].startswith(f"{record.comment} First: "), name
+            said = " ".join(
+                line.removeprefix(record.comment)
+                for line in lines
+                if line.startswith(record.comment)
+            )
+            assert " ".join(said.split()).startswith(f"First: {first}"), name
 
 
 def test_a_fix_that_only_needs_headers_names_no_cause() -> None:
