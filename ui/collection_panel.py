@@ -202,10 +202,17 @@ class CollectionPanel(QWidget):
         self.run_button.setEnabled(False)
 
     def choose(self) -> None:
-        """Ask for a collection file and open it."""
+        """Ask for a collection file and open it (a bad one is named, with why, below the
+        table)."""
         name, _ = QFileDialog.getOpenFileName(self, "Open a collection", "", "Collections (*.json)")
-        if name:
+        if not name:
+            return
+        from corsinspector.errors import CorsInspectorError
+
+        try:
             self.open_path(Path(name))
+        except CorsInspectorError as exc:  # a bad file: say why, keep what was open
+            self.summary.setText(str(exc))
 
     def open_path(self, path: Path) -> None:
         """Load ``path`` (and ``NAME.env.json`` beside it); InputError when it is bad."""

@@ -4,7 +4,9 @@ the real window, offscreen."""
 from __future__ import annotations
 
 import asyncio
+import json
 import re
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -187,3 +189,110 @@ def test_right_click_on_a_header_row_copies_its_name_value_or_the_row(
             popup.close()
 
     loop.run_until_complete(main())
+
+
+def test_every_menu_action_triggers_what_it_names(
+    qtbot: QtBot,
+    loop: asyncio.AbstractEventLoop,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    from PySide6.QtWidgets import QFileDialog, QInputDialog
+
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "cors-collection/1", "name": "api", "items": []}', "utf-8")
+    collection = tmp_path / "api.json"
+    item = {"name": "one", "request": {"url": "http://127.0.0.1:9/items"}}
+    collection.write_text(
+        json.dumps(
+            {
+                "format": "cors-collection/1",
+                "name": "api",
+                "folders": [{"name": "f", "items": [item]}],
+            }
+        ),
+        "utf-8",
+    )
+    chosen = [bad, collection]
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_a: (str(chosen.pop(0)), ""))
+    asked: list[str] = []
+    monkeypatch.setattr(
+        QInputDialog, "getText", lambda *_a, **_k: asked.append("name") or ("", False)
+    )
+    window = MainWindow()
+    qtbot.addWidget(window)
+    calls: list[str] = []
+    controller = window.controller  # before the menus bind to it (50 ms after the first paint)
+    monkeypatch.setattr(controller, "send", lambda *_a: calls.append("send"))
+    monkeypatch.setattr(controller, "cancel", lambda: calls.append("cancel"))
+    monkeypatch.setattr(controller, "ask_real_browser", lambda *_a: calls.append("ask"))
+    window.show()
+    qtbot.waitUntil(lambda: window.shortcuts_installed)
+    assert window.menus is not None
+    actions = window.menus.actions
+    tried: set[str] = set()
+
+    def trigger(action_id: str) -> None:
+        assert actions[action_id].isEnabled(), action_id
+        actions[action_id].trigger()
+        tried.add(action_id)
+
+    window.editor.url.setText("http://127.0.0.1:9/items")
+    trigger("send")
+    trigger("cancel")
+    trigger("ask_browser")
+    assert calls == ["send", "cancel", "ask"]
+    trigger("open_collection")  # a bad file: named with why, nothing raised
+    assert window.collection_panel.path is None
+    assert "bad.json" in window.collection_panel.summary.text()
+    trigger("open_collection")
+    assert window.collection_panel.path == collection
+    assert window.sidebar.currentWidget() is window._collection_page
+    trigger("save_request")
+    assert asked == ["name"]  # the name is asked for
+    window.fix_panel.setFocus()
+    trigger("focus_url")
+    qtbot.waitUntil(window.editor.url.hasFocus)
+    for button, action_id in (
+        (window.banner.copy, "copy_message"),
+        (window.fix_panel.try_fix, "try_fix"),
+    ):
+        button.setEnabled(True)  # as after a verdict
+        with qtbot.waitSignal(button.clicked):
+            trigger(action_id)
+    trigger("what_if")
+    assert window.what_if.isChecked()
+    trigger("what_if")
+    assert not window.what_if.isChecked()
+    trigger("sequence")
+    assert window.exchange_tabs.currentIndex() == 1
+    trigger("side_by_side")
+    assert window.exchange_tabs.currentIndex() == 0
+    trigger("full_screen")
+    qtbot.waitUntil(window.isFullScreen)
+    trigger("full_screen")
+    qtbot.waitUntil(lambda: not window.isFullScreen())
+    size = window.editor.url.fontInfo().pointSizeF()
+    trigger("presentation")
+    assert window.editor.url.fontInfo().pointSizeF() > size
+    trigger("presentation")
+    assert window.editor.url.fontInfo().pointSizeF() == size
+    for action_id, title in (("keys", "Keyboard shortcuts"), ("about", "About CORS Inspector")):
+        trigger(action_id)
+        dialog = window.menus.dialog
+        assert dialog is not None
+        assert dialog.isVisible()
+        assert dialog.windowTitle() == title
+        dialog.close()
+    if callable(getattr(window, "new_tab", None)):
+        before = window.tabs.count()
+        trigger("new_tab")
+        assert window.tabs.count() == before + 1
+        trigger("close_tab")
+        assert window.tabs.count() == before
+    else:  # the request tabs not built yet: their actions wait, disabled
+        assert not actions["new_tab"].isEnabled()
+        tried |= {"new_tab", "close_tab"}
+    trigger("quit")
+    qtbot.waitUntil(lambda: not window.isVisible())
+    assert tried == {entry.id for entry in ACTIONS}
