@@ -115,3 +115,23 @@ def test_a_fix_that_only_needs_headers_names_no_cause() -> None:
         assert fix is not None, name
         assert fix.cause is None, name
         assert fix.title.startswith("Allow"), name
+
+
+def test_an_error_response_without_the_headers_is_fixed_on_the_error_path() -> None:
+    from corsinspector.model import Request, Route
+
+    scenario = Scenario(
+        "error-path",
+        Request("https://api.example.test/items", origin="https://app.example.test"),
+        (Route("GET", None, 503, (("Content-Type", "text/plain"),)),),
+    )
+    verdict = judge(scenario)
+    assert verdict.error is not None
+    assert verdict.error.kind == "MissingAllowOriginHeader"
+    fix = generic_fix(scenario, verdict)
+    assert fix is not None
+    assert fix.title.startswith("The error path must send the CORS headers too; then allow")
+    assert fix.cause is not None
+    assert "GET https://api.example.test/items was answered 503" in fix.cause
+    assert "on error responses as well" in fix.cause
+    assert judge(apply_fix(scenario, verdict, fix)).allowed
