@@ -196,3 +196,18 @@ def test_the_sequence_s_red_and_grey_steps_are_aa(theme: str, qapp: QApplication
     background = qapp.palette().color(QPalette.ColorRole.Window).name()
     for colour in step_colours():
         assert contrast(colour.name(), background) >= AA, (theme, colour.name())
+
+
+def test_the_window_s_colours_live_in_one_table() -> None:
+    """No colour literal in ui/: every colour comes from corsinspector.app.colors."""
+    from pathlib import Path
+
+    ui = Path(__file__).resolve().parents[2] / "ui"
+    literal = re.compile(r"""["'(:\s]#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?\b""")
+    found = [
+        f"{path.name}:{number}"
+        for path in sorted(ui.glob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if literal.search(line)
+    ]
+    assert found == []
