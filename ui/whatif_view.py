@@ -104,6 +104,12 @@ class WhatIfMode:
         bar.remove_header.clicked.connect(self.remove_header)
         bar.preflight_status.valueChanged.connect(self._on_status_changed)
         bar.actual_status.valueChanged.connect(self._on_status_changed)
+        window.verdict_shown.connect(self._on_live_verdict)
+
+    def _on_live_verdict(self, _verdict: object) -> None:
+        """A new live verdict ends the what-if: its tables are the server's new answers."""
+        if self.on:
+            self.bar.toggle.setChecked(False)
 
     @property
     def on(self) -> bool:

@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
 
 from corsinspector.app.whatif import WHAT_IF_LABEL
+from tests.ui.conftest import next_emission
 from tests.ui.test_mainwindow import inspected
 from ui.mainwindow import MainWindow
 from ui.models import EDIT_MARK, Roles
@@ -152,5 +153,11 @@ def test_the_status_code_is_editable_and_judged(
             assert bar.preflight_status.value() == live_status
             assert window.banner.state == "whatif-allowed"
             assert len(server.log) == sent
+            # Send again: a live verdict ends the what-if
+            window.editor.send_requested.emit()
+            await next_emission(window.verdict_shown)
+            assert not window.what_if.isChecked()
+            assert window.banner.state == "allowed"
+            assert not bar.tools.isVisible()
 
     loop.run_until_complete(main())
