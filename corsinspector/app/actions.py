@@ -70,7 +70,7 @@ ACTIONS: tuple[Action, ...] = (
         "what_if",
         "Request",
         "&What-if: edit the server's answers",
-        ("Ctrl+E",),
+        ("Ctrl+Shift+E",),
         "Edit the response headers; the verdict is judged again offline, nothing sent",
         checkable=True,
     ),

@@ -19,6 +19,33 @@ def test_every_action_has_a_menu_its_own_id_and_keys_no_other_action_takes() -> 
     assert action("presentation").checkable
 
 
+#: Keys a text field takes for itself on X11 (Qt's KB_X11 bindings: a QLineEdit with the focus
+#: would eat them before any menu saw them), and the editing keys of every platform.
+EDITING_KEYS = {
+    "ctrl+e",  # end of line
+    "ctrl+k",  # delete to the end of line
+    "ctrl+d",  # delete
+    "ctrl+a",
+    "ctrl+shift+a",
+    "ctrl+c",
+    "ctrl+v",
+    "ctrl+x",
+    "ctrl+z",
+    "ctrl+shift+z",
+    "ctrl+y",
+    "ctrl+insert",
+    "shift+insert",
+    "shift+delete",
+    "home",
+    "end",
+}
+
+
+def test_no_action_takes_a_key_a_text_field_uses() -> None:
+    taken = {k.lower() for entry in ACTIONS for k in entry.keys} & EDITING_KEYS
+    assert taken == set()
+
+
 def test_help_lists_each_menu_then_its_actions_and_keys() -> None:
     text = keys_text()
     lines = text.splitlines()

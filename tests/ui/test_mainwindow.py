@@ -273,7 +273,9 @@ def test_keyboard_shortcuts_reach_the_main_actions(
     assert window.exchange_tabs.currentIndex() == 1
     qtbot.keyClick(focus, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
     assert window.exchange_tabs.currentIndex() == 0
-    qtbot.keyClick(focus, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(
+        focus, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
     assert window.what_if.isChecked()  # Ctrl+W closes a tab now (issue 13)
     qtbot.keyClick(focus, Qt.Key.Key_F11)
     qtbot.waitUntil(window.isFullScreen)  # F11 is full screen now (issue 13)

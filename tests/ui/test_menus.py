@@ -56,7 +56,7 @@ def test_the_menu_bar_holds_every_action_with_its_keys_shown(
         for keys in entry.keys:
             assert keys in text
     assert re.search(r"\n  Ctrl\+W +Close tab\n", text)
-    assert re.search(r"\n  Ctrl\+E +What-if: edit the server's answers\n", text)
+    assert re.search(r"\n  Ctrl\+Shift\+E +What-if: edit the server's answers\n", text)
 
 
 def test_the_keys_reach_their_actions(qtbot: QtBot, loop: asyncio.AbstractEventLoop) -> None:
@@ -67,7 +67,9 @@ def test_the_keys_reach_their_actions(qtbot: QtBot, loop: asyncio.AbstractEventL
     assert window.exchange_tabs.currentIndex() == 1
     qtbot.keyClick(focus, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
     assert window.exchange_tabs.currentIndex() == 0
-    qtbot.keyClick(focus, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(
+        focus, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
     assert window.what_if.isChecked()
     assert window.menus is not None
     assert window.menus.actions["what_if"].isChecked()  # the menu's check mark follows
