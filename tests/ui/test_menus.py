@@ -229,6 +229,8 @@ def test_every_menu_action_triggers_what_it_names(
     monkeypatch.setattr(controller, "cancel", lambda: calls.append("cancel"))
     monkeypatch.setattr(controller, "ask_real_browser", lambda *_a: calls.append("ask"))
     window.show()
+    with qtbot.waitActive(window):
+        window.activateWindow()
     qtbot.waitUntil(lambda: window.shortcuts_installed)
     assert window.menus is not None
     actions = window.menus.actions
