@@ -104,6 +104,7 @@ class WhatIfMode:
         bar.remove_header.clicked.connect(self.remove_header)
         bar.preflight_status.valueChanged.connect(self._on_status_changed)
         bar.actual_status.valueChanged.connect(self._on_status_changed)
+        bar.target.currentIndexChanged.connect(self._on_status_changed)
         window.verdict_shown.connect(self._on_live_verdict)
 
     def _on_live_verdict(self, _verdict: object) -> None:
@@ -225,6 +226,7 @@ class WhatIfMode:
         ):
             response = exchanges[-1].response if exchanges else None
             box.setToolTip(status_note(response.status if response else None, box.value()))
+        self._show_pairs(result)
         window.banner.show_what_if(result)
         window.fix_panel.show_fix(
             result.fixes[0] if result.fixes else None, error.kind if error is not None else ""
@@ -251,11 +253,25 @@ class WhatIfMode:
         error = (
             result.error if result.error is not None and result.error.stage == "actual" else None
         )
-        if result.actuals and not self._assumed_actual:
+        wanted = self.bar.target.currentIndex() == 1  # its answer is the one being edited
+        if result.actuals and wanted and not self._assumed_actual:
             self._assumed_actual = True
             view.show_exchange(result.actuals[-1], error)
             view.response_model.editable = True
-        elif not result.actuals and self._assumed_actual:
+        elif not self._assumed_actual or not result.actuals:
+            # one line: the width stays with the preflight, whose answer is being edited
             self._assumed_actual = False
-            view.show_exchange(None, None)
+            view.show_exchange(None, None, not_sent_note(result))
         view.request_line.setText(not_sent_note(result))
+
+    def _show_pairs(self, result: Verdict) -> None:
+        """The CORS pair strip of each exchange, for the what-if verdict (or none)."""
+        from corsinspector.app.exchanges import cors_pair
+
+        pair = cors_pair(result)
+        window = self.window
+        for stage, view in (("preflight", window.preflight_view), ("actual", window.actual_view)):
+            mine = pair if pair is not None and pair.stage == stage else None
+            view.pair_line.setVisible(mine is not None and view.response_table.isVisible())
+            view.pair_line.set_full_text(mine.short if mine is not None else "")
+            view.pair_line.setToolTip(mine.text if mine is not None else "")

@@ -57,6 +57,20 @@ def test_the_what_if_banner_differs_from_live_allowed_and_blocked(
             assert window.banner.title.text() != live_allowed_title or label.isVisible()
             # the Actual pane no longer says "Not sent": the request would now go
             assert window.actual_view.request_line.text().startswith("What-if: it would be sent")
+            assert not window.preflight_view.pair_line.isVisible()  # no pair explains a pass
+            # the answer assumed for the request never sent, edited in its turn
+            window.what_if_bar.target.setCurrentIndex(1)
+            answer = window.actual_view.response_model
+            assert window.actual_view.isEnabled()
+            names = [answer.data(answer.index(r, 0)) for r in range(answer.rowCount())]
+            origin = names.index("Access-Control-Allow-Origin")
+            window.actual_view.response_table.setCurrentIndex(answer.index(origin, 0))
+            qtbot.mouseClick(window.what_if_bar.remove_header, Qt.MouseButton.LeftButton)
+            assert window.banner.state == "whatif-blocked"
+            assert "MissingAllowOriginHeader" in (
+                window.banner.title.text() + window.banner.message.text()
+            )
+            assert len(server.log) == sent
             qtbot.mouseClick(window.what_if, Qt.MouseButton.LeftButton)  # off: the live verdict
             assert window.banner.state == "blocked"
             assert not label.isVisible()
