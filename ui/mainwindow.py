@@ -272,6 +272,7 @@ class MainWindow(QMainWindow):
         """Presentation mode: the whole window's text larger, the sequence diagram too."""
         if self.menus is not None:
             self.menus.set_presentation(on)
+        self.banner.set_text_size(self.editor.url.fontInfo().pointSizeF())  # its title too
         self.presentation.setChecked(on)
 
     def _open_collection(self) -> None:

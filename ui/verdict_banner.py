@@ -68,6 +68,14 @@ class VerdictBanner(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self._set_state("idle")
 
+    def set_text_size(self, points: float) -> None:
+        """The window's text size changed (presentation mode): the title stays 1.4 times it."""
+        self._title_style = (
+            f"#verdict_title {{ font-size:{points * 1.4:.1f}pt; font-weight:bold; }}"
+        )
+        self._styled = None  # restyle now, in the same state
+        self._set_state(self.state)
+
     def _set_state(self, state: str) -> None:
         from .palette import is_dark
 

@@ -140,6 +140,9 @@ def test_presentation_mode_enlarges_the_whole_windows_text(
     }
     for name, size in before.items():
         assert after[name] >= size * 1.4, name
+    # the verdict's title stays the biggest text (its style sheet follows the new size)
+    title = window.banner.title.fontInfo().pointSizeF()
+    assert title >= after["url"] * 1.3
     assert window.menus is not None
     window.menus.actions["presentation"].trigger()
     for name, widget in (
