@@ -275,3 +275,5 @@ class WhatIfMode:
             view.pair_line.setVisible(mine is not None and view.response_table.isVisible())
             view.pair_line.set_full_text(mine.short if mine is not None else "")
             view.pair_line.setToolTip(mine.text if mine is not None else "")
+            asked = mine.asked_header if mine is not None and mine.asked_is_header else None
+            view.request_model.mark_culprit(asked)  # the request side of the pair, or none

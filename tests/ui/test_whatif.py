@@ -58,6 +58,7 @@ def test_the_what_if_banner_differs_from_live_allowed_and_blocked(
             # the Actual pane no longer says "Not sent": the request would now go
             assert window.actual_view.request_line.text().startswith("What-if: it would be sent")
             assert not window.preflight_view.pair_line.isVisible()  # no pair explains a pass
+            assert window.preflight_view.request_model.culprit_row() is None
             # the answer assumed for the request never sent, edited in its turn
             window.what_if_bar.target.setCurrentIndex(1)
             answer = window.actual_view.response_model
