@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     import asyncio
     from collections.abc import Callable
 
-    from PySide6.QtGui import QCloseEvent, QResizeEvent
+    from PySide6.QtGui import QCloseEvent, QResizeEvent, QShowEvent
 
     from corsinspector import ItemResult, Request, Verdict
     from corsinspector.app.ask import Comparison
@@ -79,6 +79,7 @@ class MainWindow(QMainWindow):
         self._closing = False
         self.shortcuts_installed = False
         self.menus: Menus | None = None
+        self._menus_scheduled = False
 
         self.gallery = QListWidget()
         self.gallery.setObjectName("gallery")
@@ -176,9 +177,6 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Ready")
         self._set_tab_order()
         self._connect_signals()
-        # after the first frame: no key can arrive sooner, and the first paint is not kept
-        # waiting for QKeySequence's enums
-        QTimer.singleShot(_SHORTCUTS_AFTER_MS, self._install_shortcuts)
         self._restore()
 
     def _set_tab_order(self) -> None:
@@ -234,6 +232,15 @@ class MainWindow(QMainWindow):
         self.controller.replay_finished.connect(self._on_controller_replay_finished)
         for view in (self.preflight_view, self.actual_view):
             view.response_model.headers_edited.connect(self._on_response_headers_edited)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """The menu bar comes 50 ms after the window is first shown, after its first frame:
+        no key can arrive sooner, and the first paint is not kept waiting for the menus and
+        QKeySequence's enums (timed from construction, a slow start ran them before it)."""
+        super().showEvent(event)
+        if not self._menus_scheduled:
+            self._menus_scheduled = True
+            QTimer.singleShot(_SHORTCUTS_AFTER_MS, self._install_shortcuts)
 
     def _install_shortcuts(self) -> None:
         """The menu bar and its actions' keys (ui/menus.py), built just after the first paint
