@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from corsinspector.errors import InputError
 
 if TYPE_CHECKING:
-    from PySide6.QtGui import QContextMenuEvent, QKeyEvent
+    from PySide6.QtGui import QContextMenuEvent, QKeyEvent, QShowEvent
     from PySide6.QtWidgets import QMenu
 
     from corsinspector import Request
@@ -206,6 +206,9 @@ class RequestEditor(QWidget):
         self.body.textChanged.connect(self.refresh)
         self._refreshing = False
         self._loading = False
+        #: Fields loaded before the window first showed: explained just after its first paint
+        #: (the explanation loads the engine, which start-up need not wait for).
+        self._explain_when_shown = False
         self.url.pasted.connect(self.fill_from_paste)
         self.headers.itemChanged.connect(self._on_edited)
         for combo in (self.method, self.origin, self.credentials, self.mode, self.browser):
@@ -335,8 +338,17 @@ class RequestEditor(QWidget):
         finally:
             self._refreshing = False
             self._loading = False
-        self.refresh()
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._explain_when_shown = True
         self.loaded.emit()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._explain_when_shown:
+            self._explain_when_shown = False
+            QTimer.singleShot(50, self.refresh)
 
     def _header_pairs(self) -> list[list[str]]:
         pairs = []

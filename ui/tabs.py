@@ -138,12 +138,12 @@ class RequestTabs(QTabBar):
         self.close_tab(self.currentIndex())
 
     def _title(self, tab: _Tab) -> str:
-        from corsinspector.app.workspace import tab_title
+        from corsinspector.app.tabstate import tab_title
 
         return tab_title(tab.fields)
 
     def _retitle(self, *_: object) -> None:
-        from corsinspector.app.workspace import tab_title
+        from corsinspector.app.tabstate import tab_title
 
         if 0 <= self._shown < len(self._tabs):
             editor = self._window.editor
@@ -250,7 +250,7 @@ class RequestTabs(QTabBar):
         self._save_timer.start()
 
     def save(self) -> None:
-        from corsinspector.app.workspace import tabs_json
+        from corsinspector.app.tabstate import tabs_json
 
         self._save_timer.stop()
         self._window.settings.setValue(_KEY, tabs_json(self.fields(), max(self._shown, 0)))
@@ -258,7 +258,7 @@ class RequestTabs(QTabBar):
     def restore(self, settings: QSettings) -> bool:
         """The tabs open at the last close, or a tab on the last request sent; False (one
         empty tab) when there were none."""
-        from corsinspector.app.workspace import tabs_from_json
+        from corsinspector.app.tabstate import tabs_from_json
 
         kept = settings.value(_KEY)
         tabs, current = tabs_from_json(kept) if isinstance(kept, str) else ([], 0)

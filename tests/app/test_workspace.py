@@ -45,7 +45,7 @@ def test_a_damaged_last_request_is_a_value_or_input_error(text: str, error: type
 
 
 def test_open_tabs_come_back_as_kept_and_damage_is_left_out() -> None:
-    from corsinspector.app.workspace import tab_title, tabs_from_json, tabs_json
+    from corsinspector.app.tabstate import tab_title, tabs_from_json, tabs_json
 
     tabs = [
         {
