@@ -5,7 +5,6 @@ an edit after a verdict marks the verdict stale."""
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt, QTimer
@@ -26,12 +25,17 @@ _MAX_WIDTH = 640
 _ids = itertools.count(1)
 
 
-@dataclass
 class _Tab:
-    fields: dict[str, Any]
-    verdict: Verdict | None = None
-    stale: bool = False
-    id: int = field(default_factory=lambda: next(_ids))
+    """One open request: its fields as typed, its verdict, whether an edit made it stale.
+    A plain class: a dataclass would load the dataclasses module before the first paint."""
+
+    __slots__ = ("fields", "id", "stale", "verdict")
+
+    def __init__(self, fields: dict[str, Any]) -> None:
+        self.fields = fields
+        self.verdict: Verdict | None = None
+        self.stale = False
+        self.id = next(_ids)
 
 
 class RequestTabs(QTabBar):

@@ -1,9 +1,9 @@
 """The open request tabs across starts: each tab's fields as typed, kept as JSON in the
-settings. Light on purpose (json only): the window restores its tabs before its first paint."""
+settings. Light on purpose (json loaded when needed): the window restores its tabs before its
+first paint."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 __all__ = ["TabFields", "tab_title", "tabs_from_json", "tabs_json"]
@@ -16,6 +16,8 @@ _TEXT_FIELDS = ("method", "url", "origin", "credentials", "mode", "body")
 
 def tabs_json(tabs: list[TabFields], current: int) -> str:
     """The open tabs and the current one, for the settings."""
+    import json  # loaded when first needed: a first start has no tabs to read
+
     return json.dumps({"current": current, "tabs": tabs})
 
 
@@ -39,6 +41,8 @@ def _tab(value: object) -> TabFields | None:
 def tabs_from_json(text: str) -> tuple[list[TabFields], int]:
     """The tabs kept by :func:`tabs_json` and the current one's index; what is damaged is
     left out (no tabs: an empty list)."""
+    import json
+
     try:
         data = json.loads(text)
     except ValueError:
