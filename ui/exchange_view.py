@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from corsinspector.app.headernames import BROWSER_ADDED, MUTED
+
 from .models import HeadersModel
 from .response_view import FitTable, ResponseView
 
@@ -31,28 +33,6 @@ if TYPE_CHECKING:
     from corsinspector.app.exchanges import CorsPair
 
 __all__ = ["ExchangeView", "ExchangesPane"]
-
-_BROWSER_HEADERS = frozenset(
-    {
-        "host",
-        "connection",
-        "user-agent",
-        "origin",
-        "accept-encoding",
-        "accept-language",
-        "referer",
-        "sec-fetch-site",
-        "sec-fetch-mode",
-        "sec-fetch-dest",
-        "sec-fetch-storage-access",
-        "sec-ch-ua",
-        "sec-ch-ua-mobile",
-        "sec-ch-ua-platform",
-        "access-control-request-method",
-        "access-control-request-headers",
-        "content-length",
-    }
-)
 
 
 def _pair_style() -> str:
@@ -105,11 +85,7 @@ class ExchangeView(QGroupBox):
         self.status_line.setObjectName(f"{name}_status_line")
         self.status_line.setWordWrap(True)
         self.request_table = FitTable(self.request_model, f"{name}_request_headers")
-        self.request_model.muted_names = _BROWSER_HEADERS - {
-            "origin",
-            "access-control-request-method",
-            "access-control-request-headers",
-        }
+        self.request_model.muted_names = MUTED
         self.copy_curl = QToolButton()  # a tool button: a row as short as its text
         self.copy_curl.setText("Copy as cURL")
         self.copy_curl.setObjectName(f"{name}_copy_curl")
@@ -197,9 +173,7 @@ class ExchangeView(QGroupBox):
         self.pair_line.setToolTip(pair.text if pair is not None else "")
         asked = pair.asked_header if pair is not None and pair.asked_is_header else None
         self.request_model.culprit_tip = "the request asked this; the answer beside it blocked"
-        self.request_model.set_headers(
-            request.headers, culprit=asked, browser_added=_BROWSER_HEADERS
-        )
+        self.request_model.set_headers(request.headers, culprit=asked, browser_added=BROWSER_ADDED)
         self._fold(self.show_all.isChecked())
         _scroll_into_view(self.request_table, self.request_model.culprit_row())
         culprit = error.header if error is not None else None

@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from corsinspector.app.headernames import BROWSER_ADDED, CORS_REQUEST_HEADERS, MUTED, is_muted
 from corsinspector.engine.exposure import SAFELISTED_RESPONSE_HEADERS, parse_expose_headers
 
 if TYPE_CHECKING:
@@ -16,6 +17,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BODY_CAP",
+    "BROWSER_ADDED",
+    "CORS_REQUEST_HEADERS",
+    "MUTED",
     "CorsPair",
     "Exposure",
     "body_text",
@@ -26,37 +30,8 @@ __all__ = [
     "timing_text",
 ]
 
-#: Request headers the browser adds that say nothing about CORS: shown muted. The CORS
-#: ones (``Origin``, ``Access-Control-Request-*``) are the point and are never muted.
-_MUTED = frozenset(
-    {
-        "host",
-        "connection",
-        "user-agent",
-        "accept-encoding",
-        "accept-language",
-        "referer",
-        "sec-fetch-site",
-        "sec-fetch-mode",
-        "sec-fetch-dest",
-        "sec-fetch-storage-access",
-        "sec-ch-ua",
-        "sec-ch-ua-mobile",
-        "sec-ch-ua-platform",
-        "content-length",
-        "cache-control",
-        "pragma",
-        "priority",
-    }
-)
-
 #: The most characters of a body the window shows.
 BODY_CAP = 64 * 1024
-
-
-def is_muted(name: str) -> bool:
-    """Whether a request header is plumbing the browser adds (Host, Connection …)."""
-    return name.lower() in _MUTED
 
 
 def _values(headers: Headers, name: str) -> str | None:
