@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QElapsedTimer, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QListWidget,
@@ -45,6 +45,8 @@ from .whatif_view import WhatIfBar, WhatIfMode
 __all__ = ["MainWindow"]
 
 _SHORTCUTS_AFTER_MS = 50
+#: While verdicts stream in (a replay), the window redraws at most this often.
+_STREAM_FLUSH_MS = 100
 
 
 def _stored_origins(settings: QSettings) -> list[str]:
@@ -106,6 +108,7 @@ class MainWindow(QMainWindow):
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(16)  # at most one redraw per frame
         self._flush_timer.timeout.connect(self._flush_verdicts)
+        self._flush_clock = QElapsedTimer()  # since the last flush
         self._busy_timer = QTimer(self)
         self._busy_timer.setSingleShot(True)
         self._busy_timer.setInterval(150)
@@ -373,9 +376,13 @@ class MainWindow(QMainWindow):
         if request is not None:
             self._pending.append((request, verdict))
         if not self._flush_timer.isActive():
-            self._flush_timer.start()
+            # one Send shows at the next frame; a stream of verdicts (a replay) ten times a
+            # second, so that drawing the window does not take the time the inspections need
+            streaming = self._flush_clock.isValid() and self._flush_clock.elapsed() < 250
+            self._flush_timer.start(_STREAM_FLUSH_MS if streaming else 16)
 
     def _flush_verdicts(self) -> None:
+        self._flush_clock.start()
         pending, self._pending = self._pending, []
         if not pending:
             return
