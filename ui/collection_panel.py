@@ -181,7 +181,8 @@ class CollectionPanel(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(22)
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
-        header.setResizeContentsPrecision(200)  # columns fit the first rows' text
+        # columns fit the first 30 rows' text (a screenful; 200 held a replay's frame 30 ms)
+        header.setResizeContentsPrecision(30)
         self.summary = QLabel("")
         self.summary.setObjectName("replay_summary")
         buttons = QHBoxLayout()

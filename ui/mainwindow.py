@@ -45,6 +45,17 @@ from .whatif_view import WhatIfBar, WhatIfMode
 __all__ = ["MainWindow"]
 
 _SHORTCUTS_AFTER_MS = 50
+#: What the first verdict needs, loaded one module per idle moment after the first paint
+#: (together they held the first verdict's frame for 15 ms).
+_WARM_UP = (
+    "corsinspector.app.report",
+    "corsinspector.app.exchanges",
+    "corsinspector.formats.collection",
+    "corsinspector.app.workspace",
+    "sqlite3",
+    "platformdirs",
+    "corsinspector.app.history",
+)
 #: While verdicts stream in (a replay), the window redraws at most this often.
 _STREAM_FLUSH_MS = 100
 
@@ -55,6 +66,21 @@ def _stored_origins(settings: QSettings) -> list[str]:
     if isinstance(stored, str):
         return [stored]
     return [str(origin) for origin in stored] if isinstance(stored, list) else []
+
+
+_frozen = False
+
+
+def _freeze_long_lived() -> None:
+    """Set every object made so far aside from the garbage collector, once a process: the
+    modules, widgets and models of start-up live as long as the window, and a full
+    collection walking them held the event loop for 13-18 ms (a stutter during a replay)."""
+    global _frozen
+    if not _frozen:
+        import gc
+
+        _frozen = True
+        gc.freeze()
 
 
 class MainWindow(QMainWindow):
@@ -244,6 +270,19 @@ class MainWindow(QMainWindow):
         if not self._menus_scheduled:
             self._menus_scheduled = True
             QTimer.singleShot(_SHORTCUTS_AFTER_MS, self._install_shortcuts)
+            QTimer.singleShot(_SHORTCUTS_AFTER_MS * 2, self, lambda: self._warm_up(list(_WARM_UP)))
+
+    def _warm_up(self, modules: list[str]) -> None:
+        """Load what the first verdict needs, one module per turn of the event loop, then
+        the History tab; then set what they made aside from the garbage collector."""
+        if modules:
+            import importlib
+
+            importlib.import_module(modules.pop(0))
+            QTimer.singleShot(0, self, lambda: self._warm_up(modules))
+            return
+        self.history_panel  # noqa: B018 (built now, not with the first verdict)
+        _freeze_long_lived()
 
     def _install_shortcuts(self) -> None:
         """The menu bar and its actions' keys (ui/menus.py), built just after the first paint
@@ -382,20 +421,30 @@ class MainWindow(QMainWindow):
             self._flush_timer.start(_STREAM_FLUSH_MS if streaming else 16)
 
     def _flush_verdicts(self) -> None:
+        """The newest verdict on screen now; what is kept of them (the last request, the
+        history) in the next turns of the event loop, so that no turn holds it long."""
         self._flush_clock.start()
         pending, self._pending = self._pending, []
         if not pending:
             return
+        request, verdict = pending[-1]
+        if self.tabs.verdict_arrived(verdict):  # else its tab is not the one on screen
+            self.show_verdict(verdict)
+        QTimer.singleShot(0, self, lambda: self._keep_last_request(request, pending, verdict))
+
+    def _keep_last_request(
+        self, request: Request, pending: list[tuple[Request, Verdict]], verdict: Verdict
+    ) -> None:
+        from corsinspector.app.workspace import request_json
+
+        self.settings.setValue("request/last", request_json(request))
+        QTimer.singleShot(0, self, lambda: self._keep_history(pending, verdict))
+
+    def _keep_history(self, pending: list[tuple[Request, Verdict]], verdict: Verdict) -> None:
         self.history_panel.add(
             [(request, verdict, self._demo_scenario(request)) for request, verdict in pending]
         )
-        from corsinspector.app.workspace import request_json
-
-        request, verdict = pending[-1]
-        self.settings.setValue("request/last", request_json(request))
-        if self.tabs.verdict_arrived(verdict):  # else its tab is not the one on screen
-            self.show_verdict(verdict)
-        self.verdict_shown.emit(verdict)
+        self.verdict_shown.emit(verdict)  # shown and kept
 
     @property
     def history_panel(self) -> HistoryPanel:
