@@ -150,7 +150,11 @@ def _windowed(url: str, count: int, replay_collection: bool = False) -> dict[str
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication([])
     app.setQuitOnLastWindowClosed(False)
-    window = MainWindow()
+    from PySide6.QtCore import QSettings
+
+    # throw-away settings: a benchmark never touches the user's tabs or last request
+    kept = QSettings(str(Path(tempfile.mkdtemp()) / "bench.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings=kept)
     window.resize(1280, 800)
     window.show()
     request = Request(url, origin="https://app.example.test", headers=(("X-Trace", "1"),))
