@@ -44,7 +44,9 @@ class FixPanel(QGroupBox):
         self.text.setObjectName("fix_text")
         self.text.setReadOnly(True)
         self.text.setMinimumHeight(44)
-        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        # long lines wrap at the panel's edge: on a laptop the panel is narrower than a
+        # snippet's longest line, and the end of a line is often the part that matters
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self._highlighter: FixHighlighter | None = None
         self.copy = QPushButton("Copy")
         self.copy.setObjectName("copy_fix")

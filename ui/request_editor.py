@@ -144,8 +144,10 @@ class RequestEditor(QWidget):
         self.body.setPlaceholderText("Request body (none when empty)")
         self.body.setMaximumHeight(40)
         self.body.setTabChangesFocus(True)  # Tab moves on, as in a form
-        self.headers.setMaximumHeight(96)
         self.headers.setMinimumHeight(48)
+        self.headers.setMaximumHeight(48)  # then as tall as its rows (_fit_headers)
+        for signal in (self.headers.model().rowsInserted, self.headers.model().rowsRemoved):
+            signal.connect(self._fit_headers)
         self.headers.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.preflight_line = QLabel("")
         self.preflight_line.setObjectName("preflight_reasons")
@@ -343,6 +345,15 @@ class RequestEditor(QWidget):
         else:
             self._explain_when_shown = True
         self.loaded.emit()
+
+    def _fit_headers(self) -> None:
+        """The headers table as tall as its rows, up to three: the space below goes to the
+        exchanges and the verdict (an empty table's rows took 50 px of a laptop's 728)."""
+        table = self.headers
+        rows = min(max(table.rowCount(), 1), 3)
+        height = table.horizontalHeader().sizeHint().height()
+        height += rows * table.verticalHeader().defaultSectionSize() + 2 * table.frameWidth()
+        table.setMaximumHeight(max(48, height))
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
