@@ -538,10 +538,10 @@ class MainWindow(QMainWindow):
     def _on_fix_panel_try_requested(self) -> None:
         from corsinspector.app.whatif import scenario_of, try_fix
 
-        request, verdict = self.controller.last_request, self.controller.last_verdict
-        if request is None or verdict is None:
+        judged = self.tabs.judged()  # the verdict on screen, not the last sent from any tab
+        if judged is None:
             return
-        result, rounds = try_fix(scenario_of(request, verdict))
+        result, rounds = try_fix(scenario_of(*judged))
         if result.allowed:
             self.fix_panel.show_try_result(True, f"Allowed with this fix ({rounds} change(s))")
         else:

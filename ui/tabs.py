@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtWidgets import QGraphicsOpacityEffect, QMenuBar, QTabBar
 
+from corsinspector.errors import CorsInspectorError
+
 if TYPE_CHECKING:
     from PySide6.QtCore import QSettings
 
-    from corsinspector import Verdict
+    from corsinspector import Request, Verdict
 
     from .mainwindow import MainWindow
 
@@ -29,11 +31,13 @@ class _Tab:
     """One open request: its fields as typed, its verdict, whether an edit made it stale.
     A plain class: a dataclass would load the dataclasses module before the first paint."""
 
-    __slots__ = ("fields", "id", "stale", "verdict")
+    __slots__ = ("fields", "id", "request", "stale", "verdict")
 
     def __init__(self, fields: dict[str, Any]) -> None:
         self.fields = fields
         self.verdict: Verdict | None = None
+        #: The request that verdict judged (what-if and Try this fix start from both).
+        self.request: Request | None = None
         self.stale = False
         self.id = next(_ids)
 
@@ -203,6 +207,7 @@ class RequestTabs(QTabBar):
         for index, tab in enumerate(self._tabs):
             if tab.id == self._sender:
                 tab.verdict, tab.stale = verdict, False
+                tab.request = self._window.controller.last_request
                 return index == self._shown
         return True
 
@@ -211,9 +216,32 @@ class RequestTabs(QTabBar):
         history or a collection): it is this tab's, and fresh."""
         if 0 <= self._shown < len(self._tabs):
             tab = self._tabs[self._shown]
+            if verdict is not tab.verdict:
+                tab.request = self._request_for(verdict)
             tab.verdict, tab.stale = verdict, False
         self._mark(False)
         self._save_soon()
+
+    def _request_for(self, verdict: Verdict) -> Request | None:
+        """The request ``verdict`` judged: the last one sent, or the one in the editor (a
+        verdict opened from the history or a collection loads its request there first)."""
+        controller = self._window.controller
+        if verdict is controller.last_verdict:
+            return controller.last_request
+        try:
+            return self._window.editor.request()
+        except CorsInspectorError:
+            return None
+
+    def judged(self) -> tuple[Request, Verdict] | None:
+        """The current tab's verdict and the request it judged: what-if and Try this fix
+        work on what is on screen, not on the last request sent from any tab."""
+        if not 0 <= self._shown < len(self._tabs):
+            return None
+        tab = self._tabs[self._shown]
+        if tab.request is None or tab.verdict is None:
+            return None
+        return tab.request, tab.verdict
 
     def _load(self, fields: dict[str, Any]) -> None:
         self._switching = True

@@ -117,7 +117,9 @@ class WhatIfMode:
         return self.bar.toggle.isChecked()
 
     def _live(self) -> Verdict | None:
-        return self.window.controller.last_verdict
+        """The current tab's live verdict (not the last one sent from any tab)."""
+        judged = self.window.tabs.judged()
+        return judged[1] if judged is not None else None
 
     def toggled(self, on: bool) -> None:
         window = self.window
@@ -194,9 +196,10 @@ class WhatIfMode:
         from corsinspector.app.whatif import scenario_of, status_note
 
         window = self.window
-        request, live = window.controller.last_request, self._live()
-        if not self.on or request is None or live is None:
+        judged = window.tabs.judged()
+        if not self.on or judged is None:
             return
+        request, live = judged
         bar = self.bar
         edits, statuses = {}, {}
         if live.preflights:

@@ -215,3 +215,37 @@ def test_a_screenshot_run_leaves_the_users_settings_and_history_untouched(
     out.unlink()
     assert {path: path.read_bytes() for path in before} == before
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == listing
+
+
+def test_what_if_and_try_this_fix_work_on_the_current_tabs_verdict(
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    """Tab 1 blocked, tab 2 allowed and sent last: back on tab 1, what-if and Try this fix
+    judge tab 1's request and answers, not the last ones sent."""
+
+    async def main() -> None:
+        blocked = load_scenario(GALLERY / "custom-header-not-allowed.json")
+        allowed = load_scenario(GALLERY / "simple-get-allowed.json")
+        async with ScenarioServer(blocked) as first, ScenarioServer(allowed) as second:
+            window = _window(qtbot, _settings(tmp_path))
+            window.editor.load(first.wire_request())
+            window.editor.send_requested.emit()
+            (verdict,) = await next_emission(window.verdict_shown)
+            assert verdict.error is not None
+            window.new_tab()
+            window.editor.load(second.wire_request())
+            window.editor.send_requested.emit()
+            (last,) = await next_emission(window.verdict_shown)
+            assert last.allowed
+            assert window.controller.last_verdict is last
+
+            window.tabs.setCurrentIndex(0)
+            window.what_if.setChecked(True)
+            assert window.banner.state == "whatif-blocked"  # tab 1's answers, judged again
+            assert "x-request-id" in window.banner.title.text().lower()
+            window.what_if.setChecked(False)
+            window.fix_panel.try_fix.click()
+            assert window.fix_panel.result.text().startswith("Allowed with this fix")
+            await window.controller.aclose()
+
+    loop.run_until_complete(main())
