@@ -1,16 +1,21 @@
-"""Record the golden corpus: what real Chromium (QtWebEngine) does with each scenario.
+"""Record the golden corpus: what a real browser does with each scenario.
 
-    python tools/record_golden.py                 # every scenario -> tests/golden/truths/
-    python tools/record_golden.py NAME ...        # only these (file stems)
-    python tools/record_golden.py --summary       # then print the summary table
-    python tools/record_golden.py --summary-only  # summarize the checked-in truths
+    python tools/record_golden.py                     # embedded Chromium -> tests/golden/truths/
+    python tools/record_golden.py --browser chromium  # Debian's Chromium -> truths-chromium/
+    python tools/record_golden.py --browser firefox   # Firefox ESR -> truths-firefox/
+    python tools/record_golden.py --browser webkit    # WebKitGTK -> truths-webkit/
+    python tools/record_golden.py NAME ...            # only these (file stems)
+    python tools/record_golden.py --summary           # then print the summary table
+    python tools/record_golden.py --summary-only      # summarize the checked-in truths
 
-A truth is written atomically next to its scenario's name. Runs offscreen with no display.
+A truth is written atomically next to its scenario's name. Runs offscreen with no display
+(WebKitGTK brings its own private X server).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import sys
 import time
@@ -22,7 +27,8 @@ sys.path.insert(0, str(ROOT))
 from corsinspector.errors import CorsInspectorError  # noqa: E402
 from corsinspector.formats.atomic import write_json_atomic  # noqa: E402
 from corsinspector.formats.scenario import load_scenario, load_truth, truth_to_dict  # noqa: E402
-from corsinspector.realbrowser.recorder import blocked_kind, record, summarize  # noqa: E402
+from corsinspector.realbrowser.players import PLAYERS, open_player, truths_folder  # noqa: E402
+from corsinspector.realbrowser.recorder import blocked_kind, summarize  # noqa: E402
 
 GOLDEN = ROOT / "tests" / "golden"
 
@@ -30,29 +36,28 @@ GOLDEN = ROOT / "tests" / "golden"
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="scenario names (default: all)")
+    parser.add_argument("--browser", default="embedded", choices=list(PLAYERS))
     parser.add_argument("--scenarios", type=Path, default=GOLDEN / "scenarios")
-    parser.add_argument("--truths", type=Path, default=GOLDEN / "truths")
+    parser.add_argument("--truths", type=Path, help="default: tests/golden/<the browser's>")
     parser.add_argument("--summary", action="store_true", help="print the summary table after")
     parser.add_argument(
         "--summary-only", action="store_true", help="only summarize the truths already recorded"
     )
     args = parser.parse_args()
+    truths = args.truths or GOLDEN / truths_folder(args.browser)
     try:
         if not args.summary_only:
-            _record(args.scenarios, args.truths, args.names)
+            _record(args.browser, args.scenarios, truths, args.names)
         if args.summary or args.summary_only:
-            truths = [load_truth(p) for p in sorted(args.truths.glob("*.json"))]
-            print(summarize(truths))
+            recorded = [load_truth(p) for p in sorted(truths.glob("*.json"))]
+            print(summarize(recorded))
     except CorsInspectorError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0
 
 
-def _record(scenarios_dir: Path, truths_dir: Path, names: list[str]) -> None:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from corsinspector.realbrowser.browser import RealBrowser
-
+def _record(browser: str, scenarios_dir: Path, truths_dir: Path, names: list[str]) -> None:
     paths = sorted(scenarios_dir.glob("*.json"))
     if names:
         wanted = set(names)
@@ -63,26 +68,38 @@ def _record(scenarios_dir: Path, truths_dir: Path, names: list[str]) -> None:
                 f"no such scenario in {scenarios_dir}: {', '.join(sorted(missing))}"
             )
     scenarios = [load_scenario(p) for p in paths]  # all parse before anything is recorded
-    browser = RealBrowser()  # starts Qt: the server and the page share its thread
-    import qasync
-    from PySide6.QtWidgets import QApplication
-
     started = time.monotonic()
+    version = ""
 
     async def record_all() -> None:
-        for index, scenario in enumerate(scenarios, 1):
-            truth = await record(scenario, browser)
-            write_json_atomic(truths_dir / f"{scenario.name}.json", truth_to_dict(truth))
-            print(
-                f"[{index:>3}/{len(scenarios)}] {scenario.name}: {blocked_kind(truth)}", flush=True
-            )
+        nonlocal version
+        player = await open_player(browser)
+        version = f"{player.name} {player.version}"
+        try:
+            for index, scenario in enumerate(scenarios, 1):
+                truth = await player.play(scenario)
+                write_json_atomic(truths_dir / f"{scenario.name}.json", truth_to_dict(truth))
+                print(
+                    f"[{index:>3}/{len(scenarios)}] {scenario.name}: {blocked_kind(truth)}",
+                    flush=True,
+                )
+        finally:
+            await player.aclose()
 
-    loop = qasync.QEventLoop(QApplication.instance())
-    with loop:
-        loop.run_until_complete(record_all())
+    if browser == "embedded":  # QtWebEngine: the servers and the page share Qt's thread
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        from corsinspector.realbrowser.browser import start_qt
+
+        start_qt()
+        import qasync
+        from PySide6.QtWidgets import QApplication
+
+        with qasync.QEventLoop(QApplication.instance()) as loop:
+            loop.run_until_complete(record_all())
+    else:
+        asyncio.run(record_all())
     print(
-        f"recorded {len(scenarios)} scenarios with {browser.embedder} (Chromium {browser.version}) "
-        f"in {time.monotonic() - started:.1f} s",
+        f"recorded {len(scenarios)} scenarios with {version} in {time.monotonic() - started:.1f} s",
         flush=True,
     )
 

@@ -31,7 +31,7 @@ from corsinspector.model import BrowserResult, Request
 if TYPE_CHECKING:
     from corsinspector.realbrowser._qt import Run
 
-__all__ = ["NATIVE_LOG", "RealBrowser", "chromium_version", "embedder"]
+__all__ = ["NATIVE_LOG", "RealBrowser", "chromium_version", "embedder", "start_qt"]
 
 
 def _free_port() -> int:
@@ -89,6 +89,18 @@ def _loop_runs_qt(loop: asyncio.AbstractEventLoop) -> bool:
     return type(loop).__module__.split(".")[0] == "qasync"
 
 
+def start_qt(*, quiet: bool = True) -> int | None:
+    """Start Qt for the embedded Chromium, its DevTools port chosen first (QtWebEngine reads
+    it once); returns that port. ``quiet``: Chromium's own diagnostics go to a log file."""
+    if quiet:
+        _divert_native_stderr()
+    port = _prepare_environment()
+    from corsinspector.realbrowser import _qt  # Qt starts here, not at import
+
+    _qt.ensure_application()
+    return port
+
+
 def chromium_version() -> str:
     """The version of the embedded Chromium (``140.0.7339.264``)."""
     from corsinspector.realbrowser import _qt
@@ -109,13 +121,10 @@ class RealBrowser:
     def __init__(self, *, settle_ms: int = 250, quiet: bool = True) -> None:
         """``quiet``: Chromium's own diagnostics (GPU fallbacks, DevTools banners) go to a
         log file instead of the terminal; Python's ``sys.stderr`` still reaches it."""
-        if quiet:
-            _divert_native_stderr()
-        self._devtools_port = _prepare_environment()
-        from corsinspector.realbrowser import _qt  # Qt starts here, not at import
+        self._devtools_port = start_qt(quiet=quiet)
+        from corsinspector.realbrowser import _qt
 
         self._qt = _qt
-        _qt.ensure_application()
         self.settle_ms = settle_ms
         self.version = _qt.chromium_version()
         self.embedder = _qt.embedder()
