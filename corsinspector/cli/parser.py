@@ -31,6 +31,7 @@ COMMANDS = {
     "run": "run",
     "export": "export",
     "import": "importing",
+    "watch": "watch",
 }
 _MAX_SECONDS = 86_400
 _TIMEOUT_HELP = (
@@ -143,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the browser whose messages to print (default: the scenario's)",
     )
     _add_check(commands)
+    _add_watch(commands)
     run = commands.add_parser(
         "run",
         help="replay a collection live and check each item's expected verdict",
@@ -307,6 +309,40 @@ def _add_check(commands: argparse._SubParsersAction[_Parser]) -> None:
         metavar="BYTES",
         help="read at most this much of each body (default 16 MiB)",
     )
+
+
+def _add_watch(commands: argparse._SubParsersAction[_Parser]) -> None:
+    watch = commands.add_parser(
+        "watch",
+        help="load a page in a real browser and judge every cross-origin request it makes",
+        description="Load URL in a real browser, capture every request the page makes over "
+        "the DevTools protocol, and judge each cross-origin one beside the browser's own "
+        "verdict. Exit status: 0 nothing blocked, 1 something blocked by CORS, 3 the page "
+        "did not load or the browser failed, 2 bad input.",
+    )
+    watch.add_argument("url", metavar="URL", help="the page to load")
+    how_long = watch.add_mutually_exclusive_group()
+    how_long.add_argument(
+        "--seconds",
+        type=float,
+        metavar="N",
+        help="watch for N seconds after the page loads (default: until idle, at most 30)",
+    )
+    how_long.add_argument(
+        "--until-idle",
+        action="store_true",
+        help="watch until no request is in flight for a moment (at most 600 seconds)",
+    )
+    watch.add_argument(
+        "--browser",
+        default="embedded",
+        metavar="embedded|chrome[=PATH]|cdp=HOST:PORT",
+        help="embedded Chromium (default), your Chrome/Chromium/Edge with a throw-away "
+        "profile, or a browser already listening for DevTools",
+    )
+    watch.add_argument("--json", action="store_true", help="print the cors-watch/1 JSON")
+    watch.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
+    watch.add_argument("--har", metavar="FILE", help="write every exchange as HAR 1.2")
 
 
 def _value_flags(parser: argparse.ArgumentParser) -> set[str]:

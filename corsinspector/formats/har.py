@@ -21,7 +21,7 @@ from corsinspector.formats.importing import (
 from corsinspector.formats.json import Field, check_method, parse_json
 from corsinspector.model import Exchange, Headers, Verdict, header_values
 
-__all__ = ["har_log", "import_har"]
+__all__ = ["har_entry", "har_log", "import_har"]
 
 # --- in --------------------------------------------------------------------------------
 
@@ -125,7 +125,8 @@ def _har_header_list(headers: Headers) -> list[dict[str, str]]:
     return [{"name": name, "value": value} for name, value in headers]
 
 
-def _har_entry(exchange: Exchange, started: str) -> dict[str, Any]:
+def har_entry(exchange: Exchange, started: str) -> dict[str, Any]:
+    """One HAR 1.2 entry: the exchange's request and response, started at ``started``."""
     request = exchange.request
     parts = urlsplit(request.url)
     query = [{"name": k, "value": v} for k, v in parse_qsl(parts.query, keep_blank_values=True)]
@@ -191,7 +192,7 @@ def har_log(
         page = f"page_{index + 1}"
         pages.append({"startedDateTime": started, "id": page, "title": name, "pageTimings": {}})
         for exchange in verdict.exchanges:
-            entry = _har_entry(exchange, started)
+            entry = har_entry(exchange, started)
             entry["pageref"] = page
             entries.append(entry)
     return {
