@@ -187,7 +187,7 @@ class CdpConnection:
     def _drop(self, reason: str) -> None:
         if self.closed is not None:
             return
-        self.closed = reason
+        self.closed = "closed by CORS Inspector" if self._closing else reason
         for future in self._pending.values():
             if not future.done():
                 future.set_exception(WatchError(f"the browser closed: {reason}"))
