@@ -202,9 +202,11 @@ async def launch_chrome(
     *,
     headless: bool = True,
     timeout: float = 30.0,  # noqa: ASYNC109 - docs/watch.md's interface
+    extra_flags: Sequence[str] = (),
 ) -> Chrome:
     """Start the browser at ``path`` with a throw-away profile and DevTools on a free port;
-    return once DevTools answers. Fails (and leaves nothing running) within ``timeout`` s."""
+    return once DevTools answers. Fails (and leaves nothing running) within ``timeout`` s.
+    ``extra_flags`` go on the command line before the first page (e.g. host resolver rules)."""
     profile = Path(tempfile.mkdtemp(prefix="corsinspector-chrome-"))
     log_path = profile.parent / f"{profile.name}.stderr"
     command = [path, f"--user-data-dir={profile}", "--remote-debugging-port=0", *_COMMON_FLAGS]
@@ -212,6 +214,7 @@ async def launch_chrome(
         command += HEADLESS_FLAGS
     if _is_root():
         command.append("--no-sandbox")  # Chrome refuses to run as root with its sandbox
+    command += extra_flags
     command.append("about:blank")
     try:
         # stderr to a file, not a pipe: nothing to drain, never blocks; starting is quick
