@@ -14,7 +14,7 @@ import json
 import re
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Any, cast
 
@@ -77,12 +77,9 @@ def _from_text(text: str) -> tuple[str | None, str | None, Headers] | None:
     status = lines[0].split(" ", 2)
     if len(status) < 2 or not status[0].startswith("HTTP/"):
         return None
-    headers = []
-    for line in lines[1:]:
-        if ":" in line:
-            name, _, value = line.partition(":")
-            headers.append((name, value.strip(" \t")))
-    return status[0][5:], status[2] if len(status) > 2 else None, tuple(headers)
+    pairs = (line.partition(":") for line in lines[1:] if ":" in line)
+    headers = tuple((name, value.strip(" \t")) for name, _, value in pairs)
+    return status[0][5:], status[2] if len(status) > 2 else None, headers
 
 
 def _response(data: dict[str, Any], status_key: str = "status") -> Response:
@@ -90,13 +87,10 @@ def _response(data: dict[str, Any], status_key: str = "status") -> Response:
     ``responseReceivedExtraInfo`` (which has ``headersText`` on HTTP/1: order and repeats)."""
     status = int(data.get(status_key) or data.get("statusCode") or 0)
     head = _from_text(data["headersText"]) if isinstance(data.get("headersText"), str) else None
-    if head is not None:
-        version, reason, headers = head
-    else:
-        version, reason, headers = data.get("protocol"), data.get("statusText"), ()
-        headers = _pairs(data.get("headers"))
-    address = data.get("remoteIPAddress")
-    port = data.get("remotePort")
+    if head is None:
+        head = (data.get("protocol"), data.get("statusText"), _pairs(data.get("headers")))
+    version, reason, headers = head
+    address, port = data.get("remoteIPAddress"), data.get("remotePort")
     remote = f"{address}:{port}" if address and port else None
     return Response(
         status, headers, reason=reason or None, http_version=version, remote_address=remote
@@ -146,16 +140,9 @@ class _Slot:
         request = self.sent
         if self.wire_request is not None:
             request = SentRequest(request.method, request.url, self.wire_request, request.body)
-        response = self.wire_response or self.response
-        if self.wire_response is not None and self.response is not None:
-            # the wire's headers with what only responseReceived tells (reason, peer)
-            response = Response(
-                self.wire_response.status,
-                self.wire_response.headers,
-                reason=self.wire_response.reason or self.response.reason,
-                http_version=self.wire_response.http_version or self.response.http_version,
-                remote_address=self.response.remote_address,
-            )
+        response, told = self.wire_response or self.response, self.response
+        if self.wire_response is not None and told is not None:  # with the peer it names
+            response = replace(self.wire_response, remote_address=told.remote_address)
         return Hop(request, response, error if response is None else None)
 
 
@@ -414,9 +401,7 @@ class CdpReducer:
         return self._console_line(str(entry.get("text", "")), entry.get("networkRequestId"))
 
     def _console_api(self, params: dict[str, Any]) -> list[str]:
-        args = params.get("args") or []
-        if params.get("type") != "error" or not args:
-            return []
+        args = params.get("args") or [{}]
         return self._console_line(str(args[0].get("value", "")), None)
 
     def _console_line(self, text: str, request_id: Any) -> list[str]:
@@ -428,7 +413,7 @@ class CdpReducer:
             track = self._tracks.get(str(request_id)) if request_id else None
             if track is None or track.seq is None or track.browser.message is not None:
                 return []
-            track.browser = _with_message(track.browser, text)
+            track.browser = replace(track.browser, message=text)
             return [str(request_id)]
         url = _fragmentless(found.group("first") or found.group("url"))
         for id, track in self._recent():
@@ -439,7 +424,7 @@ class CdpReducer:
             said = track.browser
             if said.message is not None and _CORS_LINE.match(said.message):
                 continue
-            track.browser = _with_message(said, text)
+            track.browser = replace(said, message=text)
             return [id]
         return []
 
@@ -464,11 +449,9 @@ class CdpReducer:
             report = json.loads(str(params.get("payload", "")))
         except ValueError:
             return []
-        if (
-            not isinstance(report, dict)
-            or report.get("credentials") not in CREDENTIALS_MODES
-            or report.get("mode") not in REQUEST_MODES
-        ):
+        if not isinstance(report, dict) or report.get("credentials") not in CREDENTIALS_MODES:
+            return []
+        if report.get("mode") not in REQUEST_MODES:
             return []
         tidy = {
             "url": _fragmentless(str(report.get("url", ""))),
@@ -504,15 +487,13 @@ def _method(method: str) -> str:
     return upper if upper in ("DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT") else method
 
 
-def _with_message(said: BrowserSays, text: str) -> BrowserSays:
-    return BrowserSays(said.allowed, said.kind, said.failed_parameter, text, said.net_error)
+_EXPLAINED = {
+    "net::ERR_CONNECTION_REFUSED": "Nothing is listening at that address and port.",
+    "net::ERR_ABORTED": "The page cancelled the request.",
+}
 
 
 def _explain(code: str, blocked: Any) -> str:
     if blocked:
         return f"The browser blocked the request ({blocked})."
-    if code == "net::ERR_CONNECTION_REFUSED":
-        return "Nothing is listening at that address and port."
-    if code == "net::ERR_ABORTED":
-        return "The page cancelled the request."
-    return f"The browser reported {code}."
+    return _EXPLAINED.get(code, f"The browser reported {code}.")

@@ -19,7 +19,7 @@ from corsinspector.model import (
     Verdict,
 )
 from corsinspector.origins import normalize_url
-from corsinspector.watch.capture import Hop, Watched
+from corsinspector.watch.rows import Hop, Watched
 
 __all__ = ["CACHED_PREFLIGHT", "NOT_CAPTURED", "agrees", "judge_watched", "watched_scenario"]
 
