@@ -38,7 +38,7 @@ class InspectorController(QObject):
     def __init__(self, *, quiet_browser: bool = True) -> None:
         """``quiet_browser``: embedded Chromium's native diagnostics go to a log file."""
         super().__init__()
-        self._quiet_browser = quiet_browser
+        self.quiet_browser = quiet_browser
         self.tasks = TaskSet(on_error=self._on_task_error)
         self._inspectors: dict[str, Inspector] = {}
         self.last_request: Request | None = None
@@ -90,7 +90,7 @@ class InspectorController(QObject):
         self.real_browser_busy.emit(True)
         try:
             if self._browser is None:
-                self._browser = RealBrowserAsk(quiet=self._quiet_browser)
+                self._browser = RealBrowserAsk(quiet=self.quiet_browser)
             comparison = await self._browser.ask(request, time_limit=20.0)
         finally:
             self.real_browser_busy.emit(False)

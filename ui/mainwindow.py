@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from .history_panel import HistoryPanel
     from .menus import Menus
     from .sequence_view import SequenceView
+    from .watch_pane import WatchPane
 from .controller import InspectorController
 from .exchange_view import ExchangesPane, ExchangeView
 from .fix_panel import FixPanel
@@ -123,6 +124,10 @@ class MainWindow(QMainWindow):
         self._collection_page = QWidget()
         QVBoxLayout(self._collection_page).setContentsMargins(0, 0, 0, 0)
         sidebar.addTab(self._collection_page, "Collection")
+        self._watch_pane: WatchPane | None = None  # built when first shown (ui/watch_pane.py)
+        self._watch_page = QWidget()
+        QVBoxLayout(self._watch_page).setContentsMargins(0, 0, 0, 0)
+        sidebar.addTab(self._watch_page, "Watch")
         sidebar.currentChanged.connect(self._on_sidebar_current_changed)
         self.sidebar = sidebar
         self._replayed: list[ItemResult] = []
@@ -309,6 +314,9 @@ class MainWindow(QMainWindow):
             if callable(method):
                 slots[tab_action] = method
         slots["presentation"] = self._set_presentation
+        from .watch_actions import watch_slots
+
+        slots.update(watch_slots(self))
         menus = Menus(self, slots)
         self.what_if.toggled.connect(menus.actions["what_if"].setChecked)
         for view in (self.preflight_view, self.actual_view):
@@ -571,9 +579,12 @@ class MainWindow(QMainWindow):
         first show too, or with the first verdict."""
         if index == self.sidebar.indexOf(self._history_page):
             self.history_panel  # noqa: B018 (built on first show)
-        if index != self.sidebar.indexOf(self._collection_page):
+        if index == self.sidebar.indexOf(self._watch_page):
+            self.watch_pane  # noqa: B018 (built on first show; it widens the sidebar too)
+        elif index != self.sidebar.indexOf(self._collection_page):
             return
-        self.collection_panel  # noqa: B018 (built on first show)
+        else:
+            self.collection_panel  # noqa: B018 (built on first show)
         sizes = self._main_splitter.sizes()
         wanted = min(640, sum(sizes) // 2)
         if sizes[0] < wanted:
@@ -595,6 +606,22 @@ class MainWindow(QMainWindow):
             panel.save_requested.connect(self._on_save_requested)
             self._collection_panel = panel
         return self._collection_panel
+
+    @property
+    def watch_pane(self) -> WatchPane:
+        """The Watch tab (ui/watch_pane.py), built when first shown: QtWebEngine loads only
+        when a page is watched."""
+        if self._watch_pane is None:
+            from .watch_actions import WatchActions
+            from .watch_pane import WatchPane
+
+            pane = WatchPane(self.controller.tasks, quiet=self.controller.quiet_browser)
+            layout = self._watch_page.layout()
+            assert layout is not None
+            layout.addWidget(pane)
+            self._watch_actions = WatchActions(self, pane)
+            self._watch_pane = pane
+        return self._watch_pane
 
     # --- replaying a collection ------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 __all__ = ["ACTIONS", "MENUS", "Action", "action", "keys_text"]
 
 #: The menu bar, left to right.
-MENUS = ("File", "Edit", "Request", "View", "Help")
+MENUS = ("File", "Edit", "Request", "Watch", "View", "Help")
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,52 @@ ACTIONS: tuple[Action, ...] = (
         "&Try the fix",
         ("Ctrl+Shift+F",),
         "Judge the request again, offline, as if the server sent the fix",
+    ),
+    Action(
+        "watch",
+        "Watch",
+        "&Watch a page…",
+        ("Ctrl+Shift+W",),
+        "Type your app's URL: every request the page makes, judged beside the browser's verdict",
+    ),
+    Action("stop_watch", "Watch", "S&top watching", ("Ctrl+Alt+W",), "Close the watched browser"),
+    Action("show_page", "Watch", "Show the &page", ("Ctrl+Shift+G",), "The watched page's window"),
+    Action(
+        "find_watched",
+        "Watch",
+        "&Find in the watched requests",
+        ("Ctrl+F",),
+        "Filter the list by method, URL, origin or error kind",
+        separated=True,
+    ),
+    Action(
+        "all_requests",
+        "Watch",
+        "&All requests or cross-origin only",
+        ("Ctrl+Alt+A",),
+        "Show same-origin requests too, or only cross-origin ones",
+    ),
+    Action(
+        "edit_resend",
+        "Watch",
+        "&Edit and re-send",
+        ("Ctrl+Shift+R",),
+        "Open the selected watched request as a request tab",
+        separated=True,
+    ),
+    Action(
+        "save_watched",
+        "Watch",
+        "Save to &collection…",
+        ("Ctrl+Alt+S",),
+        "Add the selected watched request to the open collection, with its verdict",
+    ),
+    Action(
+        "save_scenario",
+        "Watch",
+        "Save as &scenario…",
+        ("Ctrl+Shift+S",),
+        "Write the selected watched request and its answers as a cors-scenario/1 file",
     ),
     Action("side_by_side", "View", "&Side by side", ("Ctrl+1",), "The exchanges side by side"),
     Action("sequence", "View", "S&equence", ("Ctrl+2",), "The exchanges step by step"),

@@ -271,6 +271,25 @@ def test_every_menu_action_triggers_what_it_names(
     assert window.what_if.isChecked()
     trigger("what_if")
     assert not window.what_if.isChecked()
+    trigger("watch")
+    assert window.sidebar.currentWidget() is window._watch_page
+    pane = window.watch_pane
+    qtbot.waitUntil(pane.url.hasFocus)
+    trigger("find_watched")
+    qtbot.waitUntil(pane.filter.hasFocus)
+    trigger("all_requests")
+    assert pane.everything.isChecked()
+    trigger("all_requests")
+    assert not pane.everything.isChecked()
+    for action_id in ("edit_resend", "save_watched", "save_scenario"):  # no row selected
+        pane.status.clear()
+        trigger(action_id)
+        assert pane.status.text() == "Select a request in the list first."
+    trigger("show_page")
+    assert pane.page_window.isVisible()
+    pane.page_window.close()
+    trigger("stop_watch")
+    assert pane.status.text().startswith("Stopped")
     trigger("sequence")
     assert window.exchange_tabs.currentIndex() == 1
     trigger("side_by_side")

@@ -1,0 +1,171 @@
+"""The Watch pane in the real window, offscreen: the real embedded Chromium watches the test
+app (tests/watchapp.py) and its requests stream into the list, judged beside the browser."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QModelIndex
+from pytestqt.qtbot import QtBot
+
+from corsinspector.origins import serialize_origin
+from corsinspector.watch.capture import Watched
+from tests.commandline import main_py
+from tests.watchapp import WatchApp
+from ui.controller import InspectorController
+from ui.mainwindow import MainWindow
+from ui.watch_pane import WatchPane
+
+
+async def until(test: Callable[[], bool], seconds: float = 60.0) -> None:
+    """Wait, with the Qt loop running, until ``test()`` holds."""
+    deadline = time.monotonic() + seconds
+    while not test():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.05)
+
+
+def listed(pane: WatchPane) -> list[Watched]:
+    """Every request row the list shows, in order, as the model gives them."""
+    model = pane.model
+    rows = []
+    for group in range(model.rowCount()):
+        parent = model.index(group, 0)
+        for row in range(model.rowCount(parent)):
+            watched = model.watched_at(model.index(row, 0, parent))
+            assert watched is not None
+            rows.append(watched)
+    return rows
+
+
+def cells(pane: WatchPane, watched: Watched) -> list[str]:
+    model = pane.model
+    index = model.index_of(watched.id)
+    return [str(model.data(index.siblingAtColumn(c))) for c in range(model.columnCount())]
+
+
+@pytest.mark.browser
+@pytest.mark.integration
+def test_a_watched_page_streams_its_requests_judged_beside_chromium(
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    async def main() -> None:
+        async with WatchApp() as app:
+            window = MainWindow(InspectorController(quiet_browser=False))
+            qtbot.addWidget(window)
+            window.show()
+            assert window._watch_pane is None  # not part of the first paint
+            window.sidebar.setCurrentWidget(window._watch_page)
+            pane = window.watch_pane
+            await until(pane.isVisible, 5)
+            try:
+                await _watch_and_check(window, pane, app, tmp_path)
+            finally:
+                pane.stop_watching()
+                await window.controller.aclose()
+            assert not pane.runner.running
+            assert pane.model.rowCount() > 0  # the rows stay after Stop
+
+    loop.run_until_complete(main())
+
+
+async def _watch_and_check(
+    window: MainWindow, pane: WatchPane, app: WatchApp, tmp_path: Path
+) -> None:
+    front = serialize_origin(app.front_origin)
+    cross = [e for e in app.expected if serialize_origin(e.url) != front]
+    same = [e for e in app.expected if serialize_origin(e.url) == front]
+    assert cross
+    assert same
+    pane.url.setText(app.page_url)
+    pane.start.click()
+
+    def shown() -> set[tuple[str, str]]:
+        return {(w.request.method, w.request.url) for w in listed(pane) if w.done}
+
+    # rows stream in, each with the browser's verdict: the cross-origin ones only
+    await until(lambda: {(e.method, e.url) for e in cross} <= shown())
+    await until(lambda: all(w.browser.allowed is not None for w in listed(pane)))
+    assert pane.runner.running
+    assert pane.page_window.isVisible()
+    assert pane.page_window.view is not None
+    assert all(w.cross_origin for w in listed(pane))
+    assert not {(e.method, e.url) for e in same} & shown()
+    group = pane.model.index(0, 0)
+    assert str(pane.model.data(group)).startswith(f"Page load 1: {app.page_url}")
+    for expected in cross:
+        watched = next(w for w in listed(pane) if w.request.url == expected.url)
+        row = cells(pane, watched)
+        browser = "allowed" if expected.allowed else "blocked"
+        assert row[5].startswith(browser if expected.kind or expected.allowed else "failed")
+        if expected.kind is not None:
+            assert row[5] == f"blocked: {expected.kind}"
+        assert row[6] == row[5] or not expected.kind, row  # the engine agrees with Chromium
+    assert "disagree" not in pane.count.text()
+
+    # "All requests": the same-origin ones too
+    pane.everything.setChecked(True)
+    await until(lambda: {(e.method, e.url) for e in same} <= shown())
+    pane.everything.setChecked(False)
+
+    # a blocked row in the inspector: the culprit, our headline, Chromium's verdict beside
+    strict = next(e for e in cross if e.kind == "HeaderDisallowedByPreflightResponse")
+    watched = next(w for w in listed(pane) if w.request.url == strict.url)
+    assert pane.select(watched.id)
+    assert window.banner.state == "blocked"
+    assert "`x-request-id`" in window.banner.title.text()
+    assert window.banner.real.isVisible()
+    real = window.banner.real.text()
+    assert "HeaderDisallowedByPreflightResponse" in real
+    assert "agrees with the engine" in real
+    culprit = window.preflight_view.response_model.culprit_row()
+    assert culprit is not None
+    assert window.editor.url.text() == strict.url
+    assert window.tabs.tabData(window.tabs.currentIndex()) == "watch"
+    tabs = window.tabs.count()
+
+    # Save as scenario: `simulate` reaches the same verdict from the file
+    path = tmp_path / "strict.json"
+    window._watch_actions.save_scenario(watched, str(path))
+    assert json.loads(path.read_text("utf-8"))["format"] == "cors-scenario/1"
+    done = await asyncio.to_thread(main_py, "simulate", str(path), "--json")
+    assert done.returncode == 0, done.stderr
+    verdict = json.loads(done.stdout)
+    assert verdict["allowed"] is False
+    assert verdict["error"]["kind"] == strict.kind
+
+    # Edit and re-send: a new request tab holding the request
+    pane.buttons["edit_resend"].click()
+    assert window.tabs.count() == tabs + 1
+    assert window.tabs.tabData(window.tabs.currentIndex()) != "watch"
+    request = window.editor.request()
+    assert (request.method, request.url) == (strict.method, strict.url)
+    assert request.origin == front
+    assert ("X-Request-Id", "42") in request.headers
+
+    # the filter finds rows (the list keeps streaming meanwhile)
+    pane.filter.setText("MissingAllowOrigin")
+    await until(lambda: pane.model.list.text == "MissingAllowOrigin")
+    found = listed(pane)
+    missing = {e.url for e in cross if e.kind == "MissingAllowOriginHeader"}
+    assert {w.request.url for w in found} == missing
+    pane.filter.setText("/xhr-ok")
+    await until(lambda: [w.request.url for w in listed(pane)] == [f"{app.api_origin}/xhr-ok"])
+    pane.filter.clear()
+    await until(lambda: len(listed(pane)) >= len(cross))
+
+    # the page navigates: the earlier rows stay, the new load is its own group
+    pane.url.setText(app.allowed_page_url)
+    pane.start.click()
+    await until(lambda: pane.model.rowCount() == 2 and pane.model.rowCount(_group(pane, 1)) >= 3)
+    assert str(pane.model.data(_group(pane, 1))).startswith(f"Page load 2: {app.allowed_page_url}")
+    assert pane.model.rowCount(_group(pane, 0)) >= len(cross)
+
+
+def _group(pane: WatchPane, index: int) -> QModelIndex:
+    return pane.model.index(index, 0)
