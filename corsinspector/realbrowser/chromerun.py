@@ -1,0 +1,215 @@
+"""One fetch in a Chrome over the DevTools protocol: a fresh browser context (its own cache,
+cookies and preflight cache), the page loaded from its origin's server, the fetch started,
+and what Chrome said about it collected from its events.
+
+Heard: the page's outcome (the console marker of ``page.py``), the console lines
+(``Log.entryAdded`` but the ``network`` source's ``Failed to load resource`` restatements,
+which the embedded recorder does not hear either; ``Runtime.consoleAPICalled`` but the
+marker), ``corsErrorStatus`` from ``Network.loadingFailed`` and ``Audits.issueAdded``, and
+``net::ERR_…`` codes. Out-of-process frames (a sandboxed iframe may get its own process) are
+attached to automatically and heard the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from typing import Any
+
+from corsinspector.errors import WatchError
+from corsinspector.model import BrowserResult, ConsoleLine, CorsErrorStatus
+from corsinspector.realbrowser.page import MARKER
+from corsinspector.watch.cdp import CdpConnection
+
+__all__ = ["ChromeRun"]
+
+_DOMAINS = ("Network.enable", "Audits.enable", "Log.enable", "Runtime.enable")
+#: How long after the outcome events may still come in, and at most how much longer a
+#: rejection waits for its corsErrorStatus or an unfinished request for its end.
+_SETTLE = 0.25
+_MORE = 1.0
+_CONSOLE_LEVELS = {"log": "info", "info": "info", "debug": "verbose", "warning": "warning"}
+
+
+class ChromeRun:
+    """Play one page in a fresh context of ``cdp``'s browser. Feed it every event
+    (:meth:`on_event`); :meth:`run` returns what the fetch did."""
+
+    def __init__(self, cdp: CdpConnection, browser: str, version: str) -> None:
+        self._cdp = cdp
+        self._browser = browser
+        self._version = version
+        self._sessions: set[str] = set()
+        self._context: str | None = None
+        self._console: list[ConsoleLine] = []
+        self._cors_errors: list[CorsErrorStatus] = []
+        self._net_errors: list[str] = []
+        self._loading: set[str] = set()
+        self._outcome: dict[str, Any] | None = None
+        self._marked = asyncio.Event()
+        self._loaded = asyncio.Event()
+        self._page_session: str | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._started = False
+
+    async def run(self, page_url: str, time_limit: float) -> BrowserResult:
+        """Open ``page_url`` in a fresh context, start its fetch, and return the outcome
+        (``timeout`` when none came within ``time_limit`` seconds of the page's start)."""
+        deadline = time.monotonic() + time_limit
+        created = await self._cdp.send("Target.createBrowserContext", {"disposeOnDetach": True})
+        self._context = str(created["browserContextId"])
+        target = await self._cdp.send(
+            "Target.createTarget", {"url": "about:blank", "browserContextId": self._context}
+        )
+        attached = await self._cdp.send(
+            "Target.attachToTarget", {"targetId": target["targetId"], "flatten": True}
+        )
+        session = str(attached["sessionId"])
+        self._page_session = session
+        self._sessions.add(session)
+        await self._prepare(session, page=True)
+        navigated = await self._send("Page.navigate", {"url": page_url}, session)
+        if navigated.get("errorText"):
+            raise WatchError(f"the page {page_url} did not load: {navigated['errorText']}")
+        await self._wait(self._loaded, deadline, f"the page {page_url} did not load")
+        self._started = True
+        await self._send("Runtime.evaluate", {"expression": "window.corsInspectorStart()"}, session)
+        if await self._within(self._marked, deadline):
+            await self._settle()
+        else:
+            self._outcome = {"outcome": "timeout"}
+        return self._result()
+
+    async def aclose(self) -> None:
+        """Dispose of the context (its pages, cache and connections) and what was started."""
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._context is not None and self._cdp.closed is None:
+            with contextlib.suppress(WatchError):
+                await self._cdp.send(
+                    "Target.disposeBrowserContext", {"browserContextId": self._context}
+                )
+        self._context = None
+
+    # --- events ---------------------------------------------------------------------
+
+    def on_event(self, method: str, params: dict[str, Any], session: str | None) -> None:
+        if session is None or session not in self._sessions:
+            return
+        if method == "Target.attachedToTarget":
+            child = str(params.get("sessionId", ""))
+            self._sessions.add(child)
+            task = asyncio.get_running_loop().create_task(self._prepare(child, page=False))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        elif method == "Page.loadEventFired" and session == self._page_session:
+            self._loaded.set()
+        elif method == "Runtime.consoleAPICalled":
+            self._on_console_call(params)
+        elif method == "Log.entryAdded":
+            entry = params.get("entry", {})
+            if self._started and entry.get("source") != "network":
+                self._console.append(ConsoleLine(str(entry.get("level")), str(entry.get("text"))))
+        elif self._started:
+            self._on_network(method, params)
+
+    def _on_console_call(self, params: dict[str, Any]) -> None:
+        args = params.get("args") or [{}]
+        first = args[0].get("value")
+        if isinstance(first, str) and first.startswith(MARKER):
+            if self._outcome is None:
+                self._outcome = json.loads(first[len(MARKER) :])
+                self._marked.set()
+            return
+        if self._started:
+            text = " ".join(str(a.get("value", a.get("description", ""))) for a in args)
+            level = _CONSOLE_LEVELS.get(str(params.get("type")), str(params.get("type")))
+            self._console.append(ConsoleLine(level, text))
+
+    def _on_network(self, method: str, params: dict[str, Any]) -> None:
+        status = None
+        if method == "Network.requestWillBeSent":
+            self._loading.add(str(params.get("requestId")))
+        elif method == "Network.loadingFinished":
+            self._loading.discard(str(params.get("requestId")))
+        elif method == "Network.loadingFailed":
+            self._loading.discard(str(params.get("requestId")))
+            status = params.get("corsErrorStatus")
+            text = params.get("errorText", "")
+            if text and text not in self._net_errors:
+                self._net_errors.append(text)
+        elif method == "Audits.issueAdded":
+            issue = params.get("issue", {})
+            if issue.get("code") == "CorsIssue":
+                status = issue.get("details", {}).get("corsIssueDetails", {}).get("corsErrorStatus")
+        if isinstance(status, dict) and status.get("corsError"):
+            error = CorsErrorStatus(
+                str(status["corsError"]), str(status.get("failedParameter", ""))
+            )
+            if error not in self._cors_errors:
+                self._cors_errors.append(error)
+
+    # --- steps ----------------------------------------------------------------------
+
+    async def _send(self, method: str, params: dict[str, Any], session: str) -> dict[str, Any]:
+        return await self._cdp.send(method, params, session_id=session)
+
+    async def _prepare(self, session: str, *, page: bool) -> None:
+        """Enable what is heard on a target, auto-attach its frames, and let it run."""
+        try:
+            for method in _DOMAINS if not page else (*_DOMAINS, "Page.enable"):
+                await self._send(method, {}, session)
+            await self._send(
+                "Target.setAutoAttach",
+                {"autoAttach": True, "waitForDebuggerOnStart": True, "flatten": True},
+                session,
+            )
+            if not page:
+                await self._send("Runtime.runIfWaitingForDebugger", {}, session)
+        except WatchError:
+            if page:
+                raise  # a frame that went away is no loss; the page is
+
+    async def _settle(self) -> None:
+        await asyncio.sleep(_SETTLE)
+        more = time.monotonic() + _MORE
+        while time.monotonic() < more:
+            rejected = self._outcome is not None and self._outcome["outcome"] == "rejected"
+            if not (self._loading or (rejected and not self._cors_errors)):
+                return
+            await asyncio.sleep(0.05)
+
+    async def _within(self, event: asyncio.Event, deadline: float) -> bool:
+        if self._cdp.closed is not None:
+            raise WatchError(f"the browser closed: {self._cdp.closed}")
+        try:
+            await asyncio.wait_for(event.wait(), max(deadline - time.monotonic(), 0.0))
+        except TimeoutError:
+            return False
+        return True
+
+    async def _wait(self, event: asyncio.Event, deadline: float, what: str) -> None:
+        if not await self._within(event, deadline):
+            raise WatchError(f"{what} in time")
+
+    def _result(self) -> BrowserResult:
+        out = self._outcome or {"outcome": "timeout"}
+        return BrowserResult(
+            outcome=str(out["outcome"]),
+            browser=self._browser,
+            version=self._version,
+            error=out.get("error"),
+            status=out.get("status"),
+            response_type=out.get("type"),
+            response_url=out.get("url"),
+            redirected=bool(out.get("redirected", False)),
+            readable_headers=tuple(out.get("headers", ())),
+            body=out.get("body"),
+            console=tuple(self._console),
+            cors_errors=tuple(self._cors_errors),
+            devtools=True,
+            net_errors=tuple(self._net_errors),
+        )

@@ -1,0 +1,227 @@
+"""Debian's Chromium (``/usr/bin/chromium``) as a
+:class:`~corsinspector.realbrowser.players.Player`, over the DevTools protocol.
+
+Each scenario is played as written: Chromium's ``--host-resolver-rules`` send every symbolic
+``host:port`` to a loopback front door of its own (``MAP api.example.test:443
+127.0.0.1:PORT``, then ``MAP * ~NOTFOUND``), so the page, the URL fetched, the ``Origin``
+header, ``Location`` targets and the console keep the scenario's names; ``https`` origins
+speak TLS with a throw-away certificate (``--ignore-certificate-errors``; the page is still a
+secure context). The page is served by its own origin's server (the scenario's routes plus
+the page at ``/``); an opaque origin is ``page.py``'s sandboxed iframe, its page served from
+:data:`~corsinspector.realbrowser.page.NULL_ORIGIN_HOST_PAGE`.
+
+One browser serves the run; each scenario gets a fresh browser context (no cache, cookies or
+preflight cache shared) and its own :class:`~corsinspector.wire.server.ScenarioServer`, which
+the fronts (fixed ports: the rules are fixed at launch) relay to. A scenario bringing an
+origin not yet mapped restarts the browser with one more rule. Measured here: a launch costs
+about a second, a fresh context a few milliseconds; the corpus has nine origins.
+
+Nothing is unreproducible for a reason of loopback: every host is a name, so mixed content
+(an ``http`` name from an ``https`` page) is Chromium's own call, and Local Network Access
+sees loopback calling loopback. Only a page origin that is neither ``http(s)`` nor ``null``
+cannot be served.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ssl
+from dataclasses import replace
+from typing import Any
+from urllib.parse import urlsplit
+
+from corsinspector.errors import CorsInspectorError, WatchError
+from corsinspector.model import ReceivedRequest, Route, Scenario, Truth
+from corsinspector.origins import NULL_ORIGIN, normalize_url
+from corsinspector.realbrowser.chromerun import ChromeRun
+from corsinspector.realbrowser.originfronts import OriginFront, resolver_rule
+from corsinspector.realbrowser.page import NULL_ORIGIN_HOST_PAGE, page_html
+from corsinspector.realbrowser.tlscert import throwaway_server_context
+from corsinspector.watch.cdp import CdpConnection, connect
+from corsinspector.watch.chrome import Chrome, launch_chrome
+from corsinspector.wire.loopback import LoopbackMap, scenario_origins
+from corsinspector.wire.server import LoggedRequest, ScenarioServer
+
+__all__ = ["BINARY", "ChromiumPlayer", "open_player"]
+
+BINARY = "/usr/bin/chromium"
+#: Where the page is served when the scenario's own routes use the origin's ``/``.
+_SPARE_PAGE_PATH = "/__corsinspector__/page"
+#: The page's head gets an empty icon: no favicon request reaches the servers.
+_NO_ICON = '<link rel="icon" href="data:,">'
+_FLAGS = ("--ignore-certificate-errors", "--disable-features=HttpsUpgrades")
+#: Beyond the fetch's own time limit: the page's load, the context's disposal.
+_SPARE_SECONDS = 15.0
+
+
+def _page_base(scenario: Scenario) -> str:
+    origin = scenario.request.origin
+    return NULL_ORIGIN_HOST_PAGE if origin == NULL_ORIGIN else origin
+
+
+def _page_path(scenario: Scenario, base: str) -> str:
+    """``/``, unless the scenario itself asks for or answers the page origin's ``/``."""
+    root = normalize_url(base + "/")
+    urls = [scenario.request.url] + [r.url for r in scenario.server if r.url]
+    return _SPARE_PAGE_PATH if any(normalize_url(u) == root for u in urls) else "/"
+
+
+class ChromiumPlayer:
+    """Debian's Chromium, started once; :meth:`play` one scenario after another."""
+
+    name = "chromium"
+
+    def __init__(self, binary: str = BINARY, *, tls: ssl.SSLContext | None = None) -> None:
+        self.binary = binary
+        self.version = ""
+        self._tls = tls or throwaway_server_context()
+        self._fronts: dict[str, OriginFront] = {}
+        self._chrome: Chrome | None = None
+        self._cdp: CdpConnection | None = None
+        self._run: ChromeRun | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def pid(self) -> int | None:
+        """The browser's process id while it runs (its group holds its children)."""
+        return self._chrome.pid if self._chrome is not None else None
+
+    async def start(self, origins: list[str] | None = None) -> None:
+        """Launch the browser, with a front door (and a resolver rule) per origin."""
+        for origin in origins or []:
+            if origin not in self._fronts:
+                front = OriginFront(origin, self._tls)
+                await front.start()
+                self._fronts[origin] = front
+        await self._stop_browser()
+        rules = [resolver_rule(o, f.port) for o, f in self._fronts.items()] + ["MAP * ~NOTFOUND"]
+        flags = (f"--host-resolver-rules={', '.join(rules)}", *_FLAGS)
+        self._chrome = await launch_chrome(self.binary, extra_flags=flags)
+        try:
+            self.version = self._chrome.version.rpartition("/")[2]
+            self._cdp = await connect(self._chrome.ws_url, on_event=self._on_event)
+        except BaseException:
+            await self._stop_browser()
+            raise
+
+    async def play(self, scenario: Scenario, *, time_limit: float = 20.0) -> Truth:
+        async with self._lock:
+            try:
+                return await asyncio.wait_for(
+                    self._play(scenario, time_limit), time_limit + _SPARE_SECONDS
+                )
+            except TimeoutError:
+                raise WatchError(
+                    f"{scenario.name}: Chromium did not finish in {time_limit + _SPARE_SECONDS:g} s"
+                ) from None
+
+    async def _play(self, scenario: Scenario, time_limit: float) -> Truth:
+        page = scenario.request.origin
+        recorded_with = {"binary": self.binary}
+        if page != NULL_ORIGIN and urlsplit(page).scheme.lower() not in ("http", "https"):
+            reason = f"the page's origin {page} is not http(s): no server can serve the page"
+            return Truth(scenario.name, self.name, self.version, reason, None, (), recorded_with)
+        base = _page_base(scenario)
+        origins = scenario_origins(scenario)
+        if base not in origins:
+            origins.append(base)
+        if self._cdp is None or self._cdp.closed is not None or set(origins) - set(self._fronts):
+            await self.start(origins)
+        path = _page_path(scenario, base)
+        html = page_html(_spec(scenario), scenario.name, page == NULL_ORIGIN)
+        html = html.replace("<head>", "<head>" + _NO_ICON, 1)
+        if "<head>" not in html:
+            html = html.replace("<html>", f"<html><head>{_NO_ICON}</head>", 1)
+        served = replace(scenario, server=(_page_route(base + path, html), *scenario.server))
+        server = ScenarioServer(served, origins=origins)
+        try:
+            await server.start()
+            ports = {o: int(url.rpartition(":")[2]) for o, url in server.map.wire.items()}
+            server.map = LoopbackMap()  # the browser speaks the scenario's names: nothing to map
+            for origin, front in self._fronts.items():
+                front.target = ports.get(origin)
+            result = await self._fetch(base + path, time_limit)
+        finally:
+            for front in self._fronts.values():
+                front.target = None
+                await front.drop_connections()
+            await server.close()
+        received = tuple(
+            ReceivedRequest(item.method, item.url or item.target, item.headers)
+            for item in server.log
+            if not _is_page_load(item, base, path)
+        )
+        return Truth(scenario.name, self.name, self.version, None, result, received, recorded_with)
+
+    async def _fetch(self, page_url: str, time_limit: float) -> Any:
+        assert self._cdp is not None
+        run = ChromeRun(self._cdp, self.name, self.version)
+        self._run = run
+        try:
+            return await run.run(page_url, time_limit)
+        finally:
+            self._run = None
+            await asyncio.shield(run.aclose())
+
+    def _on_event(self, method: str, params: dict[str, Any], session: str | None) -> None:
+        if self._run is not None:
+            self._run.on_event(method, params, session)
+
+    async def _stop_browser(self) -> None:
+        cdp, chrome = self._cdp, self._chrome
+        self._cdp = self._chrome = None
+        try:
+            if cdp is not None:
+                await cdp.aclose()
+        finally:
+            if chrome is not None:
+                chrome.kill_now()  # at once: nothing to save in a throw-away profile
+                await asyncio.shield(chrome.aclose(grace=0))
+
+    async def aclose(self) -> None:
+        """Stop the browser and the front doors (idempotent)."""
+        try:
+            await self._stop_browser()
+        finally:
+            fronts = list(self._fronts.values())
+            self._fronts.clear()
+            for front in fronts:
+                with contextlib.suppress(OSError):
+                    await front.aclose()
+
+
+def _spec(scenario: Scenario) -> dict[str, Any]:
+    """The fetch as page.py runs it: the URL exactly as the scenario writes it."""
+    request = scenario.request
+    return {
+        "url": request.url,
+        "method": request.method,
+        "headers": [list(pair) for pair in request.headers],
+        "credentials": request.credentials,
+        "mode": request.mode,
+        "body": request.body,
+    }
+
+
+def _page_route(url: str, html: str) -> Route:
+    headers = (("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store"))
+    return Route("GET", url, 200, headers, html)
+
+
+def _is_page_load(item: LoggedRequest, base: str, path: str) -> bool:
+    return item.listener == base and item.method == "GET" and item.target == path
+
+
+async def open_player() -> ChromiumPlayer:
+    """Debian's Chromium, started (its version known), no origin mapped yet."""
+    player = ChromiumPlayer()
+    try:
+        await player.start()
+    except BaseException:
+        await player.aclose()
+        raise
+    if not player.version:
+        await player.aclose()
+        raise CorsInspectorError(f"{BINARY} did not say its version")
+    return player
