@@ -9,7 +9,20 @@ import shiboken6
 from PySide6.QtCore import QUrl
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
 
-__all__ = ["make_page", "release"]
+__all__ = ["WatchedPage", "make_page", "release"]
+
+
+class WatchedPage(QWebEnginePage):
+    """The page watched: its console is heard over DevTools, so Qt's log does not echo it."""
+
+    def javaScriptConsoleMessage(  # noqa: N802 - Qt's name
+        self,
+        level: QWebEnginePage.JavaScriptConsoleMessageLevel,
+        message: str,
+        line: int,
+        source: str,
+    ) -> None:
+        return
 
 
 def make_page(storage: Path | None, start_url: str) -> tuple[QWebEngineProfile, QWebEnginePage]:
@@ -25,8 +38,11 @@ def make_page(storage: Path | None, start_url: str) -> tuple[QWebEngineProfile, 
         profile.setPersistentCookiesPolicy(
             QWebEngineProfile.PersistentCookiesPolicy.ForcePersistentCookies
         )
-    page = QWebEnginePage(profile)
+    page = WatchedPage(profile)
     page.setUrl(QUrl(start_url))
+    # visible without a view (the command line never shows one; only once loading has begun
+    # does it take): a hidden page's timers are throttled to one a second
+    page.setVisible(True)
     return profile, page
 
 

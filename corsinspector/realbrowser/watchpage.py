@@ -25,6 +25,9 @@ from corsinspector.realbrowser.browser import (
 if TYPE_CHECKING:
     from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
 
+    #: The page's type, for the core's annotations (which may not name Qt themselves).
+    EmbeddedPage = QWebEnginePage
+
 __all__ = ["WatchPage"]
 
 
