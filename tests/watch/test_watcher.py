@@ -13,6 +13,7 @@ import signal
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -299,3 +300,82 @@ def test_a_cancelled_watch_leaves_no_browser(own_tmp: Path) -> None:
     asyncio.run(main())
     assert not running_with(str(own_tmp))
     assert list(own_tmp.iterdir()) == []
+
+
+@pytest.mark.integration
+@pytest.mark.browser
+def test_a_persistent_embedded_profile_keeps_a_login(tmp_path: Path) -> None:
+    html = (("Content-Type", "text/html"),)
+    site = Scenario("site", Request("http://site.test/"), (
+        Route("GET", "/login", 200, (*html, ("Set-Cookie", "sid=s3cret; Max-Age=3600")), "in"),
+        Route("GET", "/", 200, html, "home"),
+    ))  # fmt: skip
+
+    async def visit(url: str, profile: Path | None) -> Watched:
+        watcher = Watcher(parse_browser("embedded"), profile=profile, quiet=False)
+        try:
+            await watcher.start(timeout=60)
+            assert await watcher.open(url) is None
+            await watcher.settle(until_idle=True, seconds=10)
+            return next(r for r in watcher.session.requests() if r.request.url == url)
+        finally:
+            await watcher.aclose()
+
+    async def main(profile: Path | None) -> list[str]:
+        async with ScenarioServer(site) as server:
+            await visit(f"{server.base_url}/login", profile)
+            home = await visit(f"{server.base_url}/", profile)
+            return [value for name, value in home.hops[0].request.headers if name == "Cookie"]
+
+    assert asyncio.run(main(tmp_path / "profile")) == ["sid=s3cret"]
+    assert (tmp_path / "profile" / "Cookies").is_file()  # on disk: it survives a restart too
+    assert asyncio.run(main(None)) == []  # off the record: nothing kept between watches
+
+
+@pytest.mark.integration
+@pytest.mark.browser
+@pytest.mark.parametrize("browser", BROWSERS)
+def test_requests_of_workers_and_cross_site_frames_are_captured(browser: str) -> None:
+    """A dedicated worker and a cross-site iframe (its own process: its own DevTools
+    target) each fetch cross-origin; the watch attaches to both and captures their fetches."""
+    allow_all = (("Access-Control-Allow-Origin", "*"), ("Content-Type", "text/plain"))
+
+    async def main() -> list[Watched]:
+        api = Scenario("api", Request("http://api.test/"), (
+            Route("GET", "/frame.html", 200, (("Content-Type", "text/html"),), "frame"),
+            Route("*", None, 200, allow_all, "ok"),
+        ))  # fmt: skip
+        async with ScenarioServer(api) as api_server:
+            frame_url = api_server.base_url.replace("127.0.0.1", "localhost") + "/frame.html"
+            api_server.scenario = replace(api, server=(
+                Route("GET", "/frame.html", 200, (("Content-Type", "text/html"),),
+                      f"<script>fetch('{api_server.base_url}/from-frame')</script>"),
+                *api.server[1:],
+            ))  # fmt: skip
+            site = Scenario("site", Request("http://site.test/"), (
+                Route("GET", "/page.html", 200, (("Content-Type", "text/html"),),
+                      "<link rel=icon href='data:,'><script>new Worker('/worker.js')</script>"
+                      f"<iframe src='{frame_url}'></iframe>"),
+                Route("GET", "/worker.js", 200, (("Content-Type", "text/javascript"),),
+                      f"fetch('{api_server.base_url}/from-worker')"),
+            ))  # fmt: skip
+            async with ScenarioServer(site) as site_server:
+                watcher = Watcher(parse_browser(browser), quiet=False)
+                try:
+                    await watcher.start(timeout=60)
+                    assert await watcher.open(f"{site_server.base_url}/page.html") is None
+                    await watcher.settle(until_idle=True, seconds=20)
+                    rows = watcher.session.requests()
+                finally:
+                    await watcher.aclose()
+                fetched = {
+                    r.request.url.rsplit("/", 1)[1]: r for r in rows if r.resource == "Fetch"
+                }
+                assert fetched["from-worker"].request.origin == site_server.base_url
+                assert fetched["from-frame"].request.origin == frame_url.rsplit("/", 1)[0]
+                return list(fetched.values())
+
+    for row in asyncio.run(main()):
+        assert row.cross_origin
+        assert row.browser.allowed is True
+        assert judge_watched(row).allowed is True
