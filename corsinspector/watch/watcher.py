@@ -256,6 +256,19 @@ class Watcher:
         exited = self._chrome.exit_reason() if self._chrome is not None else None
         self._set_closed(exited or reason)
 
+    async def _explain_close(self) -> None:
+        """A started browser's socket drops a moment before its process is seen to end:
+        wait up to a second for that, the better reason (``ended by SIGKILL``)."""
+        chrome = self._chrome
+        if chrome is None or self.closed is None or "its process" in self.closed:
+            return
+        for _ in range(20):
+            exited = chrome.exit_reason()
+            if exited is not None:
+                self.closed = f"the browser closed: {exited}"
+                return
+            await asyncio.sleep(0.05)
+
     def _set_closed(self, reason: str) -> None:
         if self.closed is None:
             self.closed = f"the browser closed: {reason}"
@@ -297,6 +310,7 @@ class Watcher:
                 return None
             if not await self._wait_change(deadline):
                 return f"{url} did not load within {timeout:g} s"
+        await self._explain_close()
         return self.closed
 
     async def settle(self, *, seconds: float | None = None, until_idle: bool = False) -> None:
@@ -313,6 +327,7 @@ class Watcher:
             if not await self._wait_change(min(step, deadline)) and time.monotonic() >= deadline:
                 return
         self._raise_bug()
+        await self._explain_close()
 
     def idle(self) -> bool:
         """No request in flight, and none for :data:`IDLE_AFTER` seconds."""
