@@ -204,7 +204,7 @@ class ChromeRun:
             error=out.get("error"),
             status=out.get("status"),
             response_type=out.get("type"),
-            response_url=out.get("url"),
+            response_url=out.get("url") or None,  # an opaque response's "": none, as embedded
             redirected=bool(out.get("redirected", False)),
             readable_headers=tuple(out.get("headers", ())),
             body=out.get("body"),

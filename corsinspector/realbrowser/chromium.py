@@ -13,14 +13,14 @@ the page at ``/``); an opaque origin is ``page.py``'s sandboxed iframe, its page
 One browser serves the run; each scenario gets a fresh browser context (no cache, cookies or
 preflight cache shared) and its own :class:`~corsinspector.wire.server.ScenarioServer`, which
 the fronts (fixed ports: the rules are fixed at launch) relay to. A scenario bringing an
-origin not yet mapped restarts the browser with one more rule (the corpus has nine origins:
-eight launches in all). Measured here (2 cores, busy): a launch until DevTools answers takes
+origin not yet mapped restarts the browser with more rules (the corpus has nine origins: a
+full run launches nine times). Measured here (2 cores, busy): a launch until DevTools answers takes
 0.25 s and its end 0.06 s, plus its first renderer; a fresh context and page 0.1 s.
 
 Nothing is unreproducible for a reason of loopback: every host is a name, so mixed content
 (an ``http`` name from an ``https`` page) is Chromium's own call, and Local Network Access
 sees loopback calling loopback. Only a page origin that is neither ``http(s)`` nor ``null``
-cannot be served.
+cannot be served, and an http and an https origin on one host and port cannot both be mapped.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from corsinspector.errors import CorsInspectorError, WatchError
 from corsinspector.model import ReceivedRequest, Route, Scenario, Truth
 from corsinspector.origins import NULL_ORIGIN, normalize_url
 from corsinspector.realbrowser.chromerun import ChromeRun
-from corsinspector.realbrowser.originfronts import OriginFront, resolver_rule
+from corsinspector.realbrowser.originfronts import OriginFront, host_and_port, resolver_rule
 from corsinspector.realbrowser.page import NULL_ORIGIN_HOST_PAGE, page_html
 from corsinspector.realbrowser.tlscert import throwaway_server_context
 from corsinspector.watch.cdp import CdpConnection, connect
@@ -100,6 +100,9 @@ class ChromiumPlayer:
         """Launch the browser, with a front door (and a resolver rule) per origin."""
         for origin in origins or []:
             if origin not in self._fronts:
+                # one rule per host and port: an origin there with the other scheme makes way
+                for other in [o for o in self._fronts if host_and_port(o) == host_and_port(origin)]:
+                    await self._fronts.pop(other).aclose()
                 front = OriginFront(origin, self._tls)
                 await front.start()
                 self._fronts[origin] = front
@@ -135,13 +138,18 @@ class ChromiumPlayer:
         origins = scenario_origins(scenario)
         if base not in origins:
             origins.append(base)
+        shared = _shared_host_and_port(origins)
+        if shared is not None:
+            reason = (
+                f"an http and an https origin share {shared}: Chromium's resolver rules map a "
+                "host and port, not a scheme, so one loopback server would have to play both"
+            )
+            return Truth(scenario.name, self.name, self.version, reason, None, (), recorded_with)
         if self._cdp is None or self._cdp.closed is not None or set(origins) - set(self._fronts):
             await self.start(origins)
         path = _page_path(scenario, base)
         html = page_html(_spec(scenario), scenario.name, page == NULL_ORIGIN)
         html = html.replace("<head>", "<head>" + _NO_ICON, 1)
-        if "<head>" not in html:
-            html = html.replace("<html>", f"<html><head>{_NO_ICON}</head>", 1)
         served = replace(scenario, server=(_page_route(base + path, html), *scenario.server))
         server = ScenarioServer(served, origins=origins)
         try:
@@ -211,6 +219,17 @@ async def _group_gone(pid: int, seconds: float = 5.0) -> None:
         except (ProcessLookupError, PermissionError):
             return
         await asyncio.sleep(0.02)
+
+
+def _shared_host_and_port(origins: list[str]) -> str | None:
+    """A host and port that two of ``origins`` share (``http`` and ``https``), if any."""
+    seen: set[str] = set()
+    for origin in origins:
+        key = host_and_port(origin)
+        if key in seen:
+            return key
+        seen.add(key)
+    return None
 
 
 def _spec(scenario: Scenario) -> dict[str, Any]:

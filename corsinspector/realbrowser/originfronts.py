@@ -16,22 +16,26 @@ from urllib.parse import urlsplit
 
 from corsinspector.wire.loopback import LOOPBACK_HOST
 
-__all__ = ["OriginFront", "resolver_rule"]
+__all__ = ["OriginFront", "host_and_port", "resolver_rule"]
 
 _CHUNK = 64 * 1024
 _CONNECT_TIMEOUT = 5.0
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-def resolver_rule(origin: str, port: int) -> str:
-    """Chromium's ``--host-resolver-rules`` entry sending ``origin``'s host and port to
-    ``port`` on loopback (``MAP api.example.test:443 127.0.0.1:PORT``)."""
+def host_and_port(origin: str) -> str:
+    """What a resolver rule matches: ``api.example.test:443`` (the scheme plays no part)."""
     parts = urlsplit(origin)
     host = parts.hostname or ""
     if ":" in host:
         host = f"[{host}]"
-    scheme_port = parts.port or _DEFAULT_PORTS[parts.scheme.lower()]
-    return f"MAP {host}:{scheme_port} {LOOPBACK_HOST}:{port}"
+    return f"{host}:{parts.port or _DEFAULT_PORTS[parts.scheme.lower()]}"
+
+
+def resolver_rule(origin: str, port: int) -> str:
+    """Chromium's ``--host-resolver-rules`` entry sending ``origin``'s host and port to
+    ``port`` on loopback (``MAP api.example.test:443 127.0.0.1:PORT``)."""
+    return f"MAP {host_and_port(origin)} {LOOPBACK_HOST}:{port}"
 
 
 class OriginFront:

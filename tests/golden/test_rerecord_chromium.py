@@ -164,3 +164,29 @@ def test_the_browser_and_its_fronts_end_with_the_player_even_when_cancelled(afte
     for port in ports:  # the front doors are closed
         with pytest.raises(ConnectionRefusedError):
             socket.create_connection(("127.0.0.1", port), timeout=2).close()
+
+
+@pytest.mark.timeout(120)
+def test_an_http_and_an_https_origin_on_one_host_and_port_are_unreproducible() -> None:
+    both = scenario_from_dict(
+        {
+            "format": "cors-scenario/1",
+            "name": "both-schemes",
+            "request": {
+                "url": "https://app.example.test:8443/data",
+                "origin": "http://app.example.test:8443",
+            },
+            "server": [{"method": "GET", "status": 200}],
+        }
+    )
+
+    async def play() -> str | None:
+        player = await open_player()
+        try:
+            return (await player.play(both)).unreproducible
+        finally:
+            await player.aclose()
+
+    reason = asyncio.run(play())
+    assert reason is not None
+    assert "share app.example.test:8443" in reason
