@@ -23,6 +23,7 @@ from corsinspector.watch.cdp import browser_endpoint
 __all__ = [
     "HEADLESS_FLAGS",
     "PATH_NAMES",
+    "VERSION_TIMEOUT",
     "Chrome",
     "find_chrome",
     "install_places",
@@ -83,8 +84,13 @@ def install_places() -> list[Path]:
     ]
 
 
-def _runs(path: str) -> str | None:
-    """Why ``path`` is not a browser that runs (None: it runs)."""
+#: How long ``PATH --version`` may take to show that ``PATH`` runs.
+VERSION_TIMEOUT = 15.0
+
+
+def _runs(path: str, timeout: float = VERSION_TIMEOUT) -> str | None:
+    """Why ``path`` is not a browser that runs (None: it runs): ``--version`` within
+    ``timeout`` s, its whole process group killed past that (a wrapper script's children too)."""
     if not os.path.isfile(path):
         return "no such file"
     if not os.access(path, os.X_OK):
@@ -92,16 +98,23 @@ def _runs(path: str) -> str | None:
     if sys.platform == "win32":  # chrome.exe --version opens a window there
         return None
     try:
-        subprocess.run(
+        process = subprocess.Popen(
             [path, "--version"],
-            capture_output=True,
-            timeout=15,
-            check=True,
             stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
-    except (OSError, subprocess.SubprocessError) as error:
-        return f"it did not run ({type(error).__name__})"
-    return None
+    except OSError as error:
+        return f"it did not run ({error.strerror or type(error).__name__})"
+    try:
+        code = process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        return f"it did not run (no answer to --version within {timeout:g} s)"
+    return None if code == 0 else f"it did not run (--version exited {code})"
 
 
 def find_chrome(
@@ -109,12 +122,14 @@ def find_chrome(
     *,
     search_path: str | None = None,
     places: Sequence[Path] | None = None,
+    timeout: float = VERSION_TIMEOUT,
 ) -> str:
     """The browser to start: ``path`` when given (it must exist and run), else the first of
     :data:`PATH_NAMES` on ``search_path`` (default ``$PATH``), else the first of ``places``
-    (default :func:`install_places`) that exists. :class:`WatchError` says where it looked."""
+    (default :func:`install_places`) that exists. :class:`WatchError` says where it looked.
+    Blocking (``path --version`` may take ``timeout`` s): async callers run it in a thread."""
     if path is not None:
-        why = _runs(path)
+        why = _runs(path, timeout)
         if why is not None:
             raise WatchError(f"--browser chrome={path}: {why}")
         return path

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from corsinspector.errors import InputError, WatchError
 from corsinspector.watch.capture import Session, Watched
 from corsinspector.watch.cdp import CdpConnection, browser_endpoint, connect
-from corsinspector.watch.chrome import Chrome, find_chrome, launch_chrome
+from corsinspector.watch.chrome import VERSION_TIMEOUT, Chrome, find_chrome, launch_chrome
 from corsinspector.watch.events import COMMANDS, CdpReducer
 
 if TYPE_CHECKING:
@@ -144,8 +144,13 @@ class Watcher:
             ws_url, _ = await browser_endpoint(self._embedded.address, timeout)
             return ws_url
         if self.choice.kind == "chrome":
+            # PATH --version may take seconds: off the loop, within the start's deadline
+            deadline = time.monotonic() + timeout
+            path = await asyncio.to_thread(
+                find_chrome, self.choice.path, timeout=min(timeout, VERSION_TIMEOUT)
+            )
             self._chrome = await launch_chrome(
-                find_chrome(self.choice.path), headless=self.headless, timeout=timeout
+                path, headless=self.headless, timeout=_left(deadline)
             )
             self.version = self._chrome.version
             return self._chrome.ws_url

@@ -63,6 +63,19 @@ def test_an_explicit_path_must_exist_and_be_executable(tmp_path: Path) -> None:
         find_chrome(str(failing))
 
 
+def test_a_path_that_never_answers_version_is_refused_by_its_deadline(tmp_path: Path) -> None:
+    """A wrapper script whose child hangs: refused once the deadline passes, the whole
+    process group killed (no child left holding on)."""
+    marker = f"sleep 30.{time.monotonic_ns() % 10**9:09d}"  # the child's own command line
+    hanging = _script(tmp_path, "chrome", f"{marker}\nexit 0")
+    started = time.monotonic()
+    with pytest.raises(WatchError, match=r"no answer to --version within 1 s\)$"):
+        find_chrome(str(hanging), timeout=1)
+    assert time.monotonic() - started < 5
+    assert running_with(marker) == []
+    assert running_with(str(hanging)) == []
+
+
 def test_path_is_searched_in_order_then_the_install_places(tmp_path: Path) -> None:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()

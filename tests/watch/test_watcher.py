@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from corsinspector.errors import InputError
+from corsinspector.app.tasks import TaskSet
+from corsinspector.errors import InputError, WatchError
 from corsinspector.model import Request, Route, Scenario
 from corsinspector.watch.capture import Session, Watched
 from corsinspector.watch.cdp import connect
@@ -378,3 +379,50 @@ def test_requests_of_workers_and_cross_site_frames_are_captured(browser: str) ->
         assert row.cross_origin
         assert row.browser.allowed is True
         assert judge_watched(row).allowed is True
+
+
+def test_checking_an_explicit_chrome_keeps_the_loop_ticking(tmp_path: Path) -> None:
+    """``chrome=PATH``'s ``PATH --version`` (here 1.5 s) runs off the event loop: a 10 ms
+    ticker keeps ticking meanwhile; a PATH that never answers fails by start's deadline."""
+    slow = tmp_path / "chrome"
+    slow.write_text("#!/bin/sh\nsleep 1.5\nexit 0\n")  # answers, then is no browser
+    slow.chmod(0o755)
+    hanging = tmp_path / "hanging"
+    hanging.write_text("#!/bin/sh\nsleep 60\n")
+    hanging.chmod(0o755)
+
+    async def ticking(path: Path, seconds: float) -> tuple[str, int, float, float]:
+        ticks = 0
+        worst = 0.0
+
+        async def ticker() -> None:
+            nonlocal ticks, worst
+            last = time.monotonic()
+            while True:
+                await asyncio.sleep(0.01)
+                now = time.monotonic()
+                worst, last = max(worst, now - last), now
+                ticks += 1
+
+        tasks = TaskSet()
+        task = tasks.start(ticker(), name="ticker")
+        watcher = Watcher(BrowserChoice("chrome", path=str(path)))
+        started = time.monotonic()
+        try:
+            with pytest.raises(WatchError) as caught:
+                await watcher.start(timeout=seconds)
+        finally:
+            took = time.monotonic() - started
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        return str(caught.value), ticks, worst, took
+
+    why, ticks, worst, took = asyncio.run(ticking(slow, 10))
+    assert took >= 1.5
+    assert ticks >= 60  # ~150 at 10 ms; a blocked loop would count one
+    assert worst < 0.5
+    assert "ended before DevTools listened" in why  # it ran --version, then was started
+    why, ticks, worst, took = asyncio.run(ticking(hanging, 1))
+    assert took < 4
+    assert "no answer to --version within 1 s" in why
+    assert worst < 0.5
