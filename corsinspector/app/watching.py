@@ -293,6 +293,8 @@ class WatchList:
         self.groups: list[Group] = []
         self._rows: dict[str, WatchRow] = {}
         self._group_of: dict[str, int] = {}
+        #: The session's drop count when the list last looked for dropped rows.
+        self._dropped = session.dropped
 
     # --- reading ---
 
@@ -355,7 +357,9 @@ class WatchList:
         self.groups = [Group(load) for load in self.session.loads]
         self._rows.clear()
         self._group_of.clear()
-        for watched in self.session.find(self.text, everything=self.everything):
+        self._dropped = self.session.dropped
+        found = self.session.find(self.text, everything=self.everything)
+        for watched in sorted(found, key=lambda w: w.seq):  # as the page started them
             group = self._group_for(watched)
             self.groups[group].ids.append(watched.id)
             self.groups[group].seqs.append(watched.seq)
@@ -408,23 +412,29 @@ class WatchList:
             yield from self._inserts(group, sorted(rows_added, key=lambda w: w.seq))
 
     def _drops(self) -> Iterator[Change]:
-        """The oldest rows the session's cap dropped: a run at the top of a group or more."""
+        """The rows the session's cap dropped (the oldest: mostly a run at the top), a
+        change per run, the last run first so that the others' rows still hold."""
+        if self.session.dropped == self._dropped:
+            return
+        self._dropped = self.session.dropped
         for index, group in enumerate(self.groups):
-            gone = 0
-            while gone < len(group.ids) and self.session.get(group.ids[gone]) is None:
-                gone += 1
-            if gone:
-                yield Change("remove", index, 0, gone - 1, self._dropper(index, gone))
-            if gone < len(group.ids):
-                return
+            gone = [row for row, i in enumerate(group.ids) if self.session.get(i) is None]
+            runs: list[tuple[int, int]] = []
+            for row in gone:
+                if runs and runs[-1][1] == row - 1:
+                    runs[-1] = (runs[-1][0], row)
+                else:
+                    runs.append((row, row))
+            for first, last in reversed(runs):
+                yield Change("remove", index, first, last, self._dropper(index, first, last))
 
-    def _dropper(self, index: int, gone: int) -> Callable[[], None]:
+    def _dropper(self, index: int, first: int, last: int) -> Callable[[], None]:
         def drop() -> None:
             group = self.groups[index]
-            for request_id in group.ids[:gone]:
+            for request_id in group.ids[first : last + 1]:
                 self._group_of.pop(request_id, None)
                 self._rows.pop(request_id, None)
-            del group.ids[:gone], group.seqs[:gone]
+            del group.ids[first : last + 1], group.seqs[first : last + 1]
 
         return drop
 

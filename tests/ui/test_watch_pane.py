@@ -11,10 +11,13 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QModelIndex
+from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
+from corsinspector.app.watching import WATCH_CAP
 from corsinspector.origins import serialize_origin
-from corsinspector.watch.capture import Watched
+from corsinspector.watch.capture import Session, Watched
+from tests.app.test_watching import FRONT, in_flight, watched
 from tests.commandline import main_py
 from tests.watchapp import WatchApp
 from ui.controller import InspectorController
@@ -169,3 +172,71 @@ async def _watch_and_check(
 
 def _group(pane: WatchPane, index: int) -> QModelIndex:
     return pane.model.index(index, 0)
+
+
+def _fed_pane(qtbot: QtBot, cap: int) -> tuple[WatchPane, Session]:
+    """A real pane on a session the test feeds, as a watcher would (no browser)."""
+    from corsinspector.app.tasks import TaskSet
+
+    pane = WatchPane(TaskSet())
+    qtbot.addWidget(pane)
+    pane.resize(640, 600)
+    pane.show()
+    session = Session(cap=cap)
+    session.start_load(FRONT + "/", 1e9)
+    pane.runner.session_started.emit(session)
+    return pane, session
+
+
+def _feed(pane: WatchPane, session: Session, burst: int, size: int) -> float:
+    """A burst of ``size`` new rows in flight, half of them finished, through the runner's
+    own batching; how long the list took to take it."""
+    rows = [in_flight(watched(burst * size + i, allow=i % 5 != 0)) for i in range(size)]
+    finished = [watched(r.seq, allow=r.seq % 5 != 0) for r in rows[: size // 2]]
+    for row in (*rows, *finished):
+        session.put(row)
+    started = time.perf_counter()
+    pane.runner._changed([*rows, *finished])
+    pane.runner.flush()
+    return time.perf_counter() - started
+
+
+def test_the_live_list_is_a_well_behaved_qt_model_through_bursts_filters_and_the_cap(
+    qtbot: QtBot, qtmodeltester: ModelTester
+) -> None:
+    pane, session = _fed_pane(qtbot, cap=300)
+    qtmodeltester.check(pane.model)  # Qt's tester checks every change from here on
+    for burst in range(6):
+        _feed(pane, session, burst, 100)
+        if burst == 2:
+            pane.everything.setChecked(True)
+            pane.filter.setText("missing")
+            qtbot.waitUntil(lambda: pane.model.list.text == "missing")
+    assert session.dropped == 300
+    assert len(pane.model.list) == len(session.find("missing", everything=True))
+    pane.filter.clear()
+    qtbot.waitUntil(lambda: len(pane.model.list) == 300)
+
+
+def test_the_live_list_takes_10000_rows_in_bursts_and_stays_quick(qtbot: QtBot) -> None:
+    """12,000 rows in bursts of 400 (half finishing in the same burst): the list capped at
+    10,000, the oldest dropped first, each burst applied quickly, the filter too."""
+    pane, session = _fed_pane(qtbot, cap=WATCH_CAP)
+    slowest = max(_feed(pane, session, burst, 400) for burst in range(30))
+    group = pane.model.index(0, 0)
+    assert pane.model.rowCount(group) == WATCH_CAP
+    assert session.dropped == 2000
+    assert pane.count.text() == (
+        "10,000 cross-origin requests shown of 10,000 kept; "
+        "2,000 oldest dropped (the list keeps 10,000)"
+    )
+    first = pane.model.watched_at(pane.model.index(0, 0, group))
+    assert first is not None
+    assert first.seq == 2000  # the oldest went first
+    assert slowest < 0.25, f"a burst took {slowest:.3f} s"
+    started = time.perf_counter()
+    pane.filter.setText("MissingAllowOrigin")
+    qtbot.waitUntil(lambda: pane.model.list.text == "MissingAllowOrigin")
+    took = time.perf_counter() - started
+    assert pane.model.rowCount(pane.model.index(0, 0)) == 1000  # the finished blocked ones
+    assert took < 3.0, f"filtering 10,000 rows took {took:.3f} s"
