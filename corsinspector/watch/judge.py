@@ -87,10 +87,26 @@ def _walk(watched: Watched) -> Verdict:
     return verdict
 
 
+#: Chromium's console line names the API: the engine words fetch()'s, XMLHttpRequest's
+#: differs in that name only (``Access to XMLHttpRequest at …``).
+_API_NAMES = {"XHR": "XMLHttpRequest"}
+_FETCH_WORDS = "Access to fetch at "
+
+
+def _in_its_api_words(watched: Watched, verdict: Verdict) -> Verdict:
+    """``verdict`` with its console message naming the API the page used, as Chromium's does."""
+    name = _API_NAMES.get(watched.resource)
+    error = verdict.error
+    if name is None or error is None or not error.message.startswith(_FETCH_WORDS):
+        return verdict
+    message = f"Access to {name} at " + error.message.removeprefix(_FETCH_WORDS)
+    return replace(verdict, error=replace(error, message=message))
+
+
 def judge_watched(watched: Watched) -> Verdict:
     """Our engine's verdict on ``watched`` from its hops as captured, with the generic fix
-    when blocked."""
-    return finish_verdict(watched_scenario(watched), _walk(watched))
+    when blocked; its console message worded as the browser words it for that API."""
+    return _in_its_api_words(watched, finish_verdict(watched_scenario(watched), _walk(watched)))
 
 
 def agrees(watched: Watched, verdict: Verdict) -> bool:

@@ -59,12 +59,23 @@ def test_a_block_names_its_culprit(name: str) -> None:
         if verdict.error.kind == "HeaderDisallowedByPreflightResponse":
             assert verdict.error.value == "x-request-id"
             assert row.browser.failed_parameter == "x-request-id"
-        # our message is the browser's console line, word for word (the engine words
-        # fetch()'s; an XMLHttpRequest's line differs only in the API's name)
-        said = row.browser.message or ""
-        if row.resource == "XHR":
-            said = said.replace("Access to XMLHttpRequest at", "Access to fetch at", 1)
-        assert verdict.error.message == said
+        assert verdict.error.message == row.browser.message  # word for word
+
+
+@pytest.mark.parametrize("name", MAIN)
+def test_every_blocked_xhr_carries_the_browsers_console_line(name: str) -> None:
+    """Chromium names the API in its line (``Access to XMLHttpRequest at …``): ours too, for
+    every XHR row the browser blocked with a CORS error; a fetch() row keeps ``fetch``."""
+    seen = {"XHR": 0, "Fetch": 0}
+    for row in rows_of(name):
+        if row.browser.kind is None:
+            continue
+        message = judge_watched(row).error
+        assert message is not None
+        assert message.message == row.browser.message, row.request.url
+        seen[row.resource] += 1
+    assert seen["XHR"] >= 1
+    assert seen["Fetch"] >= 1
 
 
 def test_the_verdict_uses_the_exchanges_as_captured() -> None:
