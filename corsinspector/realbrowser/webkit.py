@@ -54,6 +54,7 @@ CHILD = Path(__file__).with_name("webkit_child.py")
 #: Beyond the fetch's own time limit: the page's load and the context's disposal.
 _SPARE_SECONDS = 15.0
 _START_SECONDS = 30.0
+_PACKAGES = "python3-gi, gir1.2-webkit2-4.1"
 _RECORDED_WITH = {"embedder": "WebKit2GTK 4.1 (PyGObject, /usr/bin/python3)"}
 
 
@@ -153,7 +154,12 @@ class WebKitPlayer:
             )
         except OSError as exc:
             raise WebKitError(f"the WebKit child could not start: {exc}") from None
-        hello = await self._receive(_START_SECONDS)
+        try:
+            hello = await self._receive(_START_SECONDS)
+        except WebKitError as exc:
+            raise WebKitError(
+                f"{exc} (needs {PYTHON} with {_PACKAGES}: scripts/setup-browsers)"
+            ) from None
         if not hello.get("ready"):
             raise WebKitError(f"WebKitGTK did not start: {hello.get('failure')}")
         self.version = str(hello["version"])

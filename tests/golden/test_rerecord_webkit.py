@@ -18,6 +18,7 @@ import pytest
 
 from corsinspector.formats.scenario import load_scenario, load_truth, scenario_from_dict
 from corsinspector.model import Scenario
+from corsinspector.realbrowser import webkit
 from corsinspector.realbrowser.recorder import compare_truths
 from corsinspector.realbrowser.webkit import WebKitPlayer, open_player
 from tests.golden.corpus import GOLDEN, RECORDER, SCENARIOS, scenario_paths
@@ -216,3 +217,24 @@ def test_an_interrupted_recorder_leaves_nothing_behind(tmp_path: Path) -> None:
             process.communicate()
     assert {"Xvfb", "WebKitWebProces"} <= set(seen.values())
     assert _wait_gone(seen, set(), 5) == {}
+
+
+@pytest.mark.timeout(60)
+def test_a_child_that_cannot_start_is_a_one_line_error_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = tmp_path / "webkit_child.py"
+    broken.write_text("raise SystemExit(1)  # as if PyGObject were missing\n")
+    monkeypatch.setattr(webkit, "CHILD", broken)
+    before = {pid for pid, (_, name) in _processes().items() if name == "Xvfb"}
+
+    async def run() -> str:
+        with pytest.raises(webkit.WebKitError) as caught:
+            await webkit.open_player()
+        return str(caught.value)
+
+    message = asyncio.run(run())
+    assert message.startswith("the WebKit child ended unexpectedly (needs /usr/bin/python3")
+    assert "\n" not in message
+    new_xvfb = {p: n for p, (_, n) in _processes().items() if n == "Xvfb" and p not in before}
+    assert _wait_gone(new_xvfb, set(), 5) == {}
