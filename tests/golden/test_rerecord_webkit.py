@@ -92,7 +92,12 @@ def test_a_sample_of_the_corpus_rerecorded_live_matches_its_truths(tmp_path: Pat
     names = sample_names()
     assert len(names) == SAMPLE_SIZE
     process = record(names, tmp_path)
-    out, err = process.communicate(timeout=280)
+    try:
+        out, err = process.communicate(timeout=280)
+    finally:
+        if process.poll() is None:  # past the deadline: Ctrl+C, so that it cleans up
+            process.send_signal(signal.SIGINT)
+            process.communicate(timeout=30)
     assert process.returncode == 0, out[-2000:] + err[-4000:]
     differences = []
     for name in names:
@@ -195,7 +200,7 @@ def test_a_cancelled_run_leaves_no_webkit_process_and_the_next_run_works() -> No
 def test_an_interrupted_recorder_leaves_nothing_behind(tmp_path: Path) -> None:
     scenarios = tmp_path / "scenarios"
     scenarios.mkdir()
-    names = [f"run-{n}" for n in range(30)]
+    names = [f"run-{n}" for n in range(100)]
     for name in names:
         data = json.loads((SCENARIOS / "simple-get-acao-exact.json").read_text())
         (scenarios / f"{name}.json").write_text(json.dumps(dict(data, name=name)))
@@ -215,6 +220,7 @@ def test_an_interrupted_recorder_leaves_nothing_behind(tmp_path: Path) -> None:
         if process.poll() is None:
             process.kill()
             process.communicate()
+    assert process.returncode == -signal.SIGINT  # interrupted, not finished
     assert {"Xvfb", "WebKitWebProces"} <= set(seen.values())
     assert _wait_gone(seen, set(), 5) == {}
 
