@@ -53,9 +53,11 @@ def apply_theme(app: QApplication, theme: str) -> None:
 
 
 class _Shot(NamedTuple):
-    """What a screenshot shows once the scenario is inspected (``--view``)."""
+    """What a screenshot shows once the scenario is inspected (``--view``), or the page it
+    watches (``--watch``)."""
 
     view: str = "verdict"
+    watch: str | None = None
 
 
 async def _show_view(window: MainWindow, demo: DemoServers, view: str) -> None:
@@ -149,6 +151,10 @@ async def _main(window: MainWindow, args: _Options, shot: _Shot) -> int:
             await window.closed
             return 2
         await _show_view(window, demo, shot.view)
+        if shot.watch:
+            from .watch_actions import show_watched
+
+            await show_watched(window, shot.watch)
         await asyncio.sleep(0.2)  # let the layout settle
         ok = window.grab().save(args.screenshot, "PNG")
         window.close()
@@ -185,6 +191,7 @@ def run(
     stack: str | None = None,
     size: tuple[int, int] | None = None,
     view: str = "verdict",
+    watch: str | None = None,
 ) -> int:
     """Open the window; with ``screenshot``, render it offscreen to that PNG and exit."""
     args = _Options(screenshot, scenario or DEFAULT_SCENARIO, theme, stack, scenario is not None)
@@ -225,4 +232,4 @@ def run(
     app.processEvents()  # paint first; the event loop, the HTTP client and the demo come after
     from .asyncbridge import run_on_qt
 
-    return run_on_qt(app, _main(window, args, _Shot(view)))
+    return run_on_qt(app, _main(window, args, _Shot(view, watch)))

@@ -587,6 +587,8 @@ class MainWindow(QMainWindow):
             self.collection_panel  # noqa: B018 (built on first show)
         sizes = self._main_splitter.sizes()
         wanted = min(640, sum(sizes) // 2)
+        if index == self.sidebar.indexOf(self._watch_page):  # the live list's seven columns
+            wanted = sum(sizes) // 2
         if sizes[0] < wanted:
             self._main_splitter.setSizes([wanted, sum(sizes) - wanted])
 

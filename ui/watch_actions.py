@@ -157,3 +157,33 @@ def watch_slots(window: MainWindow) -> dict[str, Callable[..., object]]:
             for action_id in ("edit_resend", "save_watched", "save_scenario")
         },
     }
+
+
+async def show_watched(window: MainWindow, url: str, seconds: float = 30.0) -> None:
+    """For a screenshot (``--watch URL``): watch ``url`` in the Watch tab until its requests
+    have settled (each has the browser's verdict, none new for a second), then show the
+    first blocked one in the inspector."""
+    import asyncio
+    import time
+
+    window.sidebar.setCurrentWidget(window._watch_page)
+    pane = window.watch_pane
+    pane.url.setText(url)
+    pane.watch()
+    deadline = time.monotonic() + seconds
+    seen, quiet_since = -1, time.monotonic()
+    while time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+        session = pane.runner.session
+        rows = session.requests() if session is not None else []
+        if len(rows) != seen or not all(row.done for row in rows):
+            seen, quiet_since = len(rows), time.monotonic()
+        elif rows and time.monotonic() - quiet_since > 1.0:
+            break
+    listed = pane.model.list
+    for group in range(len(listed.groups)):
+        for row in range(len(listed.groups[group].ids)):
+            if listed.row(group, row).state == "blocked":
+                pane.select(listed.groups[group].ids[row])
+                pane.list.scrollToTop()
+                return

@@ -20,7 +20,7 @@ __all__ = ["WatchModel"]
 
 Index = QModelIndex | QPersistentModelIndex
 #: The verdict columns, coloured by the verdict.
-_VERDICT_COLUMNS = (5, 6)
+_VERDICT_COLUMNS = (4, 5)
 #: A request row's internal id is its group's index plus one; a group row's is 0.
 _GROUP = 0
 

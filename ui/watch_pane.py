@@ -38,8 +38,10 @@ __all__ = ["WatchPane"]
 
 #: The filter applies once typing pauses this long.
 _FILTER_MS = 150
-#: The list's columns' widths at first (#, method, URL, initiator, preflight, two verdicts).
-_WIDTHS = (44, 64, 260, 150, 80, 190, 190)
+#: The list's columns' widths at first (method, URL, initiator, preflight, the browser's
+#: verdict, ours); the URL and the browser's verdict share what is left.
+_WIDTHS = (64, 0, 92, 66, 0, 60)
+_STRETCHED = (1, 4)
 
 
 def _button(text: str, name: str, tip: str) -> QPushButton:
@@ -104,14 +106,20 @@ class WatchPane(QWidget):
         self.list.setModel(self.model)
         self.list.setUniformRowHeights(True)  # 10,000 rows scroll without measuring each
         self.list.setRootIsDecorated(True)
+        self.list.setIndentation(10)  # the method column keeps its width for the words
         self.list.setAlternatingRowColors(True)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # a URL keeps its path's end
         header = self.list.header()
         header.setStretchLastSection(False)
+        header.setMinimumSectionSize(36)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         for column, width in enumerate(_WIDTHS):
-            header.resizeSection(column, width)
+            if column in _STRETCHED:
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+            else:
+                header.resizeSection(column, width)
         self.count = QLabel("")
         self.count.setObjectName("watch_count")
         self.count.setWordWrap(True)
@@ -175,6 +183,8 @@ class WatchPane(QWidget):
         self._filter_timer.timeout.connect(self._refilter)
         self.everything.toggled.connect(lambda _on: self._refilter())
         self.list.selectionModel().currentRowChanged.connect(self._on_current_changed)
+        self.model.modelReset.connect(self._span_groups)
+        self.model.rowsInserted.connect(self._on_rows_inserted)
         runner = self.runner
         runner.session_started.connect(self._on_session_started)
         runner.rows_changed.connect(self._on_rows_changed)
@@ -267,6 +277,15 @@ class WatchPane(QWidget):
 
     def _expand_all(self) -> None:
         self.list.expandAll()
+
+    def _on_rows_inserted(self, parent: QModelIndex, _first: int, _last: int) -> None:
+        if not parent.isValid():  # page loads
+            self._span_groups()
+
+    def _span_groups(self) -> None:
+        """Each page load's line spans the row (its URL is longer than the first column)."""
+        for group in range(self.model.rowCount()):
+            self.list.setFirstColumnSpanned(group, QModelIndex(), True)
 
     def _count(self) -> None:
         rows = self.model.list

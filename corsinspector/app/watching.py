@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 #: The live list's columns.
-COLUMNS = ("#", "Method", "URL", "Initiator", "Preflight", "Browser says", "Engine says")
+COLUMNS = ("Method", "URL", "Initiator", "Preflight", "Browser", "Engine")
 #: How many requests the window keeps (the oldest dropped first): 10,000 rows stay responsive.
 WATCH_CAP = 10_000
 #: The collection folder watched requests are saved into.
@@ -92,6 +92,16 @@ def browser_label(says: BrowserSays) -> str:
     return outcome_label(False, says.kind or "no CORS error named")
 
 
+def _browser_cell(says: BrowserSays) -> str:
+    """The browser's verdict in the list, short: a mark and Chromium's kind (the words stay
+    in the tooltip, the colour says it too)."""
+    if says.allowed is None:
+        return "in flight…"
+    if says.allowed:
+        return "✓ allowed"
+    return f"✗ {says.kind or says.net_error or 'no CORS error named'}"
+
+
 def _engine_label(verdict: Verdict) -> str:
     error = verdict.error
     return outcome_label(error is None, None if error is None else error.kind)
@@ -114,27 +124,31 @@ def watch_row(watched: Watched, verdict: Verdict | None) -> WatchRow:
 
     says = watched.browser
     request = watched.request
-    ours = "…" if verdict is None else _engine_label(verdict)
+    ours = "agrees"  # the browser's verdict, said once: the list stays readable on a laptop
     if verdict is None or says.allowed is None:
-        state = "pending"
+        state, ours = "pending", "…"
     elif not agrees(watched, verdict):
-        state = "disagree"
-        ours = f"≠ {ours}"
+        state, ours = "disagree", f"≠ {_engine_label(verdict)}"
     elif says.allowed:
         state = "allowed"
     else:
         state = "blocked" if says.kind is not None else "failed"
     cells = (
-        str(watched.seq + 1),
         request.method,
         request.url,
         request.origin,
         _preflight_cell(watched),
-        browser_label(says),
+        _browser_cell(says),
         ours,
     )
-    lines = [f"{request.method} {request.url}", f"From the page at {request.origin}"]
+    lines = [
+        f"{request.method} {request.url}",
+        f"Request {watched.seq + 1} of the page at {request.origin}",
+    ]
     lines.append(f"{watched.resource}, credentials {request.credentials}, mode {request.mode}")
+    lines.append(f"The browser: {browser_label(says)}")
+    if verdict is not None:
+        lines.append(f"The engine: {_engine_label(verdict)}")
     if says.message:
         lines.append(says.message)
     if state == "disagree":
@@ -165,7 +179,7 @@ def load_label(load: PageLoad, shown: int) -> str:
     """A page load's group line: its number, URL, time and how many rows it shows."""
     clock = time.strftime("%H:%M:%S", time.localtime(load.started))
     rows = "1 request" if shown == 1 else f"{shown} requests"
-    return f"Page load {load.index + 1}: {load.url} ({clock}, {rows})"
+    return f"Page load {max(load.index, 0) + 1}: {load.url} ({clock}, {rows})"
 
 
 def count_line(shown: int, kept: int, dropped: int, disagreements: int, everything: bool) -> str:
@@ -313,7 +327,7 @@ class WatchList:
         if cached is None:
             watched = self.session.get(request_id)
             if watched is None:
-                return WatchRow(("", "", "(dropped)", "", "", "", ""), "", "pending")
+                return WatchRow(("", "(dropped)", "", "", "", ""), "", "pending")
             cached = watch_row(watched, self.session.verdict(watched) if watched.done else None)
             self._rows[request_id] = cached
         return cached
@@ -371,10 +385,13 @@ class WatchList:
         return min(watched.load, len(self.groups) - 1)
 
     def _add_orphans(self) -> None:
-        """A group for rows that came before any page load was heard of."""
+        """A group for rows heard of before their page load (index -1 until it is)."""
         from corsinspector.watch.capture import PageLoad
 
-        self.groups.append(Group(PageLoad(0, "(before the first page load)", time.time())))
+        self.groups.append(Group(PageLoad(-1, "(the page is loading)", time.time())))
+
+    def _name_orphans(self) -> None:
+        self.groups[0].load = self.session.loads[0]
 
     def changes(self, changed: Iterable[Watched]) -> Iterator[Change]:
         """The changes that bring the list up to date with the session after ``changed``
@@ -382,6 +399,8 @@ class WatchList:
         applied, so apply each before taking the next."""
         yield from self._drops()
         loads = self.session.loads
+        if self.groups and self.groups[0].load.index < 0 and loads:
+            yield Change("update", -1, 0, 0, self._name_orphans)
         if len(loads) > len(self.groups):
             first = len(self.groups)
             yield Change("groups", -1, first, len(loads) - 1, lambda: self._add_groups(first))

@@ -112,6 +112,13 @@ def build_parser() -> argparse.ArgumentParser:
         "the Sequence tab, or the gallery replayed in the Collection tab",
     )
     window.add_argument(
+        "--watch",
+        dest="window_watch",
+        metavar="URL",
+        help="with --screenshot: watch URL in the Watch tab (embedded Chromium) and show its "
+        "first blocked request in the inspector",
+    )
+    window.add_argument(
         "--install-desktop-entry",
         action="store_true",
         help="add CORS Inspector to the desktop's menu (a .desktop file and its icon under "

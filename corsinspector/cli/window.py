@@ -56,5 +56,6 @@ def run(args: argparse.Namespace) -> int:
         stack=args.window_stack,
         size=args.size,
         view=args.view,
+        watch=args.window_watch,
     )
     return status

@@ -65,6 +65,8 @@ def apply(rows: WatchList, changed: list[Watched]) -> list[Change]:
     for change in rows.changes(changed):
         if change.kind == "groups":
             assert change.first == len(rows.groups)
+        elif change.group < 0:  # page load lines changed
+            assert 0 <= change.first <= change.last < len(rows.groups)
         else:
             size = len(rows.groups[change.group].ids)
             if change.kind == "insert":
@@ -166,14 +168,14 @@ def test_each_row_says_the_browsers_verdict_beside_ours_and_a_disagreement_loudl
     blocked = watched(0, allow=False)
     row = watch_row(blocked, session.verdict(blocked))
     assert row.cells == (
-        "1",
         "GET",
         f"{API}/items",
         FRONT,
         "—",
-        f"blocked: {MISSING}",
-        f"blocked: {MISSING}",
+        f"✗ {MISSING}",
+        "agrees",
     )
+    assert f"The engine: blocked: {MISSING}" in row.tooltip
     assert row.state == "blocked"
     line, agrees = comparison_line(blocked, session.verdict(blocked), "Chromium 140")
     assert line == f"Chromium 140 (watched): blocked: {MISSING} — agrees with the engine"
@@ -182,7 +184,7 @@ def test_each_row_says_the_browsers_verdict_beside_ours_and_a_disagreement_loudl
     wrong = watched(1, allow=False, says=BrowserSays(True))  # the browser let it through
     row = watch_row(wrong, session.verdict(wrong))
     assert row.state == "disagree"
-    assert row.cells[5:] == ("allowed", f"≠ blocked: {MISSING}")
+    assert row.cells[4:] == ("✓ allowed", f"≠ blocked: {MISSING}")
     assert "disagree" in row.tooltip
     line, agrees = comparison_line(wrong, session.verdict(wrong))
     assert "DISAGREES" in line
@@ -190,9 +192,10 @@ def test_each_row_says_the_browsers_verdict_beside_ours_and_a_disagreement_loudl
 
     flying = in_flight(watched(2))
     row = watch_row(flying, None)
-    assert (row.state, row.cells[5], row.cells[6]) == ("pending", "in flight…", "…")
+    assert (row.state, row.cells[4], row.cells[5]) == ("pending", "in flight…", "…")
     refused = watched(3, says=BrowserSays(False, net_error="net::ERR_CONNECTION_REFUSED"))
-    assert watch_row(refused, None).cells[5] == "failed: net::ERR_CONNECTION_REFUSED"
+    assert watch_row(refused, None).cells[4] == "✗ net::ERR_CONNECTION_REFUSED"
+    assert "The browser: failed: net::ERR_CONNECTION_REFUSED" in watch_row(refused, None).tooltip
     assert count_line(12, 40, 0, 1, False) == (
         "12 cross-origin requests shown of 40 kept; 1 disagreement with the browser"
     )
@@ -237,3 +240,20 @@ def test_a_watched_request_saved_as_a_scenario_and_into_a_collection_reads_back(
     assert (item.expect.allowed, item.expect.kind) == (False, MISSING)
     assert item.request["url"] == f"{API}/items"
     assert item.request["origin"] == FRONT
+
+
+def test_rows_heard_of_before_their_page_load_are_named_by_it_once_it_comes() -> None:
+    session = Session()
+    rows = WatchList(session)
+    early = [watched(0), watched(1)]
+    for row in early:
+        session.put(row)
+    apply(rows, early)
+    assert rows.group_label(0).startswith("Page load 1: (the page is loading) (")
+    session.start_load(FRONT + "/", 1e9)
+    later = watched(2)
+    session.put(later)
+    changes = apply(rows, [later])
+    assert ("update", -1) in [(c.kind, c.group) for c in changes]
+    assert rows.group_label(0).startswith(f"Page load 1: {FRONT}/ (")
+    assert shown(rows) == [["r0", "r1", "r2"]] == rebuilt(rows)

@@ -104,11 +104,12 @@ async def _watch_and_check(
     for expected in cross:
         watched = next(w for w in listed(pane) if w.request.url == expected.url)
         row = cells(pane, watched)
-        browser = "allowed" if expected.allowed else "blocked"
-        assert row[5].startswith(browser if expected.kind or expected.allowed else "failed")
+        assert row[4].startswith("✓ allowed" if expected.allowed else "✗ ")
         if expected.kind is not None:
-            assert row[5] == f"blocked: {expected.kind}"
-        assert row[6] == row[5] or not expected.kind, row  # the engine agrees with Chromium
+            assert row[4] == f"✗ {expected.kind}"
+        elif not expected.allowed:
+            assert row[4].startswith("✗ net::ERR_")
+        assert row[5] == "agrees", row  # the engine agrees with Chromium
     assert "disagree" not in pane.count.text()
 
     # "All requests": the same-origin ones too
