@@ -37,7 +37,7 @@ from typing import Any
 from corsinspector.errors import CorsInspectorError
 from corsinspector.model import BrowserResult, ConsoleLine, ReceivedRequest, Scenario, Truth
 from corsinspector.origins import NULL_ORIGIN
-from corsinspector.realbrowser.page import NULL_ORIGIN_HOST_PAGE, page_html
+from corsinspector.realbrowser.page import MARKER, NULL_ORIGIN_HOST_PAGE, page_html
 from corsinspector.wire.hostmap import (
     PUBLIC_ADDRESS,
     HostNamespace,
@@ -204,7 +204,7 @@ class WebKitPlayer:
                 await self._start_child()
             answer = await self._run(servers, base + "/", time_limit)
         except BaseException:
-            await self._stop_child()  # mid-run: its next answer would belong to this run
+            await self._stop_child(wait=0)  # mid-run: its next answer would belong to this run
             raise
         finally:
             await servers.close()
@@ -218,7 +218,8 @@ class WebKitPlayer:
         return Truth(scenario.name, self.name, self.version, None, result, received, _RECORDED_WITH)
 
     async def _run(self, servers: HostRoutedServers, url: str, time_limit: float) -> dict[str, Any]:
-        await self._send({"url": url, "time_limit": time_limit, "settle_ms": 250})
+        job = {"url": url, "marker": MARKER, "time_limit": time_limit, "settle_ms": 250}
+        await self._send(job)
         answer = await self._receive(time_limit + _SPARE_SECONDS)
         if answer.get("loaded"):
             servers.begin()
@@ -246,14 +247,16 @@ class WebKitPlayer:
     def _unreproducible(self, scenario: Scenario, reason: str) -> Truth:
         return Truth(scenario.name, self.name, self.version, reason, None, (), _RECORDED_WITH)
 
-    async def _stop_child(self) -> None:
+    async def _stop_child(self, wait: float = 3.0) -> None:
+        """Close the child's input (it quits), and after ``wait`` seconds kill its group."""
         child, self._child = self._child, None
         if child is None:
             return
         if child.returncode is None and child.stdin is not None:
-            child.stdin.close()  # the child quits on end of input
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(child.wait(), 3)
+            child.stdin.close()
+            if wait:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(child.wait(), wait)
         _kill_group(child)  # the child and the WebKit processes it started
         if child.returncode is None:
             await child.wait()

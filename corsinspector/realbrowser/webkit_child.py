@@ -2,12 +2,13 @@
 with PyGObject (stdlib and ``gi`` only: it never imports the project).
 
 It speaks JSON lines: first it says ``{"ready": true, "version": ...}`` on stdout. Each job
-comes on stdin (``url``: the page to load, ``time_limit``, ``settle_ms``); once the page has
-loaded it says ``{"loaded": true}`` and waits for ``{"go": true}`` (the parent's servers
-log the scenario's requests from then on), runs the page's ``corsInspectorStart()`` and
-answers ``outcome`` (the object page.py's script logs after its marker; None on a timeout),
-``console`` (``[level, text]`` pairs: WebKit's own lines between the run's start and end
-marks) and ``failure`` (why the page could not run, or None).
+comes on stdin (``url``: the page to load, page.py's ``marker``, ``time_limit``,
+``settle_ms``); once the page has loaded it says ``{"loaded": true}`` and waits for
+``{"go": true}`` (the parent's servers log the scenario's requests from then on), runs the
+page's ``corsInspectorStart()`` and answers ``outcome`` (the object page.py's script logs
+after its marker; None on a timeout), ``console`` (``[level, text]`` pairs: WebKit's own
+lines between the run's start and end marks) and ``failure`` (why the page could not run,
+or None).
 
 Each job gets a fresh WebContext and a WebsiteDataManager in a fresh temporary folder (no
 cache, cookies or preflight cache carried over), removed afterwards. Not an ephemeral one:
@@ -34,7 +35,6 @@ gi.require_version("Gtk", "3.0")
 gi.require_version("WebKit2", "4.1")
 from gi.repository import GLib, Gtk, WebKit2  # type: ignore[import-not-found]  # noqa: E402
 
-MARKER = "__corsinspector_result__"
 START_MARK = "__corsinspector_start__"
 END_MARK = "__corsinspector_end__"
 LEVELS = {"LOG": "log", "DEBUG": "debug", "INFO": "info", "WARN": "warning", "ERROR": "error"}
@@ -67,7 +67,8 @@ class Job:
         self.started = False
         self.outcome: dict[str, Any] | None = None
         self.done = False
-        self.settle_ms = int(spec.get("settle_ms", 250))
+        self.settle_ms = int(spec["settle_ms"])
+        self.marker = str(spec["marker"])  # page.py's: its outcome follows it on the console
         self.folder = tempfile.mkdtemp(prefix="corsinspector-webkit-")
         manager = WebKit2.WebsiteDataManager(
             base_data_directory=os.path.join(self.folder, "data"),
@@ -115,12 +116,12 @@ class Job:
     def on_line(self, level: str, text: str) -> None:
         if text == START_MARK:
             self.lines.clear()
-        elif text.startswith(MARKER) and self.outcome is None:
-            self.outcome = json.loads(text[len(MARKER) :])
+        elif text.startswith(self.marker) and self.outcome is None:
+            self.outcome = json.loads(text[len(self.marker) :])
             GLib.timeout_add(self.settle_ms, self._end)
         elif text == END_MARK:
             self.finish()
-        elif not text.startswith(MARKER):
+        elif not text.startswith(self.marker):
             self.lines.append([level, text])
 
     def continue_line(self, text: str) -> None:
