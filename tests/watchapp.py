@@ -8,8 +8,12 @@ and its ``corsErrorStatus.corsError`` (None when allowed or not a CORS error).
 tests/watch/test_watchapp.py checks every entry against headless Chromium over CDP.
 
 Other pages: ``allowed_page_url`` (only allowed requests: ``expected_allowed``),
-``busy_page_url`` (an allowed request every 300 ms, forever: never idle) and
-``refused_url`` (a loopback port that refuses connections: a page that does not load).
+``busy_page_url`` (an allowed request every 300 ms, forever: never idle),
+``refused_url`` (a loopback port that refuses connections: a page that does not load),
+``forget_page_url`` (fetches whose answers the page drops or aborts: ``expected_forget``),
+``origins_page_url`` (fetches from a cross-site iframe, a worker, a sandboxed iframe and a
+srcdoc iframe: ``expected_origins``) and ``rate_page_url(rate, seconds)`` (``rate`` requests
+a second for ``seconds``, every fourth blocked: the watch benchmark's page).
 Every page sets its title to ``DONE_TITLE`` once its series has ended.
 """
 
@@ -21,7 +25,7 @@ import json
 import socket
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import TracebackType
 from typing import NamedTuple
 
@@ -105,6 +109,63 @@ async function run(step) {{
 """
 
 
+def _script_page(title: str, script: str, body: str = "") -> str:
+    """A page that runs ``script`` (which sets the title to ``DONE_TITLE`` when done)."""
+    return f"""<!doctype html>
+<html><head><meta charset="utf-8"><title>{title}</title><link rel="icon" href="data:,"></head>
+<body><h1>{title}</h1>{body}
+<script>
+const DONE = {json.dumps(DONE_TITLE)};
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+{script}
+</script></body></html>
+"""
+
+
+def _forget_script(api: str, silent: str) -> str:
+    """Answers dropped (never read, aborted after they came, cancelled) and requests aborted
+    before any answer; then garbage, so the dropped responses are collected."""
+    return f"""const API = {json.dumps(api)}, SILENT = {json.dumps(silent)};
+(async () => {{
+  fetch(API + "/forget/small");
+  fetch(API + "/forget/big");
+  fetch(API + "/forget/blocked").catch(() => {{}});
+  const early = new AbortController();
+  fetch(SILENT + "/forget/hang", {{signal: early.signal}}).catch(() => {{}});
+  const preflighted = new AbortController();
+  fetch(SILENT + "/forget/hang-put", {{method: "PUT", headers: {{"X-Request-Id": "1"}},
+    signal: preflighted.signal}}).catch(() => {{}});
+  const late = new AbortController();
+  await fetch(API + "/forget/late", {{signal: late.signal}});
+  late.abort();
+  const cancelled = await fetch(API + "/forget/cancel");
+  await cancelled.body.cancel();
+  await sleep(300);
+  early.abort();
+  preflighted.abort();
+  for (let round = 0; round < 30; round++) new Array(1e6).fill(round);
+  await sleep(1500);
+  document.title = DONE;
+}})();"""
+
+
+def _rate_script(api: str) -> str:
+    """``rate`` requests a second (from the fragment) for ``seconds``; every fourth blocked."""
+    return f"""const API = {json.dumps(api)};
+const args = new URLSearchParams(location.hash.slice(1));
+const rate = Number(args.get("rate") || 100), seconds = Number(args.get("seconds") || 10);
+const total = Math.round(rate * seconds), start = performance.now();
+let sent = 0, ended = 0;
+const end = () => {{ if (++ended === total) document.title = DONE; }};
+const timer = setInterval(() => {{
+  const due = Math.min(total, Math.floor((performance.now() - start) * rate / 1000) + 1);
+  for (; sent < due; sent++) {{
+    fetch(API + (sent % 4 === 3 ? "/no-cors" : "/tick")).then((r) => r.text()).then(end, end);
+  }}
+  if (sent >= total) clearInterval(timer);
+}}, 10);"""
+
+
 def _closed_port() -> socket.socket:
     """A loopback socket bound but not listening: connections to its port are refused."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -122,11 +183,14 @@ class WatchApp:
         self._api = ScenarioServer(blank)
         self._other = ScenarioServer(blank)
         self._refused: socket.socket | None = None
+        self._silent: socket.socket | None = None
         self.steps: list[_Step] = []
         self.allowed_steps: list[_Step] = []
 
     async def __aenter__(self) -> WatchApp:
         self._refused = _closed_port()
+        self._silent = _closed_port()
+        self._silent.listen(64)  # connections complete in the kernel, never answered
         try:
             for server in (self._front, self._api, self._other):
                 await server.start()
@@ -144,9 +208,10 @@ class WatchApp:
     async def _close(self) -> None:
         for server in (self._front, self._api, self._other):
             await server.close()
-        if self._refused is not None:
-            self._refused.close()
-            self._refused = None
+        for sock in (self._refused, self._silent):
+            if sock is not None:
+                sock.close()
+        self._refused = self._silent = None
 
     # --- the origins and pages ---------------------------------------------------------
 
@@ -182,6 +247,54 @@ class WatchApp:
     @property
     def refused_url(self) -> str:
         return self.refused_origin + "/"
+
+    @property
+    def silent_origin(self) -> str:
+        """A loopback port that accepts connections and never answers."""
+        assert self._silent is not None
+        return f"http://127.0.0.1:{self._silent.getsockname()[1]}"
+
+    @property
+    def forget_page_url(self) -> str:
+        return self.front_origin + "/forget.html"
+
+    @property
+    def origins_page_url(self) -> str:
+        return self.front_origin + "/origins.html"
+
+    def rate_page_url(self, rate: int = 100, seconds: float = 10.0) -> str:
+        """``rate`` requests a second for ``seconds`` (in the fragment: never sent)."""
+        return f"{self.front_origin}/rate.html#rate={rate}&seconds={seconds:g}"
+
+    @property
+    def expected_forget(self) -> dict[str, str]:
+        """The forget page's requests by URL and what Chromium does with each: ``allowed``
+        (the answer reached the page, which drops it or aborts it after), its CORS error
+        (blocked), or ``aborted`` (by the page, before any answer)."""
+        api, silent = self.api_origin, self.silent_origin
+        return {
+            api + "/forget/small": "allowed",
+            api + "/forget/big": "allowed",
+            api + "/forget/blocked": "MissingAllowOriginHeader",
+            silent + "/forget/hang": "aborted",
+            silent + "/forget/hang-put": "aborted",
+            api + "/forget/late": "allowed",
+            api + "/forget/cancel": "allowed",
+        }
+
+    @property
+    def expected_origins(self) -> dict[str, str]:
+        """The origins page's requests by URL, each with the Origin its initiator has."""
+        api, front = self.api_origin, self.front_origin
+        return {
+            api + "/from-page": front,
+            api + "/from-frame": front.replace("127.0.0.1", "localhost"),
+            api + "/from-worker": front,
+            api + "/from-sandbox": "null",
+            api + "/from-srcdoc": front,
+            front + "/same.json": front,
+            front + "/from-api-frame": api,
+        }
 
     @property
     def expected(self) -> list[Expected]:
@@ -275,6 +388,60 @@ class WatchApp:
             Route("GET", other + "/landing", 200, (
                 ("Access-Control-Allow-Origin", "*"), *_JSON,
             ), '{"landed": true}'),
+        ))  # fmt: skip
+        self._build_more()
+
+    def _build_more(self) -> None:
+        """The forget, origins and rate pages and their routes (after the others)."""
+        front, api = self.front_origin, self.api_origin
+        cross_site = front.replace("127.0.0.1", "localhost")  # same server, another site
+        allow: Headers = (("Access-Control-Allow-Origin", front), ("Vary", "Origin"))
+        anyone: Headers = (("Access-Control-Allow-Origin", "*"), *_JSON)
+        html: Headers = (("Content-Type", "text/html; charset=utf-8"), *_NO_STORE)
+        script: Headers = (("Content-Type", "text/javascript"), *_NO_STORE)
+        fetching = "<script>fetch({})</script>"
+        frames = (
+            f"<iframe src='{cross_site}/frame.html'></iframe>"
+            "<iframe sandbox='allow-scripts' src='/sandboxed.html'></iframe>"
+            # a srcdoc frame has its parent's origin: no Origin header on a same-origin GET
+            f"<iframe srcdoc=\"<script>fetch('{api}/from-srcdoc'); fetch('/same.json')"
+            '</script>"></iframe>'
+            f"<iframe src='{api}/frame.html'></iframe>"
+        )
+        origins = (
+            "new Worker('/worker.js');\n"
+            f"fetch({json.dumps(api + '/from-page')});\n"
+            "sleep(2500).then(() => { document.title = DONE; });"
+        )
+        big = "x" * (2 << 20)
+        self._front.scenario = replace(self._front.scenario, server=(
+            *self._front.scenario.server,
+            Route("GET", front + "/forget.html", 200, html, _script_page(
+                "Watch app: forget", _forget_script(api, self.silent_origin))),
+            Route("GET", front + "/origins.html", 200, html,
+                  _script_page("Watch app: origins", origins, frames)),
+            Route("GET", front + "/frame.html", 200, html,
+                  fetching.format(json.dumps(api + "/from-frame"))),
+            Route("GET", front + "/sandboxed.html", 200, html,
+                  fetching.format(json.dumps(api + "/from-sandbox"))),
+            Route("GET", front + "/worker.js", 200, script,
+                  f"fetch({json.dumps(api + '/from-worker')});"),
+            Route("GET", front + "/from-api-frame", 200, (
+                ("Access-Control-Allow-Origin", api), *_JSON), '{"from": "api frame"}'),
+            Route("GET", front + "/rate.html", 200, html,
+                  _script_page("Watch app: rate", _rate_script(api))),
+        ))  # fmt: skip
+        self._api.scenario = replace(self._api.scenario, server=(
+            *self._api.scenario.server,
+            Route("GET", api + "/forget/small", 200, (*allow, *_JSON), '{"small": true}'),
+            Route("GET", api + "/forget/big", 200, (*allow, *_NO_STORE), big),
+            Route("GET", api + "/forget/blocked", 200, _JSON, '{"blocked": true}'),
+            Route("GET", api + "/forget/late", 200, (*allow, *_NO_STORE), big),
+            Route("GET", api + "/forget/cancel", 200, (*allow, *_NO_STORE), big),
+            *(Route("GET", f"{api}/from-{name}", 200, anyone, '{"ok": true}')
+              for name in ("page", "frame", "worker", "sandbox", "srcdoc")),
+            Route("GET", api + "/frame.html", 200, html,
+                  fetching.format(json.dumps(front + "/from-api-frame"))),
         ))  # fmt: skip
 
 

@@ -18,8 +18,6 @@ from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Any, cast
 
-from corsinspector.app.headernames import BROWSER_ADDED
-from corsinspector.engine.safelist import FORBIDDEN_NAMES
 from corsinspector.model import (
     CREDENTIALS_MODES,
     REQUEST_MODES,
@@ -34,6 +32,13 @@ from corsinspector.model import (
 )
 from corsinspector.origins import NULL_ORIGIN, normalize_url, serialize_origin
 from corsinspector.watch.capture import IN_FLIGHT, BrowserSays, Hop, Session, Watched
+from corsinspector.watch.cdpdata import (
+    ABORTED,
+    explain_failure,
+    header_pairs,
+    response_of,
+    script_headers,
+)
 from corsinspector.watch.instrument import BINDING, INSTRUMENT
 
 __all__ = ["COMMANDS", "CdpReducer"]
@@ -60,52 +65,6 @@ _SLACK = 1000
 #: How far back a late instrumentation report or console line looks for its request.
 _LOOKBACK = 500
 _API_RESOURCES = frozenset({"Fetch", "XHR"})
-
-
-def _pairs(headers: Any) -> Headers:
-    """CDP's header object as pairs; repeated headers arrive joined by newlines."""
-    if not isinstance(headers, dict):
-        return ()
-    return tuple(
-        (str(name), line) for name, value in headers.items() for line in str(value).split("\n")
-    )
-
-
-def _from_text(text: str) -> tuple[str | None, str | None, Headers] | None:
-    """The HTTP version, reason and headers of a raw response head (``headersText``)."""
-    lines = text.split("\r\n")
-    status = lines[0].split(" ", 2)
-    if len(status) < 2 or not status[0].startswith("HTTP/"):
-        return None
-    pairs = (line.partition(":") for line in lines[1:] if ":" in line)
-    headers = tuple((name, value.strip(" \t")) for name, _, value in pairs)
-    return status[0][5:], status[2] if len(status) > 2 else None, headers
-
-
-def _response(data: dict[str, Any], status_key: str = "status") -> Response:
-    """A response from ``responseReceived.response``/``redirectResponse`` or from
-    ``responseReceivedExtraInfo`` (which has ``headersText`` on HTTP/1: order and repeats)."""
-    status = int(data.get(status_key) or data.get("statusCode") or 0)
-    head = _from_text(data["headersText"]) if isinstance(data.get("headersText"), str) else None
-    if head is None:
-        head = (data.get("protocol"), data.get("statusText"), _pairs(data.get("headers")))
-    version, reason, headers = head
-    address, port = data.get("remoteIPAddress"), data.get("remotePort")
-    remote = f"{address}:{port}" if address and port else None
-    return Response(
-        status, headers, reason=reason or None, http_version=version, remote_address=remote
-    )
-
-
-def _script_headers(headers: Headers) -> Headers:
-    """The headers script set: those the browser adds itself (or script may not set) removed."""
-    return tuple(
-        (name, value)
-        for name, value in headers
-        if (low := name.lower()) not in BROWSER_ADDED
-        and low not in FORBIDDEN_NAMES
-        and not low.startswith(("sec-", "proxy-"))
-    )
 
 
 def _page_origin(document_url: str) -> str:
@@ -183,6 +142,8 @@ class CdpReducer:
         self.session = session
         self._tracks: dict[str, _Track] = {}
         self._reports: list[dict[str, str]] = []
+        #: Each frame's origin (frameId -> serialized origin), as its document has it.
+        self._frames: dict[str, str] = {}
         self._seq = 0
         self._handlers = {
             "Network.requestWillBeSent": self._will_be_sent,
@@ -237,13 +198,14 @@ class CdpReducer:
         hops = [hop for slot in slots if (hop := slot.hop(None)) is not None]
         if hops and track.error is not None and hops[-1].response is None:
             hops[-1] = Hop(hops[-1].request, None, track.error)
+        preflight = self._preflight_hop(track)
         return Watched(
             id=id,
             seq=track.seq,
             load=track.load,
             resource=track.resource,
-            request=self._request(track, hops[0] if hops else None),
-            preflight=self._preflight_hop(track),
+            request=self._request(track, hops[0] if hops else preflight),
+            preflight=preflight,
             hops=tuple(hops),
             browser=track.browser,
             started=track.started,
@@ -262,14 +224,17 @@ class CdpReducer:
             yield id, self._tracks[id]
 
     def _request(self, track: _Track, first: Hop | None) -> Request:
+        """As the page asked for it; ``first`` the first hop on the wire (else the preflight)."""
         asked = track.first
-        headers = _pairs(asked.get("headers"))
+        headers = header_pairs(asked.get("headers"))
         url = str(asked.get("url", ""))
         method = str(asked.get("method", "GET"))
-        origin = _page_origin(str(track.first.get("documentURL", url)))
         wire = first.request.headers if first is not None else ()
-        if header_values(wire, "Origin") == [NULL_ORIGIN]:
-            origin = NULL_ORIGIN  # an opaque page (a sandboxed frame) names itself "null"
+        # the initiator's origin as the browser sent it (a sandboxed frame's "null", a
+        # srcdoc frame's parent's); without an Origin header, its frame's or document's
+        sent = header_values(wire, "Origin")
+        origin = sent[0] if sent else str(asked.get("frameOrigin") or "")
+        origin = origin or _page_origin(str(asked.get("documentURL", url)))
         credentials: Credentials = "include" if header_values(wire, "Cookie") else "same-origin"
         mode: Mode = "cors"
         if track.report is not None:
@@ -284,7 +249,7 @@ class CdpReducer:
             url,
             method,
             origin,
-            _script_headers(headers),
+            script_headers(headers),
             credentials,
             mode,
             body if isinstance(body, str) else None,
@@ -304,21 +269,28 @@ class CdpReducer:
         redirected = params.get("redirectResponse")
         if isinstance(redirected, dict):
             previous = track.slot(sum(1 for s in track.slots if s.sent is not None) - 1)
-            previous.response = _response(redirected)
+            previous.response = response_of(redirected)
         slot = track.next_sent()
         body = asked.get("postData")
         slot.sent = SentRequest(
             str(asked.get("method", "GET")),
             str(asked.get("url", "")),
-            _pairs(asked.get("headers")),
+            header_pairs(asked.get("headers")),
             body if isinstance(body, str) else None,
         )
         if track.preflight or track.seq is not None:
             return [self._owner(id)]
         track.seq = self._seq
         self._seq += 1
-        track.first = {**asked, "documentURL": params.get("documentURL", asked.get("url", ""))}
         track.resource = str(params.get("type") or "Other")
+        track.first = {
+            **asked,
+            "documentURL": params.get("documentURL", asked.get("url", "")),
+            # a navigation's own origin is its URL's; a subresource's, its frame's now
+            "frameOrigin": None
+            if track.resource == "Document"
+            else self._frames.get(str(params.get("frameId"))),
+        }
         track.started = float(params.get("wallTime") or 0.0)
         track.load = max(len(self.session.loads) - 1, 0)
         track.report = self._take_report(str(asked.get("url", "")), slot.sent.method)
@@ -327,14 +299,14 @@ class CdpReducer:
     def _request_extra(self, params: dict[str, Any]) -> list[str]:
         id = str(params.get("requestId", ""))
         track = self._track(id)
-        track.slot(track.extra_requests).wire_request = _pairs(params.get("headers"))
+        track.slot(track.extra_requests).wire_request = header_pairs(params.get("headers"))
         track.extra_requests += 1
         return [self._owner(id)]
 
     def _response_extra(self, params: dict[str, Any]) -> list[str]:
         id = str(params.get("requestId", ""))
         track = self._track(id)
-        track.slot(track.extra_responses).wire_response = _response(params, "statusCode")
+        track.slot(track.extra_responses).wire_response = response_of(params, "statusCode")
         track.extra_responses += 1
         return [self._owner(id)]
 
@@ -343,7 +315,11 @@ class CdpReducer:
         track = self._track(id)
         if track.slots and isinstance(params.get("response"), dict):
             sent = [s for s in track.slots if s.sent is not None]
-            (sent[-1] if sent else track.slots[-1]).response = _response(params["response"])
+            (sent[-1] if sent else track.slots[-1]).response = response_of(params["response"])
+        if track.seq is not None and track.browser.allowed is None:
+            # handed to the page (a blocked answer never is): allowed, whether or not the
+            # page goes on to read its body
+            track.browser = BrowserSays(True, message=track.browser.message)
         return [self._owner(id)]
 
     def _finished(self, params: dict[str, Any]) -> list[str]:
@@ -359,17 +335,9 @@ class CdpReducer:
         track = self._track(id)
         track.done = True
         text = str(params.get("errorText") or "net::ERR_FAILED")
-        track.error = NetworkError(text, _explain(text, params.get("blockedReason")))
+        track.error = NetworkError(text, explain_failure(text, params.get("blockedReason")))
         if track.seq is not None:
-            status = params.get("corsErrorStatus") or {}
-            said = track.browser
-            track.browser = BrowserSays(
-                False,
-                status.get("corsError") or said.kind,
-                str(status.get("failedParameter") or said.failed_parameter),
-                said.message,
-                text,
-            )
+            track.browser = _failure_says(track.browser, text, params)
         return [self._owner(id)]
 
     # --- what the browser said --------------------------------------------------------------
@@ -432,7 +400,10 @@ class CdpReducer:
 
     def _navigated(self, params: dict[str, Any]) -> list[str]:
         frame = params.get("frame") or {}
-        if frame.get("parentId") or not frame.get("url"):
+        if not frame.get("url"):
+            return []
+        self._frame_origin(frame)
+        if frame.get("parentId"):
             return []
         document = self._tracks.get(str(frame.get("loaderId", "")))
         started = document.started if document is not None else time.time()
@@ -441,6 +412,15 @@ class CdpReducer:
             return []
         document.load = load.index  # the navigation's own request belongs to its load
         return [str(frame["loaderId"])]
+
+    def _frame_origin(self, frame: dict[str, Any]) -> None:
+        """Keep a frame's origin: its URL's, or (``about:srcdoc``, ``about:blank``) its
+        parent's, which it inherits."""
+        url, parent = str(frame["url"]), self._frames.get(str(frame.get("parentId")))
+        origin = parent if url.startswith("about:") and parent else _page_origin(url)
+        self._frames[str(frame.get("id"))] = origin
+        while len(self._frames) > _SLACK:
+            del self._frames[next(iter(self._frames))]
 
     def _binding(self, params: dict[str, Any]) -> list[str]:
         if params.get("name") != BINDING:
@@ -487,13 +467,20 @@ def _method(method: str) -> str:
     return upper if upper in ("DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT") else method
 
 
-_EXPLAINED = {
-    "net::ERR_CONNECTION_REFUSED": "Nothing is listening at that address and port.",
-    "net::ERR_ABORTED": "The page cancelled the request.",
-}
-
-
-def _explain(code: str, blocked: Any) -> str:
-    if blocked:
-        return f"The browser blocked the request ({blocked})."
-    return _EXPLAINED.get(code, f"The browser reported {code}.")
+def _failure_says(said: BrowserSays, text: str, failed: dict[str, Any]) -> BrowserSays:
+    """What the browser says of a request once its load failed with ``text``."""
+    status = failed.get("corsErrorStatus") or {}
+    blocked = bool(status or failed.get("blockedReason"))
+    if said.allowed and not blocked:
+        # the answer had reached the page, which dropped it (or its body failed)
+        return replace(said, net_error=text)
+    if text == ABORTED and not blocked and said.kind is None:
+        # the page aborted it before any answer: the browser reached no verdict
+        return BrowserSays(None, message=said.message, net_error=text)
+    return BrowserSays(
+        False,
+        status.get("corsError") or said.kind,
+        str(status.get("failedParameter") or said.failed_parameter),
+        said.message,
+        text,
+    )
