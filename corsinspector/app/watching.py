@@ -83,8 +83,8 @@ class WatchRow:
 
 def browser_label(says: BrowserSays) -> str:
     """The browser's own verdict in a few words."""
-    if says.allowed is None:
-        return "in flight…"
+    if says.allowed is None:  # in flight, or aborted by the page before any answer
+        return f"no verdict: {says.net_error}" if says.net_error else "in flight…"
     if says.allowed:
         return "allowed"
     if says.kind is None and says.net_error:
@@ -96,7 +96,7 @@ def _browser_cell(says: BrowserSays) -> str:
     """The browser's verdict in the list, short: a mark and Chromium's kind (the words stay
     in the tooltip, the colour says it too)."""
     if says.allowed is None:
-        return "in flight…"
+        return browser_label(says)
     if says.allowed:
         return "✓ allowed"
     return f"✗ {says.kind or says.net_error or 'no CORS error named'}"
@@ -125,8 +125,8 @@ def watch_row(watched: Watched, verdict: Verdict | None) -> WatchRow:
     says = watched.browser
     request = watched.request
     ours = "agrees"  # the browser's verdict, said once: the list stays readable on a laptop
-    if verdict is None or says.allowed is None:
-        state, ours = "pending", "…"
+    if verdict is None or says.allowed is None:  # nothing to set ours beside (yet)
+        state, ours = "pending", "—" if watched.done else "…"
     elif not agrees(watched, verdict):
         state, ours = "disagree", f"≠ {_engine_label(verdict)}"
     elif says.allowed:
@@ -309,6 +309,8 @@ class WatchList:
         self._group_of: dict[str, int] = {}
         #: The session's drop count when the list last looked for dropped rows.
         self._dropped = session.dropped
+        #: The ids of the requests whose verdicts disagree with the browser's.
+        self._disagreeing: set[str] = set()
 
     # --- reading ---
 
@@ -342,8 +344,20 @@ class WatchList:
         return group, bisect_left(seqs, watched.seq)
 
     def disagreements(self) -> int:
-        """How many rows shown so far disagree with the browser."""
-        return sum(1 for row in self._rows.values() if row.state == "disagree")
+        """How many requests kept disagree with the browser (whatever the filter shows)."""
+        return len(self._disagreeing)
+
+    def _judge(self, rows: list[Watched]) -> None:
+        """Each finished row judged as it comes (cached by the session), so that every
+        disagreement is counted, not only those drawn."""
+        from corsinspector.watch.judge import agrees
+
+        for watched in rows:
+            if watched.done and watched.browser.allowed is not None:
+                if agrees(watched, self.session.verdict(watched)):
+                    self._disagreeing.discard(watched.id)
+                else:
+                    self._disagreeing.add(watched.id)
 
     def group_label(self, group: int) -> str:
         return load_label(self.groups[group].load, len(self.groups[group].ids))
@@ -407,6 +421,7 @@ class WatchList:
         if not self.groups:
             yield Change("groups", -1, 0, 0, self._add_orphans)
         latest = [w for w in {w.id: w for w in changed}.values() if self.session.get(w.id) is w]
+        self._judge(latest)
         shown = self._shown_ids()
         kept: list[Watched] = []
         added: dict[int, list[Watched]] = {}
@@ -436,6 +451,7 @@ class WatchList:
         if self.session.dropped == self._dropped:
             return
         self._dropped = self.session.dropped
+        self._disagreeing = {i for i in self._disagreeing if self.session.get(i) is not None}
         for index, group in enumerate(self.groups):
             gone = [row for row, i in enumerate(group.ids) if self.session.get(i) is None]
             runs: list[tuple[int, int]] = []

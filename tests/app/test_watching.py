@@ -193,6 +193,14 @@ def test_each_row_says_the_browsers_verdict_beside_ours_and_a_disagreement_loudl
     flying = in_flight(watched(2))
     row = watch_row(flying, None)
     assert (row.state, row.cells[4], row.cells[5]) == ("pending", "in flight…", "…")
+    aborted = replace(watched(4), browser=BrowserSays(None, net_error="net::ERR_ABORTED"))
+    row = watch_row(aborted, session.verdict(aborted))
+    assert (row.state, row.cells[4], row.cells[5]) == (
+        "pending",
+        "no verdict: net::ERR_ABORTED",
+        "—",
+    )
+    assert comparison_line(aborted, session.verdict(aborted))[1] is None
     refused = watched(3, says=BrowserSays(False, net_error="net::ERR_CONNECTION_REFUSED"))
     assert watch_row(refused, None).cells[4] == "✗ net::ERR_CONNECTION_REFUSED"
     assert "The browser: failed: net::ERR_CONNECTION_REFUSED" in watch_row(refused, None).tooltip

@@ -93,7 +93,7 @@ async def _watch_and_check(
 
     # rows stream in, each with the browser's verdict: the cross-origin ones only
     await until(lambda: {(e.method, e.url) for e in cross} <= shown())
-    await until(lambda: all(w.browser.allowed is not None for w in listed(pane)))
+    await until(lambda: all(cells(pane, w)[4] != "in flight…" for w in listed(pane)))
     assert pane.runner.running
     assert pane.page_window.isVisible()
     assert pane.page_window.view is not None
@@ -234,10 +234,89 @@ def test_the_live_list_takes_10000_rows_in_bursts_and_stays_quick(qtbot: QtBot) 
     first = pane.model.watched_at(pane.model.index(0, 0, group))
     assert first is not None
     assert first.seq == 2000  # the oldest went first
-    assert slowest < 0.25, f"a burst took {slowest:.3f} s"
+    assert slowest < 0.5, f"a burst took {slowest:.3f} s"  # ~10 ms here; 2 shared cores
     started = time.perf_counter()
     pane.filter.setText("MissingAllowOrigin")
     qtbot.waitUntil(lambda: pane.model.list.text == "MissingAllowOrigin")
     took = time.perf_counter() - started
     assert pane.model.rowCount(pane.model.index(0, 0)) == 1000  # the finished blocked ones
     assert took < 3.0, f"filtering 10,000 rows took {took:.3f} s"
+
+
+def test_a_disagreement_is_flagged_loudly_in_the_list_and_beside_the_verdict(
+    qtbot: QtBot,
+) -> None:
+    """A row the engine judges otherwise than the browser did (fed as a watcher would):
+    bold in the culprit's colours, counted under the list, and said in the banner."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QColor
+
+    from corsinspector.app.colors import theme
+    from corsinspector.watch.capture import BrowserSays
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    pane = window.watch_pane
+    session = Session()
+    session.start_load(FRONT + "/", 1e9)
+    pane.runner.session_started.emit(session)
+    agreeing = watched(0, allow=False)
+    wrong = watched(1, allow=False, says=BrowserSays(True))  # the browser let it through
+    for row in (agreeing, wrong):
+        session.put(row)
+    pane.runner._changed([agreeing, wrong])
+    pane.runner.flush()
+    index = pane.model.index_of(wrong.id)
+    colors = theme(False)  # the tests' palette is the light one
+    assert pane.model.data(index, Qt.ItemDataRole.FontRole).bold()
+    assert pane.model.data(index, Qt.ItemDataRole.BackgroundRole) == QColor(colors.culprit[0])
+    assert not pane.model.data(pane.model.index_of(agreeing.id), Qt.ItemDataRole.FontRole)
+    assert cells(pane, wrong)[5] == "≠ blocked: MissingAllowOriginHeader"
+    assert pane.count.text().endswith("1 disagreement with the browser")
+    assert pane.select(wrong.id)
+    real = window.banner.real
+    assert "DISAGREES: the engine says blocked: MissingAllowOriginHeader" in real.text()
+    assert colors.failed in real.styleSheet()
+    assert window.banner.state == "blocked"  # our verdict, with the browser's beside it
+
+
+@pytest.mark.integration
+def test_no_browser_at_the_address_given_is_said_in_a_line(
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop
+) -> None:
+    """Attaching to a browser that is not listening: one clear line, the watch over."""
+    import socket
+
+    async def main() -> None:
+        with socket.socket() as closed:
+            closed.bind(("127.0.0.1", 0))
+            port = closed.getsockname()[1]  # bound, never listening: refused
+            window = MainWindow()
+            qtbot.addWidget(window)
+            window.show()
+            pane = window.watch_pane
+            pane.browser.setCurrentIndex(pane.browser.findData("cdp"))
+            assert pane.address.isVisibleTo(pane)
+            pane.url.setText("http://127.0.0.1:9/")
+            pane.start.click()
+            assert "host:port" in pane.status.text()  # no address yet: said, nothing started
+            pane.address.setText(f"127.0.0.1:{port}")
+            pane.start.click()
+            try:
+                await until(lambda: f":{port}" in pane.status.text() and not _busy(pane), 30)
+            finally:
+                await window.controller.aclose()
+            text = pane.status.text()
+            assert "\n" not in text
+            assert "Traceback" not in text
+            assert "Internal error" not in window.banner.message.text()
+            assert f"127.0.0.1:{port}" in text
+            assert not pane.runner.running
+            assert not pane.stop.isEnabled()
+
+    loop.run_until_complete(main())
+
+
+def _busy(pane: WatchPane) -> bool:
+    return pane.status.text().startswith(("Starting", "Loading"))
