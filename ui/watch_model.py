@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
-from corsinspector.app.watching import COLUMNS, WatchList
+from corsinspector.app.watching import COLUMNS
+from corsinspector.app.watchlist import WatchList
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

@@ -1,7 +1,7 @@
-"""The Watch pane's logic without Qt (corsinspector/app/watching.py): the live list grouped by
-page load, kept up to date by changes a model applies one by one; each row's words with the
-browser's verdict beside ours; the browser choice; a watched request saved as a scenario and
-as a collection item, both read back by the real readers."""
+"""The Watch pane's logic without Qt (corsinspector/app/watching.py and watchlist.py): the live
+list grouped by page load, kept up to date by changes a model applies one by one; each row's
+words with the browser's verdict beside ours; the browser choice; a watched request saved as a
+scenario and as a collection item, both read back by the real readers."""
 
 from __future__ import annotations
 
@@ -13,8 +13,6 @@ import pytest
 
 from corsinspector import judge, load_scenario
 from corsinspector.app.watching import (
-    Change,
-    WatchList,
     browser_choice,
     comparison_line,
     count_line,
@@ -23,6 +21,7 @@ from corsinspector.app.watching import (
     scenario_file_name,
     watch_row,
 )
+from corsinspector.app.watchlist import Change, WatchList
 from corsinspector.errors import InputError
 from corsinspector.formats.collection import Collection, load_collection, save_collection
 from corsinspector.model import Request, Response, SentRequest
