@@ -22,7 +22,10 @@ class PageWindow(QWidget):
         super().__init__()
         self.setObjectName("watch_page_window")
         self.setWindowTitle("Watched page — CORS Inspector")
-        self.note = QLabel("No page: start a watch in the Watch tab (embedded Chromium).")
+        self.note = QLabel(
+            "The page shows here when watched in embedded Chromium (a Chrome shows it in its "
+            "own window)."
+        )
         self.note.setObjectName("watch_page_note")
         self.note.setWordWrap(True)
         self.view: QWebEngineView | None = None
