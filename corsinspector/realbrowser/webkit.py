@@ -29,8 +29,10 @@ import asyncio
 import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +94,8 @@ class WebKitPlayer:
         self._xvfb: asyncio.subprocess.Process | None = None
         self._display = ""
         self._child: asyncio.subprocess.Process | None = None
+        #: The child's website data folders (WebKit's network process may write after a job).
+        self.data_folder = tempfile.mkdtemp(prefix="corsinspector-webkit-")
 
     @property
     def pids(self) -> list[int]:
@@ -144,7 +148,7 @@ class WebKitPlayer:
         env.pop("WAYLAND_DISPLAY", None)
         try:
             self._child = await asyncio.create_subprocess_exec(
-                *self._namespace.command([PYTHON, str(CHILD)]),
+                *self._namespace.command([PYTHON, str(CHILD), self.data_folder]),
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.DEVNULL,
@@ -273,6 +277,7 @@ class WebKitPlayer:
             namespace, self._namespace = self._namespace, None
             if namespace is not None:
                 await namespace.close()
+            shutil.rmtree(self.data_folder, ignore_errors=True)
 
 
 async def open_player() -> WebKitPlayer:

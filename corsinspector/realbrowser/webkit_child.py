@@ -10,8 +10,9 @@ after its marker; None on a timeout), ``console`` (``[level, text]`` pairs: WebK
 lines between the run's start and end marks) and ``failure`` (why the page could not run,
 or None).
 
-Each job gets a fresh WebContext and a WebsiteDataManager in a fresh temporary folder (no
-cache, cookies or preflight cache carried over), removed afterwards. Not an ephemeral one:
+Each job gets a fresh WebContext and a WebsiteDataManager in a fresh folder (no cache,
+cookies or preflight cache carried over) inside the folder named by the first argument,
+which the parent removes at the end. Not an ephemeral one:
 in an ephemeral session WebKit prints no console lines at all. TLS errors are ignored (the
 servers use a throw-away certificate). WebKit prints the console on the web process's
 standard error (``enable-write-console-messages-to-stdout``); both of this process's
@@ -60,7 +61,7 @@ def parse_console(line: str) -> tuple[str, str] | None:
 class Job:
     """One page load and fetch in a fresh context; ``reply`` gets the answer once."""
 
-    def __init__(self, spec: dict[str, Any], tell: Any, reply: Any) -> None:
+    def __init__(self, spec: dict[str, Any], root: str, tell: Any, reply: Any) -> None:
         self.tell = tell
         self.reply = reply
         self.lines: list[list[str]] = []
@@ -69,7 +70,7 @@ class Job:
         self.done = False
         self.settle_ms = int(spec["settle_ms"])
         self.marker = str(spec["marker"])  # page.py's: its outcome follows it on the console
-        self.folder = tempfile.mkdtemp(prefix="corsinspector-webkit-")
+        self.folder = tempfile.mkdtemp(prefix="job-", dir=root)
         manager = WebKit2.WebsiteDataManager(
             base_data_directory=os.path.join(self.folder, "data"),
             base_cache_directory=os.path.join(self.folder, "cache"),
@@ -152,9 +153,11 @@ class Job:
 
 
 class Child:
-    def __init__(self, reply_fd: int) -> None:
+    def __init__(self, reply_fd: int, root: str) -> None:
         self.out = os.fdopen(reply_fd, "w", encoding="utf-8", buffering=1)
+        self.root = root  # the parent's folder: job folders go in it, the parent removes it
         self.job: Job | None = None
+        self.last_folder: str | None = None
 
     def send(self, message: dict[str, Any]) -> None:
         self.out.write(json.dumps(message) + "\n")
@@ -174,7 +177,10 @@ class Child:
             if self.job is not None:
                 self.job.go()
         elif self.job is None:
-            self.job = Job(message, self.send, self.answer)
+            if self.last_folder:  # the network process may have written there after its job
+                shutil.rmtree(self.last_folder, ignore_errors=True)
+            self.job = Job(message, self.root, self.send, self.answer)
+            self.last_folder = self.job.folder
         return False
 
     def console(self, line: str) -> bool:
@@ -210,7 +216,7 @@ def main() -> int:
     os.dup2(write_end, 2)
     os.close(write_end)
     sys.stdout = sys.stderr = os.fdopen(diagnostics, "w", buffering=1)
-    child = Child(replies)
+    child = Child(replies, sys.argv[1])
     threading.Thread(target=_read_console, args=(read_end, child), daemon=True).start()
     if not Gtk.init_check([])[0]:
         child.send({"ready": False, "failure": "no display for WebKitGTK"})

@@ -140,8 +140,9 @@ def _webkit_pids(player: WebKitPlayer) -> dict[int, str]:
 
 @pytest.mark.timeout(120)
 def test_each_scenario_has_a_fresh_profile_and_nothing_outlives_the_player() -> None:
-    async def run() -> tuple[list[list[str]], dict[int, str]]:
+    async def run() -> tuple[list[list[str]], dict[int, str], Path]:
         player = await open_player()
+        folder = Path(player.data_folder)
         started: dict[int, str] = {}
         methods = []
         try:
@@ -150,11 +151,13 @@ def test_each_scenario_has_a_fresh_profile_and_nothing_outlives_the_player() -> 
                 assert truth.allowed, truth
                 methods.append([r.method for r in truth.received])
                 started |= _webkit_pids(player)
+                assert await asyncio.to_thread(folder.is_dir)
         finally:
             await player.aclose()
-        return methods, started
+        return methods, started, folder
 
-    methods, started = asyncio.run(run())
+    methods, started, folder = asyncio.run(run())
+    assert not folder.exists()  # the website data folders went with the player
     assert methods == [["OPTIONS", "PUT"], ["OPTIONS", "PUT"]]  # no preflight cached
     assert {"Xvfb", "python3", "WebKitWebProces", "WebKitNetworkPr"} <= set(started.values())
     assert _wait_gone(started, set(), 5) == {}
