@@ -11,10 +11,17 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QModelIndex
+from PySide6.QtWidgets import QFileDialog
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from corsinspector.app.watching import WATCH_CAP
+from corsinspector.app.watching import WATCH_CAP, scenario_file_name
+from corsinspector.formats.collection import (
+    Collection,
+    Expectation,
+    load_collection,
+    save_collection,
+)
 from corsinspector.origins import serialize_origin
 from corsinspector.watch.capture import Session, Watched
 from tests.app.test_watching import FRONT, in_flight, watched
@@ -55,7 +62,10 @@ def cells(pane: WatchPane, watched: Watched) -> list[str]:
 @pytest.mark.browser
 @pytest.mark.integration
 def test_a_watched_page_streams_its_requests_judged_beside_chromium(
-    qtbot: QtBot, loop: asyncio.AbstractEventLoop, tmp_path: Path
+    qtbot: QtBot,
+    loop: asyncio.AbstractEventLoop,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     async def main() -> None:
         async with WatchApp() as app:
@@ -67,7 +77,7 @@ def test_a_watched_page_streams_its_requests_judged_beside_chromium(
             pane = window.watch_pane
             await until(pane.isVisible, 5)
             try:
-                await _watch_and_check(window, pane, app, tmp_path)
+                await _watch_and_check(window, pane, app, tmp_path, monkeypatch)
             finally:
                 pane.stop_watching()
                 await window.controller.aclose()
@@ -78,7 +88,11 @@ def test_a_watched_page_streams_its_requests_judged_beside_chromium(
 
 
 async def _watch_and_check(
-    window: MainWindow, pane: WatchPane, app: WatchApp, tmp_path: Path
+    window: MainWindow,
+    pane: WatchPane,
+    app: WatchApp,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     front = serialize_origin(app.front_origin)
     cross = [e for e in app.expected if serialize_origin(e.url) != front]
@@ -135,13 +149,42 @@ async def _watch_and_check(
 
     # Save as scenario: `simulate` reaches the same verdict from the file
     path = tmp_path / "strict.json"
-    window._watch_actions.save_scenario(watched, str(path))
+    asked: list[str] = []
+
+    def choose(_parent: object, _title: str, suggested: str, _filter: str) -> tuple[str, str]:
+        asked.append(suggested)
+        return str(path), ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", choose)
+    pane.buttons["save_scenario"].click()
+    assert asked == [scenario_file_name(watched)]
+    assert pane.status.text().startswith(f"Saved {path}")
     assert json.loads(path.read_text("utf-8"))["format"] == "cors-scenario/1"
     done = await asyncio.to_thread(main_py, "simulate", str(path), "--json")
     assert done.returncode == 0, done.stderr
     verdict = json.loads(done.stdout)
     assert verdict["allowed"] is False
     assert verdict["error"]["kind"] == strict.kind
+
+    # What-if works on it: the watched verdict judged again offline
+    pane.buttons["what_if"].click()
+    assert window.what_if.isChecked()
+    assert window.banner.state.startswith("whatif")
+    judged = window.tabs.judged()
+    assert judged is not None
+    assert judged[0].url == strict.url
+    window.what_if.setChecked(False)
+    assert window.banner.state == "blocked"
+
+    # Save to collection: into the open collection's Watched folder, expecting Chromium's verdict
+    collection = tmp_path / "api.json"
+    save_collection(collection, Collection("api", ()))
+    window.collection_panel.open_path(collection)
+    window._watch_actions.save_to_collection(watched, "strict put")
+    ((where, item),) = load_collection(collection).items()
+    assert where == "Watched/strict put"
+    assert item.expect == Expectation(False, strict.kind)
+    assert "Saved 'strict put' into api.json" in pane.status.text()
 
     # Edit and re-send: a new request tab holding the request
     pane.buttons["edit_resend"].click()
