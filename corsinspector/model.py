@@ -117,6 +117,8 @@ class Scenario:
     name: str
     request: Request
     server: tuple[Route, ...] = ()
+    #: The browser profile judged (``engine.profiles``: chrome, chromium-140, firefox, safari,
+    #: or an alias: ``chromium`` is Chrome, ``webkit`` Safari).
     browser: str = "chromium"
     description: str = ""
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from corsinspector.engine.firefox import as_firefox
+from corsinspector.engine.profiles import Profile, get_profile
 from corsinspector.engine.walk import walk
 from corsinspector.fixes.generic import generic_fix
 from corsinspector.model import Exchange, Response, Scenario, Verdict
@@ -24,18 +25,24 @@ def answer_from_routes(scenario: Scenario, exchange: Exchange) -> Exchange:
     return exchange.answered(response)
 
 
+def _in_family_words(profile: Profile, scenario: Scenario, verdict: Verdict) -> Verdict:
+    """The verdict in the kinds and console words of ``profile``'s engine family."""
+    if profile.family == "firefox":
+        request = scenario.request
+        return as_firefox(verdict, normalize_url(request.url), request.credentials == "include")
+    return verdict
+
+
 def finish_verdict(scenario: Scenario, verdict: Verdict) -> Verdict:
     """The verdict in the modelled browser's words, with the generic fix when blocked."""
-    if scenario.browser == "firefox":
-        request = scenario.request
-        verdict = as_firefox(verdict, normalize_url(request.url), request.credentials == "include")
+    verdict = _in_family_words(get_profile(scenario.browser), scenario, verdict)
     fix = generic_fix(scenario, verdict)
     return verdict if fix is None else replace(verdict, fixes=(fix,))
 
 
 def judge(scenario: Scenario) -> Verdict:
-    """The verdict Chromium reaches on ``scenario``, with the generic fix when blocked."""
-    steps = walk(scenario.request)
+    """The verdict ``scenario``'s browser reaches, with the generic fix when blocked."""
+    steps = walk(scenario.request, profile=get_profile(scenario.browser))
     try:
         exchange = next(steps)
         while True:

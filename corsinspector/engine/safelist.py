@@ -32,6 +32,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from corsinspector.engine.blinkmap import map_order
+from corsinspector.engine.profiles import DEFAULT_PROFILE, Profile
 from corsinspector.engine.ranges import cache_range, range_problem
 from corsinspector.engine.vocabulary import (
     ASCII_LOWER,
@@ -395,7 +396,7 @@ def _range_rewrite(method: str, entries: dict[str, _Entry]) -> str | None:
     return None if entry is None else cache_range(method, entries.keys(), entry.combined)
 
 
-def prepare_request(request: Request) -> PreparedRequest:
+def prepare_request(request: Request, profile: Profile = DEFAULT_PROFILE) -> PreparedRequest:
     """Normalize ``request`` as ``fetch()`` and Chromium do, and say what the CORS check sees."""
     method = normalize_method(request.method)
     error = _prefetch_error(request, method)

@@ -33,6 +33,7 @@ from corsinspector.engine.kinds import (
     REDIRECT_CONTAINS_CREDENTIALS,
 )
 from corsinspector.engine.messages import cors_message
+from corsinspector.engine.profiles import DEFAULT_PROFILE, Profile
 from corsinspector.engine.safelist import PreparedRequest, prepare_request
 from corsinspector.model import (
     Exchange,
@@ -100,6 +101,7 @@ class _State:
     preflight_reasons: tuple[str, ...]
     dropped: tuple[tuple[str, str], ...]
     send_anyway: bool
+    profile: Profile
     exchanges: list[Exchange] = field(default_factory=list)
     #: Successful preflights still fresh: (origin header, url, method, unsafe names).
     cache: set[tuple[str, str, str, tuple[str, ...]]] = field(default_factory=set)
@@ -182,13 +184,15 @@ def _redirected_request(prepared: PreparedRequest, status: int, request: Request
     return replace(request, method="GET", headers=headers, body=None)
 
 
-def walk(request: Request, *, send_anyway: bool = False) -> Walk:
-    """Carry out ``request`` as Chromium would; see the module docstring for the protocol.
+def walk(
+    request: Request, *, send_anyway: bool = False, profile: Profile = DEFAULT_PROFILE
+) -> Walk:
+    """Carry out ``request`` as ``profile``'s browser would; see the module docstring.
 
     ``send_anyway``: when the preflight fails, still send the actual request once, marked
     ``browser_sends=False`` (no browser would); the verdict stays the preflight's.
     """
-    prepared = prepare_request(request)
+    prepared = prepare_request(request, profile)
     first_url = normalize_url(request.url)
     required = (
         request.mode == "cors"
@@ -207,6 +211,7 @@ def walk(request: Request, *, send_anyway: bool = False) -> Walk:
             if check.status in ("forbidden", "dropped-no-cors")
         ),
         send_anyway,
+        profile,
     )
     if request.typed_origin is not None:
         note = origin_note(request.typed_origin, request.origin)
@@ -331,7 +336,7 @@ def _hops(state: _State, request: Request, prepared: PreparedRequest) -> Walk:
         if origin_of(next_url) != origin_of(url) and origin_of(url) != state.page:
             tainted = True
         request = _redirected_request(prepared, response.status, request)
-        prepared = prepare_request(request)
+        prepared = prepare_request(request, state.profile)
         chain = (*chain, url)
         url = next_url
 
@@ -385,10 +390,10 @@ def _has_valid_host(parts: SplitResult) -> bool:
     return bool(parts.hostname)
 
 
-def first_requests(request: Request) -> list[SentRequest]:
+def first_requests(request: Request, profile: Profile = DEFAULT_PROFILE) -> list[SentRequest]:
     """What the browser sends first for ``request``: the preflight (when it needs one) and
     the request itself, with their CORS headers, as an export shows them."""
-    prepared = prepare_request(request)
+    prepared = prepare_request(request, profile)
     url = normalize_url(request.url)
     cross = _is_cross_origin(request.origin, url)
     sent: list[SentRequest] = []

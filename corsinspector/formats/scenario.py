@@ -17,6 +17,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, cast
 
+from corsinspector.engine.profiles import BROWSER_NAMES
 from corsinspector.errors import InputError
 from corsinspector.formats.json import Field, is_token, name_of, read_json_file
 from corsinspector.model import (
@@ -121,7 +122,7 @@ def scenario_from_dict(data: Any, source: str = "<scenario>") -> Scenario:
         name=top.optional("name", str, name_of(source)),
         request=request,
         server=tuple(routes),
-        browser=top.choice("browser", ("chromium", "firefox", "webkit"), "chromium"),
+        browser=top.choice("browser", BROWSER_NAMES, "chromium"),
         description=top.optional("description", str, ""),
     )
 

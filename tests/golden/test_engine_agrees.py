@@ -1,18 +1,22 @@
-"""The differential test: the engine against every reproducible recorded truth, field by field.
+"""The differential test: each browser profile against every reproducible truth recorded in
+its own browser, field by field (chromium-140 on truths/, chrome on truths-chromium/, firefox
+on truths-firefox/, safari on truths-webkit/).
 
 A disagreement is an engine bug: fix the engine, never the truth.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from corsinspector.engine.judge import judge
+from corsinspector.engine.profiles import PROFILES, Profile
 from corsinspector.formats.scenario import load_scenario, load_truth
 from corsinspector.model import Headers, Truth, Verdict
-from tests.golden.corpus import SCENARIOS, truth_paths
+from tests.golden.corpus import GOLDEN, SCENARIOS
 
 #: Failure kinds of ours, for rejections that are not CORS errors (no corsErrorStatus).
 NON_CORS_KINDS = {"FetchRejected", "NetworkFailure", "MixedContent", "DisallowedByMode"}
@@ -32,16 +36,36 @@ CULPRIT = {
     "InvalidAllowHeadersPreflightResponse": "Access-Control-Allow-Headers",
     "HeaderDisallowedByPreflightResponse": "Access-Control-Allow-Headers",
     "RedirectContainsCredentials": "Location",
+    # Firefox's console categories (its truths' kinds)
+    "CORSMissingAllowOrigin2": "Access-Control-Allow-Origin",
+    "CORSAllowOriginNotMatchingOrigin": "Access-Control-Allow-Origin",
+    "CORSMultipleAllowOriginNotAllowed": "Access-Control-Allow-Origin",
+    "CORSNotSupportingCredentials": "Access-Control-Allow-Origin",
+    "CORSMissingAllowCredentials": "Access-Control-Allow-Credentials",
+    "CORSPreflightDidNotSucceed3": None,
+    "CORSDidNotSucceed2": None,
+    "CORSExternalRedirectNotAllowed": "Location",
+    "CORSInvalidAllowMethod": "Access-Control-Allow-Methods",
+    "CORSMethodNotFound": "Access-Control-Allow-Methods",
+    "CORSInvalidAllowHeader": "Access-Control-Allow-Headers",
+    "CORSMissingAllowHeaderFromPreflight2": "Access-Control-Allow-Headers",
+    "CORSAllowHeaderFromPreflightDeprecation": "Access-Control-Allow-Headers",
 }
 
 
-def _reproducible() -> list[Path]:
-    return [p for p in truth_paths() if load_truth(p).reproducible]
+def _reproducible() -> list[tuple[Profile, Path]]:
+    return [
+        (profile, path)
+        for profile in PROFILES.values()
+        for path in sorted((GOLDEN / profile.truths).glob("*.json"))
+        if load_truth(path).reproducible
+    ]
 
 
-def _pair(path: Path) -> tuple[Verdict, Truth]:
+def _pair(profile: Profile, path: Path) -> tuple[Verdict, Truth]:
     truth = load_truth(path)
-    return judge(load_scenario(SCENARIOS / path.name)), truth
+    scenario = replace(load_scenario(SCENARIOS / path.name), browser=profile.name)
+    return judge(scenario), truth
 
 
 def _is_subsequence(wanted: Headers, received: Headers) -> bool:
@@ -62,9 +86,9 @@ def _is_subsequence(wanted: Headers, received: Headers) -> bool:
     return True
 
 
-@pytest.fixture(params=_reproducible(), ids=lambda p: p.stem)
+@pytest.fixture(params=_reproducible(), ids=lambda case: f"{case[0].name}:{case[1].stem}")
 def pair(request: pytest.FixtureRequest) -> tuple[Verdict, Truth]:
-    return _pair(request.param)
+    return _pair(*request.param)
 
 
 def test_allowed(pair: tuple[Verdict, Truth]) -> None:
