@@ -54,6 +54,9 @@ def main() -> int:
     except CorsInspectorError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # the browser and its servers are stopped on the way out
+        print("interrupted: the truths written so far are kept", file=sys.stderr)
+        return 130
     return 0
 
 
