@@ -46,11 +46,13 @@ class WatchActions:
         if not watched.done:
             window.statusBar().showMessage("In flight: its verdict comes when it ends.")
             return
+        tabs = window.tabs
+        index = next((i for i in range(tabs.count()) if tabs.tabData(i) == WATCH_TAB), -1)
+        if watched.id == self.shown and tabs.currentIndex() != index:
+            return  # the row shown changed, but the user moved to another tab: no jump back
         verdict = self._verdict(watched)
         if window.what_if.isChecked():
             window.what_if.setChecked(False)  # the what-if was about another request
-        tabs = window.tabs
-        index = next((i for i in range(tabs.count()) if tabs.tabData(i) == WATCH_TAB), -1)
         if index < 0:
             index = tabs.new_tab()
             tabs.setTabData(index, WATCH_TAB)
