@@ -10,7 +10,6 @@ block is ``loadingFailed.corsErrorStatus``, an ``Audits`` CorsIssue and a consol
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Iterator
@@ -19,8 +18,6 @@ from itertools import islice
 from typing import Any, cast
 
 from corsinspector.model import (
-    CREDENTIALS_MODES,
-    REQUEST_MODES,
     Credentials,
     Headers,
     Mode,
@@ -30,7 +27,7 @@ from corsinspector.model import (
     SentRequest,
     header_values,
 )
-from corsinspector.origins import NULL_ORIGIN, normalize_url, serialize_origin
+from corsinspector.origins import NULL_ORIGIN, serialize_origin
 from corsinspector.watch.capture import IN_FLIGHT, BrowserSays, Hop, Session, Watched
 from corsinspector.watch.cdpdata import (
     ABORTED,
@@ -40,6 +37,7 @@ from corsinspector.watch.cdpdata import (
     script_headers,
 )
 from corsinspector.watch.instrument import BINDING, INSTRUMENT
+from corsinspector.watch.reports import ReportBook, fragmentless, read_report
 
 __all__ = ["COMMANDS", "CdpReducer"]
 
@@ -62,7 +60,7 @@ _CORS_LINE = re.compile(
 )
 #: Ids whose events are kept while their request is unknown or recent, beyond the rows.
 _SLACK = 1000
-#: How far back a late instrumentation report or console line looks for its request.
+#: How far back a CORS console line looks for its request.
 _LOOKBACK = 500
 _API_RESOURCES = frozenset({"Fetch", "XHR"})
 
@@ -72,10 +70,6 @@ def _page_origin(document_url: str) -> str:
         return serialize_origin(document_url)
     except ValueError:
         return NULL_ORIGIN
-
-
-def _fragmentless(url: str) -> str:
-    return normalize_url(url.partition("#")[0])
 
 
 @dataclass
@@ -141,7 +135,7 @@ class CdpReducer:
     def __init__(self, session: Session) -> None:
         self.session = session
         self._tracks: dict[str, _Track] = {}
-        self._reports: list[dict[str, str]] = []
+        self._book = ReportBook(_SLACK)
         #: Each frame's origin (frameId -> serialized origin), as its document has it.
         self._frames: dict[str, str] = {}
         self._seq = 0
@@ -293,7 +287,9 @@ class CdpReducer:
         }
         track.started = float(params.get("wallTime") or 0.0)
         track.load = max(len(self.session.loads) - 1, 0)
-        track.report = self._take_report(str(asked.get("url", "")), slot.sent.method)
+        track.report = self._book.claim(str(asked.get("url", "")), slot.sent.method)
+        if track.report is None:
+            self._book.wait(id, str(asked.get("url", "")), slot.sent.method)
         return [id]
 
     def _request_extra(self, params: dict[str, Any]) -> list[str]:
@@ -383,11 +379,11 @@ class CdpReducer:
                 return []
             track.browser = replace(track.browser, message=text)
             return [str(request_id)]
-        url = _fragmentless(found.group("first") or found.group("url"))
+        url = fragmentless(found.group("first") or found.group("url"))
         for id, track in self._recent():
             if track.seq is None or track.browser.allowed:
                 continue
-            if _fragmentless(str(track.first.get("url", ""))) != url:
+            if fragmentless(str(track.first.get("url", ""))) != url:
                 continue
             said = track.browser
             if said.message is not None and _CORS_LINE.match(said.message):
@@ -423,48 +419,19 @@ class CdpReducer:
             del self._frames[next(iter(self._frames))]
 
     def _binding(self, params: dict[str, Any]) -> list[str]:
-        if params.get("name") != BINDING:
+        report = read_report(str(params.get("payload", "")))
+        if params.get("name") != BINDING or report is None:
             return []
-        try:
-            report = json.loads(str(params.get("payload", "")))
-        except ValueError:
-            return []
-        if not isinstance(report, dict) or report.get("credentials") not in CREDENTIALS_MODES:
-            return []
-        if report.get("mode") not in REQUEST_MODES:
-            return []
-        tidy = {
-            "url": _fragmentless(str(report.get("url", ""))),
-            "method": _method(str(report.get("method", "GET"))),
-            "credentials": str(report["credentials"]),
-            "mode": str(report["mode"]),
-        }
         # the request may have started before its report arrived
-        for id, track in self._recent():
-            if track.seq is not None and track.report is None and _asks(track.first, tidy):
-                track.report = tidy
-                return [id]
-        self._reports.append(tidy)
-        del self._reports[:-_SLACK]
-        return []
+        id = self._book.add(report, self._waits)
+        if id is None:
+            return []
+        self._tracks[id].report = report
+        return [id]
 
-    def _take_report(self, url: str, method: str) -> dict[str, str] | None:
-        wanted = {"url": _fragmentless(url), "method": method}
-        for index, report in enumerate(self._reports):
-            if _asks(wanted, report):
-                return self._reports.pop(index)
-        return None
-
-
-def _asks(asked: dict[str, Any], report: dict[str, str]) -> bool:
-    url = _fragmentless(str(asked.get("url", "")))
-    return url == report["url"] and _method(str(asked.get("method", ""))) == report["method"]
-
-
-def _method(method: str) -> str:
-    """As fetch() normalizes it: the six standard methods upper-cased."""
-    upper = method.upper()
-    return upper if upper in ("DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT") else method
+    def _waits(self, id: str) -> bool:
+        track = self._tracks.get(id)
+        return track is not None and track.seq is not None and track.report is None
 
 
 def _failure_says(said: BrowserSays, text: str, failed: dict[str, Any]) -> BrowserSays:
