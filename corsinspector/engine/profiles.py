@@ -41,14 +41,22 @@ class Profile:
     label: str
     #: The folder of ``tests/golden/`` holding this browser's recorded truths.
     truths: str
+    # --- what script may send, and what needs a preflight (engine/safelist.py) ---------
+    #: Names the browser forbids besides the spec's (it drops them silently).
+    extra_forbidden_names: frozenset[str] = frozenset({"user-agent"})
     #: Chromium's client hints (DPR, Width, Save-Data …) need no preflight.
     client_hints_safelisted: bool = True
     #: ``Range`` is safelisted with its unit in any case (``Bytes=0-1``), not only ``bytes``.
     range_unit_any_case: bool = True
-    #: Script may not set ``User-Agent`` (the browser drops it silently).
-    user_agent_forbidden: bool = True
-    #: ``Access-Control-Request-Private-Network`` is a forbidden name (Chromium 140's list).
-    private_network_header_forbidden: bool = False
+    #: A repeated name is judged on its combined value; else each value on its own, and
+    #: ``Access-Control-Request-Headers`` names it once per unsafe value (``x-a,x-a``).
+    combines_repeats: bool = True
+    #: Bytes 0x80-0xFF are CORS-unsafe in ``Accept`` and ``Content-Type`` (not in the spec).
+    high_bytes_unsafe: bool = False
+    #: ``Content-Type`` is read as a comma-separated list whose last type counts.
+    content_type_last_of_list: bool = False
+    #: The ``Accept: */*`` added when script set none counts toward the 1024-byte total.
+    counts_default_accept: bool = True
     #: A public page reaching a private or loopback address needs the user's permission.
     local_network_access: bool = False
 
@@ -58,17 +66,28 @@ CHROMIUM_140 = Profile(
     "chromium",
     "Chromium 140 (embedded)",
     "truths",
-    private_network_header_forbidden=True,
+    extra_forbidden_names=frozenset({"user-agent", "access-control-request-private-network"}),
 )
-CHROME = Profile("chrome", "chromium", "Chrome", "truths-chromium", local_network_access=True)
+CHROME = Profile(
+    "chrome",
+    "chromium",
+    "Chrome",
+    "truths-chromium",
+    range_unit_any_case=False,
+    local_network_access=True,
+)
 FIREFOX = Profile(
     "firefox",
     "firefox",
     "Firefox",
     "truths-firefox",
+    extra_forbidden_names=frozenset(),
     client_hints_safelisted=False,
     range_unit_any_case=False,
-    user_agent_forbidden=False,
+    combines_repeats=False,
+    high_bytes_unsafe=True,
+    content_type_last_of_list=True,
+    counts_default_accept=False,
     local_network_access=True,
 )
 SAFARI = Profile(
@@ -76,8 +95,9 @@ SAFARI = Profile(
     "webkit",
     "Safari (WebKit)",
     "truths-webkit",
+    extra_forbidden_names=frozenset(),
     client_hints_safelisted=False,
-    user_agent_forbidden=False,
+    counts_default_accept=False,
 )
 
 #: Every profile by its name, the default first.

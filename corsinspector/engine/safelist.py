@@ -32,7 +32,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from corsinspector.engine.blinkmap import map_order
-from corsinspector.engine.profiles import DEFAULT_PROFILE, Profile
+from corsinspector.engine.profiles import CHROMIUM_140, DEFAULT_PROFILE, Profile
 from corsinspector.engine.ranges import cache_range, range_problem
 from corsinspector.engine.vocabulary import (
     ASCII_LOWER,
@@ -47,6 +47,7 @@ from corsinspector.origins import normalize_url
 
 __all__ = [
     "FORBIDDEN_NAMES",
+    "SPEC_FORBIDDEN_NAMES",
     "HeaderCheck",
     "PreparedRequest",
     "classify_header",
@@ -61,6 +62,8 @@ _INVALID_VALUE = re.compile(r"[\x00\r\n]")
 _NON_LATIN1 = re.compile(r"[^\x00-\xff]")
 #: https://fetch.spec.whatwg.org/#cors-unsafe-request-header-byte
 _UNSAFE_BYTE = re.compile(r'[\x00-\x08\x0a-\x1f"():<>?@\[\\\]{}\x7f]')
+#: The same, plus the bytes 0x80-0xFF (Firefox reads them as negative chars, below 0x20).
+_UNSAFE_OR_HIGH_BYTE = re.compile(r'[\x00-\x08\x0a-\x1f"():<>?@\[\\\]{}\x7f-\xff]')
 _LANGUAGE_BAD = re.compile(r"[^0-9A-Za-z *,\-.;=]")
 _DOUBLE = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 _INTEGER = re.compile(r"[0-9]+")
@@ -73,16 +76,14 @@ _TOTAL_LIMIT = 1024
 _DEFAULT_ACCEPT = "*/*"
 _DEFAULT_CONTENT_TYPE = "text/plain;charset=UTF-8"
 
-#: ``net::HttpUtil`` forbidden request-header names (Chromium adds user-agent and
-#: access-control-request-private-network to the spec's list).
-#: Request header names a page's script may not set: the browser drops them silently.
-FORBIDDEN_NAMES = frozenset(
+#: The spec's forbidden request-header names: every browser drops them silently when script
+#: sets them (a profile's ``extra_forbidden_names`` adds its own).
+SPEC_FORBIDDEN_NAMES = frozenset(
     {
         "accept-charset",
         "accept-encoding",
         "access-control-request-headers",
         "access-control-request-method",
-        "access-control-request-private-network",
         "connection",
         "content-length",
         "cookie",
@@ -99,10 +100,11 @@ FORBIDDEN_NAMES = frozenset(
         "trailer",
         "transfer-encoding",
         "upgrade",
-        "user-agent",
         "via",
     }
 )
+#: Chromium's (``net::HttpUtil``) list: what the watch and the importer leave out.
+FORBIDDEN_NAMES = SPEC_FORBIDDEN_NAMES | CHROMIUM_140.extra_forbidden_names
 _METHOD_OVERRIDE_NAMES = frozenset({"x-http-method", "x-http-method-override", "x-method-override"})
 _NO_CORS_NAMES = frozenset({"accept", "accept-language", "content-language", "content-type"})
 #: Names the spec safelists; the rest of ``_SAFE_NAMES`` is Chromium's own addition.
@@ -191,13 +193,13 @@ def _show_char(char: str) -> str:
     return f"{char!r} (0x{ord(char):02x})"
 
 
-def _forbidden_why(lower: str, value: str) -> str | None:
+def _forbidden_why(lower: str, value: str, profile: Profile) -> str | None:
     """Why ``net::HttpUtil::IsSafeHeader`` refuses this header, or None when it does not."""
     if lower.startswith("proxy-"):
         return "starts with Proxy-, a forbidden prefix"
     if lower.startswith("sec-"):
         return "starts with Sec-, a forbidden prefix"
-    if lower in FORBIDDEN_NAMES:
+    if lower in SPEC_FORBIDDEN_NAMES or lower in profile.extra_forbidden_names:
         return "is a forbidden header name"
     if lower in _METHOD_OVERRIDE_NAMES:
         for item in value.split(","):
@@ -207,8 +209,11 @@ def _forbidden_why(lower: str, value: str) -> str | None:
     return None
 
 
-def _mime_essence(lower_value: str) -> str | None:
-    """``net::ExtractMimeTypeFromMediaType`` without commas: ``type/subtype`` or None."""
+def _mime_essence(lower_value: str, profile: Profile) -> str | None:
+    """``net::ExtractMimeTypeFromMediaType`` without commas: ``type/subtype`` or None
+    (Firefox reads a comma-separated list, and the last type in it wins)."""
+    if profile.content_type_last_of_list:
+        lower_value = lower_value.rsplit(",", 1)[-1]
     head = lower_value.split(";", 1)[0]
     parts = head.split("/")
     if len(parts) != 2:
@@ -220,25 +225,29 @@ def _mime_essence(lower_value: str) -> str | None:
     return f"{kind}/{sub}"
 
 
-def _judge_range(value: str) -> _Verdict:
-    problem = range_problem(value, _lower(value))
+def _judge_range(value: str, profile: Profile) -> _Verdict:
+    lower_value = _lower(value)
+    if not profile.range_unit_any_case and value[:6] != lower_value[:6]:
+        return _Verdict(False, f"value {value!r} has its unit not in lower case (bytes)")
+    problem = range_problem(value, lower_value)
     if problem is not None:
         return _Verdict(False, problem)
     return _Verdict(True, "is a simple range, CORS-safelisted", about="name")
 
 
 @lru_cache(maxsize=4096)
-def _judge(lower: str, value: str) -> _Verdict:
+def _judge(lower: str, value: str, profile: Profile) -> _Verdict:
     """``network::cors::IsCorsSafelistedHeader`` for a (combined, trimmed) value."""
-    if lower not in _SAFE_NAMES:
+    if lower not in (_SAFE_NAMES if profile.client_hints_safelisted else _SPEC_NAMES):
         return _Verdict(False, "is not a CORS-safelisted header name", about="name")
     size = len(value)  # Latin-1: one byte per character
     if size > _PER_VALUE_LIMIT:
         return _Verdict(False, f"value is {size} bytes, over the 128-byte limit")
     extra = "" if lower in _SPEC_NAMES else " in Chromium (the spec would preflight it)"
     ok = _Verdict(True, f"is CORS-safelisted{extra}", about="name")
+    unsafe_byte = _UNSAFE_OR_HIGH_BYTE if profile.high_bytes_unsafe else _UNSAFE_BYTE
     if lower == "accept":
-        bad = _UNSAFE_BYTE.search(value)
+        bad = unsafe_byte.search(value)
         if bad:
             return _Verdict(False, f"value contains the CORS-unsafe byte {_show_char(bad[0])}")
         return ok
@@ -251,17 +260,17 @@ def _judge(lower: str, value: str) -> _Verdict:
         return ok
     if lower == "content-type":
         lower_value = _lower(value)
-        bad = _UNSAFE_BYTE.search(lower_value)
+        bad = unsafe_byte.search(lower_value)
         if bad:
             return _Verdict(False, f"value contains the CORS-unsafe byte {_show_char(bad[0])}")
-        essence = _mime_essence(lower_value)
+        essence = _mime_essence(lower_value, profile)
         if essence is None:
             return _Verdict(False, f"value {value!r} is not a valid MIME type")
         if essence not in _SAFE_CONTENT_TYPES:
             return _Verdict(False, f"{essence} is not one of the three safelisted types")
         return ok
     if lower == "range":
-        return _judge_range(value)
+        return _judge_range(value, profile)
     if lower in ("device-memory", "dpr", "downlink"):
         if not _DOUBLE.fullmatch(value):
             return _Verdict(False, f"value {value!r} is not a number like 1 or 1.5")
@@ -281,31 +290,34 @@ def _judge(lower: str, value: str) -> _Verdict:
     return ok  # intervention: any value up to 128 bytes
 
 
-def _no_cors_ok(lower: str, value: str) -> bool:
-    return lower in _NO_CORS_NAMES and _judge(lower, value).ok
+def _no_cors_ok(lower: str, value: str, profile: Profile) -> bool:
+    return lower in _NO_CORS_NAMES and _judge(lower, value, profile).ok
 
 
-def classify_header(name: str, value: str, mode: Mode = "cors") -> HeaderCheck:
+def classify_header(
+    name: str, value: str, mode: Mode = "cors", profile: Profile = DEFAULT_PROFILE
+) -> HeaderCheck:
     """Judge one header on its own (no combining with repeats, no 1024-byte total)."""
     lower = _lower(name)
     normalized = _normalize_value(value)
-    forbidden = _forbidden_why(lower, value)
+    forbidden = _forbidden_why(lower, value, profile)
     if forbidden is not None:
         return HeaderCheck(
             name, value, "forbidden", f"{name} {forbidden}: the browser drops it silently"
         )
-    if mode == "no-cors" and not _no_cors_ok(lower, normalized):
-        return HeaderCheck(name, value, "dropped-no-cors", _no_cors_reason(name, lower, normalized))
-    verdict = _judge(lower, normalized)
+    if mode == "no-cors" and not _no_cors_ok(lower, normalized, profile):
+        reason = _no_cors_reason(name, lower, normalized, profile)
+        return HeaderCheck(name, value, "dropped-no-cors", reason)
+    verdict = _judge(lower, normalized, profile)
     return HeaderCheck(
         name, value, "safelisted" if verdict.ok else "unsafe", f"{name} {verdict.why}"
     )
 
 
-def _no_cors_reason(name: str, lower: str, value: str) -> str:
+def _no_cors_reason(name: str, lower: str, value: str, profile: Profile) -> str:
     if lower not in _NO_CORS_NAMES:
         return f"{name} is not allowed in no-cors mode: the browser drops it silently"
-    return f"{name} {_judge(lower, value).why}, so no-cors mode drops it silently"
+    return f"{name} {_judge(lower, value, profile).why}, so no-cors mode drops it silently"
 
 
 # --- whole requests ----------------------------------------------------------------------
@@ -355,7 +367,9 @@ def _prefetch_error(request: Request, method: str) -> str | None:
     return None
 
 
-def _fill_headers(request: Request) -> tuple[dict[str, _Entry], list[HeaderCheck | None]]:
+def _fill_headers(
+    request: Request, profile: Profile
+) -> tuple[dict[str, _Entry], list[HeaderCheck | None]]:
     """``Headers`` filled as the Request constructor does: forbidden names dropped, the
     no-cors guard applied append by append, repeats kept under the first spelling."""
     entries: dict[str, _Entry] = {}
@@ -364,7 +378,7 @@ def _fill_headers(request: Request) -> tuple[dict[str, _Entry], list[HeaderCheck
     for index, (name, value) in enumerate(request.headers):
         lower = _lower(name)
         normalized = _normalize_value(value)
-        forbidden = _forbidden_why(lower, value)
+        forbidden = _forbidden_why(lower, value, profile)
         if forbidden is not None:
             reason = f"{name} {forbidden}: the browser drops it silently"
             checks.append(HeaderCheck(name, value, "forbidden", reason))
@@ -372,8 +386,8 @@ def _fill_headers(request: Request) -> tuple[dict[str, _Entry], list[HeaderCheck
         entry = entries.get(lower)
         if no_cors:
             temporary = normalized if entry is None else f"{', '.join(entry.values)}, {normalized}"
-            if not _no_cors_ok(lower, temporary):
-                reason = _no_cors_reason(name, lower, temporary)
+            if not _no_cors_ok(lower, temporary, profile):
+                reason = _no_cors_reason(name, lower, temporary, profile)
                 if entry is not None and lower in _NO_CORS_NAMES:
                     reason = (
                         f"{name} would make the combined value {temporary!r} unsafe, "
@@ -401,10 +415,10 @@ def prepare_request(request: Request, profile: Profile = DEFAULT_PROFILE) -> Pre
     method = normalize_method(request.method)
     error = _prefetch_error(request, method)
     if error is not None:
-        checks = tuple(classify_header(n, v, request.mode) for n, v in request.headers)
+        checks = tuple(classify_header(n, v, request.mode, profile) for n, v in request.headers)
         return PreparedRequest(method, (), checks, (), (), (), error)
 
-    entries, pending = _fill_headers(request)
+    entries, pending = _fill_headers(request, profile)
     if request.body is not None and "content-type" not in entries:
         entries["content-type"] = _Entry(
             "Content-Type", "content-type", [_DEFAULT_CONTENT_TYPE], []
@@ -415,17 +429,22 @@ def prepare_request(request: Request, profile: Profile = DEFAULT_PROFILE) -> Pre
     wire = [ordered[i] for i in map_order(tuple(e.lower for e in ordered))]
     values = {e.lower: e.combined for e in wire}
 
-    # The network service's view: the map's entries, then Accept: */* if script set none.
-    net = [(e.lower, values[e.lower]) for e in wire]
-    if "accept" not in values:
+    # The network service's view: the map's entries (each value on its own where the browser
+    # judges them so), then Accept: */* if script set none (where the browser counts it).
+    if profile.combines_repeats:
+        net = [(e.lower, values[e.lower]) for e in wire]
+    else:
+        net = [(e.lower, value) for e in wire for value in e.values]
+    if "accept" not in values and profile.counts_default_accept:
         net.append(("accept", _DEFAULT_ACCEPT))
     unsafe: list[str] = []
     safe: list[str] = []
     total = 0
     verdicts: dict[str, _Verdict] = {}
     for lower, value in net:
-        verdict = _judge(lower, value)
-        verdicts[lower] = verdict
+        verdict = _judge(lower, value, profile)
+        if lower not in verdicts or verdicts[lower].ok:  # a name keeps its first unsafe one
+            verdicts[lower] = verdict
         if verdict.ok:
             safe.append(lower)
             total += len(value)
@@ -458,7 +477,7 @@ def prepare_request(request: Request, profile: Profile = DEFAULT_PROFILE) -> Pre
         found: list[str] = []
         if not is_safelisted_method(method):
             found.append(f"method {method} is not CORS-safelisted")
-        for lower in unsafe_names:
+        for lower in dict.fromkeys(unsafe_names):
             verdict = verdicts[lower]
             if verdict.about == "value":
                 found.append(f"header {lower}: {verdict.why}")

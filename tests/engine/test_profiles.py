@@ -11,8 +11,10 @@ from corsinspector.engine.profiles import (
     PROFILES,
     get_profile,
 )
+from corsinspector.engine.safelist import classify_header, prepare_request
 from corsinspector.errors import InputError
 from corsinspector.formats.scenario import SCENARIO_FORMAT, scenario_from_dict
+from corsinspector.model import Request
 from tests.golden.corpus import GOLDEN
 
 
@@ -63,3 +65,66 @@ def test_the_scenario_reader_refuses_an_unknown_browser() -> None:
     data = {"format": SCENARIO_FORMAT, "browser": "opera", "request": {"url": "https://a.test/"}}
     with pytest.raises(InputError, match="browser"):
         scenario_from_dict(data)
+
+
+# --- what each browser lets script send, and what needs a preflight --------------------------
+
+API = "https://api.example.test/data"
+PAGE = "https://app.example.test"
+
+
+def _unsafe(profile: str, *headers: tuple[str, str], body: str | None = None) -> tuple[str, ...]:
+    method = "GET" if body is None else "POST"
+    request = Request(API, method=method, origin=PAGE, headers=headers, body=body)
+    return prepare_request(request, get_profile(profile)).unsafe_names
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("User-Agent", {"chromium-140": True, "chrome": True, "firefox": False, "safari": False}),
+        (
+            "Access-Control-Request-Private-Network",
+            {"chromium-140": True, "chrome": False, "firefox": False, "safari": False},
+        ),
+    ],
+)
+def test_forbidden_names_differ_by_browser(name: str, expected: dict[str, bool]) -> None:
+    for profile, forbidden in expected.items():
+        status = classify_header(name, "1", profile=get_profile(profile)).status
+        assert (status == "forbidden") is forbidden, profile
+
+
+@pytest.mark.parametrize(
+    ("headers", "body", "expected"),
+    [
+        # client hints: Chromium's own safelisted names
+        ((("DPR", "2"),), None, {"chromium-140": (), "chrome": (), "firefox": ("dpr",)}),
+        # the Range unit in capitals: only Chromium 140 and WebKit take it
+        (
+            (("Range", "Bytes=0-1"),),
+            None,
+            {"chromium-140": (), "chrome": ("range",), "firefox": ("range",), "safari": ()},
+        ),
+        # repeats: combined (over 128 bytes) in Chromium and WebKit, one by one in Firefox
+        (
+            (("Accept", "a" * 64), ("Accept", "b" * 64)),
+            None,
+            {"chrome": ("accept",), "safari": ("accept",), "firefox": ()},
+        ),
+        ((("X-A", "1"), ("x-a", "2")), None, {"chrome": ("x-a",), "firefox": ("x-a", "x-a")}),
+        # a byte over 0x7F is CORS-unsafe only in Firefox
+        ((("Accept", "text/\xe9"),), None, {"chrome": (), "safari": (), "firefox": ("accept",)}),
+        # Firefox reads Content-Type as a list whose last type counts
+        (
+            (("Content-Type", "text/plain;x=1, application/json"),),
+            "x",
+            {"chrome": (), "safari": (), "firefox": ("content-type",)},
+        ),
+    ],
+)
+def test_what_needs_a_preflight_differs_by_browser(
+    headers: tuple[tuple[str, str], ...], body: str | None, expected: dict[str, tuple[str, ...]]
+) -> None:
+    for profile, unsafe in expected.items():
+        assert _unsafe(profile, *headers, body=body) == unsafe, profile

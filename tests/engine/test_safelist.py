@@ -16,12 +16,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corsinspector.engine.safelist import (
-    HeaderCheck,
-    PreparedRequest,
-    classify_header,
-    prepare_request,
-)
+from corsinspector.engine import safelist
+from corsinspector.engine.profiles import CHROMIUM_140
+from corsinspector.engine.safelist import HeaderCheck, PreparedRequest
 from corsinspector.engine.vocabulary import (
     FORBIDDEN_METHODS,
     SAFELISTED_METHODS,
@@ -44,6 +41,15 @@ from tests.golden.corpus import SCENARIOS, truth_paths
 
 API = "https://api.example.test/data"
 PAGE = "https://app.example.test"
+
+
+def classify_header(name: str, value: str, mode: Mode = "cors") -> HeaderCheck:
+    """The module's, as Chromium 140 judges (the browser whose truths these tests hold)."""
+    return safelist.classify_header(name, value, mode, CHROMIUM_140)
+
+
+def prepare_request(request: Request) -> PreparedRequest:
+    return safelist.prepare_request(request, CHROMIUM_140)
 
 
 def prepare(
