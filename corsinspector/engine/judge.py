@@ -10,9 +10,9 @@ from dataclasses import replace
 from corsinspector.engine.firefox import as_firefox
 from corsinspector.engine.profiles import Profile, get_profile
 from corsinspector.engine.walk import walk
+from corsinspector.engine.webkit import as_webkit
 from corsinspector.fixes.generic import generic_fix
 from corsinspector.model import Exchange, Response, Scenario, Verdict
-from corsinspector.origins import normalize_url
 
 __all__ = ["answer_from_routes", "finish_verdict", "judge"]
 
@@ -28,8 +28,9 @@ def answer_from_routes(scenario: Scenario, exchange: Exchange) -> Exchange:
 def _in_family_words(profile: Profile, scenario: Scenario, verdict: Verdict) -> Verdict:
     """The verdict in the kinds and console words of ``profile``'s engine family."""
     if profile.family == "firefox":
-        request = scenario.request
-        return as_firefox(verdict, normalize_url(request.url), request.credentials == "include")
+        return as_firefox(verdict, scenario.request)
+    if profile.family == "webkit":
+        return as_webkit(verdict, scenario.request)
     return verdict
 
 

@@ -106,6 +106,7 @@ _MISMATCH = "CORSAllowOriginNotMatchingOrigin"
 _MULTIPLE = "CORSMultipleAllowOriginNotAllowed"
 _WILDCARD = "CORSNotSupportingCredentials"
 _ACAC = "CORSMissingAllowCredentials"
+_FAILED = "CORSDidNotSucceed"  # Firefox names no cause (a cross-origin request failed)
 
 #: Every kind, in the order the report has always listed them.
 KINDS: dict[str, Kind] = {
@@ -217,6 +218,7 @@ KINDS: dict[str, Kind] = {
             REDIRECT_CONTAINS_CREDENTIALS,
             _A,
             "a redirect points at a URL with a username or password",
+            _FAILED,
         ),
         Kind(
             CORS_DISABLED_SCHEME,
@@ -246,6 +248,7 @@ KINDS: dict[str, Kind] = {
             NETWORK_FAILURE,
             ("request", "preflight", "actual"),
             "the network stack refused the response",
+            _FAILED,
             cors=False,
         ),
         Kind(

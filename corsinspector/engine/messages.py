@@ -1,4 +1,5 @@
-"""Console messages word for word, as Chromium 140 prints them for ``fetch()``.
+"""Console messages word for word, as Chromium prints them for ``fetch()`` (140 and 156 agree
+but where said).
 
 The sentences are the ones the recorder captured from Chromium 140 (the golden truths), which
 differ from older Chromium sources: the ``If an opaque response serves your needs …`` hints
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from corsinspector.engine.kinds import PREFLIGHT
 
-__all__ = ["PREFLIGHT_INFIX", "cors_message", "kind_sentence"]
+__all__ = ["PREFLIGHT_INFIX", "cors_message", "kind_sentence", "local_resource_message"]
 
 PREFLIGHT_INFIX = "Response to preflight request doesn't pass access control check: "
 _VALID_VALUE_HINT = " Have the server send the header with a valid value."
@@ -54,6 +55,12 @@ _SENTENCES = {
         "Request header field {value} is not allowed by Access-Control-Allow-Headers in "
         "preflight response."
     ),
+    # Chromium 156, a redirect to a scheme CORS does not serve (Chromium 140 gives none)
+    "CorsDisabledScheme": (
+        "Cross origin requests are only supported for protocol schemes: chrome, "
+        "chrome-experimental-site-token-provider, chrome-extension, chrome-untrusted, data, "
+        "http, https, isolated-app."
+    ),
     "RedirectContainsCredentials": (
         "Redirect location '{value}' contains a username and password, which is disallowed "
         "for cross-origin requests."
@@ -82,3 +89,9 @@ def cors_message(kind: str, failed_parameter: str, *, url: str, first_url: str, 
         f"Access to fetch at '{url}' {redirected}from origin '{origin}' has been blocked by "
         f"CORS policy: {infix}{kind_sentence(kind, failed_parameter)}"
     )
+
+
+def local_resource_message(url: str) -> str:
+    """What Chromium 156 prints when a page fetches a ``file:`` URL (Chromium 140, embedded,
+    prints nothing: script sees ``TypeError: Failed to fetch``)."""
+    return f"Not allowed to load local resource: {url}"
