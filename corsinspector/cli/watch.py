@@ -15,7 +15,7 @@ from corsinspector.errors import InputError, WatchError
 from corsinspector.formats.atomic import write_text_atomic
 from corsinspector.formats.json import dump_json
 from corsinspector.watch.capture import Session, Watched
-from corsinspector.watch.judge import agrees
+from corsinspector.watch.judge import agrees, page_aborted
 from corsinspector.watch.report import (
     browser_label,
     cross_origin_rows,
@@ -70,9 +70,12 @@ async def _watch(args: argparse.Namespace, session: Session) -> str | None:
 
 def _state(session: Session, row: Watched) -> str:
     """ALLOWED, BLOCKED (by CORS, as the browser or the engine says), FAILED (no answer, or
-    the browser refused it itself: not a CORS block) or PENDING (still in flight)."""
+    the browser refused it itself: not a CORS block), ABORTED (by the page, before any
+    answer: no verdict) or PENDING (still in flight)."""
     says = row.browser
     verdict = session.verdict(row)
+    if page_aborted(row):
+        return "ABORTED"
     if says.allowed is None:
         return "PENDING"
     if says.allowed and verdict.allowed:
@@ -89,7 +92,9 @@ def _lines(session: Session, row: Watched, state: str) -> list[str]:
     verdict = session.verdict(row)
     words = headline(verdict)
     lines = [f"{state:8}{request.method} {request.url} (from {request.origin})"]
-    if not verdict.allowed:
+    if state == "ABORTED":
+        lines.append("        the page aborted it before any answer")
+    elif not verdict.allowed:
         lines.append(f"        {words.title}")
         message = row.browser.message or words.console
         if message:
@@ -112,6 +117,8 @@ def _summary(session: Session, page: str, states: list[str]) -> str:
         f"{states.count('BLOCKED')} blocked, {states.count('FAILED')} failed without a "
         "CORS error"
     )
+    if "ABORTED" in states:
+        summary += f", {states.count('ABORTED')} aborted by the page"
     if "PENDING" in states:
         summary += f", {states.count('PENDING')} still in flight"
     summary += f" ({others} same-origin not shown)"

@@ -19,9 +19,17 @@ from corsinspector.model import (
     Verdict,
 )
 from corsinspector.origins import normalize_url
+from corsinspector.watch.cdpdata import ABORTED
 from corsinspector.watch.rows import Hop, Watched
 
-__all__ = ["CACHED_PREFLIGHT", "NOT_CAPTURED", "agrees", "judge_watched", "watched_scenario"]
+__all__ = [
+    "CACHED_PREFLIGHT",
+    "NOT_CAPTURED",
+    "agrees",
+    "judge_watched",
+    "page_aborted",
+    "watched_scenario",
+]
 
 #: The answer to an exchange the engine asks for and the browser did not make.
 NOT_CAPTURED = NetworkError(
@@ -109,9 +117,16 @@ def judge_watched(watched: Watched) -> Verdict:
     return _in_its_api_words(watched, finish_verdict(watched_scenario(watched), _walk(watched)))
 
 
+def page_aborted(watched: Watched) -> bool:
+    """The page aborted the request before any answer: the browser reached no verdict."""
+    says = watched.browser
+    return watched.done and says.allowed is None and says.net_error == ABORTED
+
+
 def agrees(watched: Watched, verdict: Verdict) -> bool:
     """Whether ``verdict`` agrees with the browser (allowed, and the kind), as
-    ``corsinspector.live.compare`` compares; a request still in flight disagrees with nothing."""
+    ``corsinspector.live.compare`` compares; a request still in flight, or aborted by the page
+    before any answer (:func:`page_aborted`), disagrees with nothing."""
     says = watched.browser
     if says.allowed is None:
         return True

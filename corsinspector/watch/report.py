@@ -13,7 +13,7 @@ from corsinspector.formats.har import har_entry
 from corsinspector.formats.scenario import verdict_to_dict
 from corsinspector.model import Exchange, Verdict
 from corsinspector.watch.capture import Session, Watched
-from corsinspector.watch.judge import agrees
+from corsinspector.watch.judge import agrees, page_aborted
 
 __all__ = [
     "WATCH_FORMAT",
@@ -38,7 +38,7 @@ def browser_label(row: Watched) -> str:
     no CORS error)."""
     says = row.browser
     if says.allowed is None:
-        return "in flight"
+        return "aborted by the page" if page_aborted(row) else "in flight"
     return outcome_label(says.allowed, says.kind or says.net_error or "(no CORS error named)")
 
 
@@ -92,7 +92,10 @@ def junit_xml(session: Session, page: str) -> str:
         )
         if row.browser.allowed is None:
             skipped += 1
-            ElementTree.SubElement(case, "skipped", message="still in flight when watching ended")
+            why = "aborted by the page before any answer" if page_aborted(row) else None
+            ElementTree.SubElement(
+                case, "skipped", message=why or "still in flight when watching ended"
+            )
         elif not (row.browser.allowed and verdict.allowed):
             failures += 1
             failure = ElementTree.SubElement(

@@ -13,6 +13,9 @@ And live: the Watcher on both pages in both browsers says the same."""
 from __future__ import annotations
 
 import asyncio
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -20,11 +23,13 @@ from corsinspector.model import header_values
 from corsinspector.watch.capture import Session, Watched
 from corsinspector.watch.cdpdata import ABORTED
 from corsinspector.watch.events import CdpReducer
-from corsinspector.watch.judge import agrees, judge_watched
+from corsinspector.watch.judge import agrees, judge_watched, page_aborted
+from corsinspector.watch.report import browser_label
 from corsinspector.watch.watcher import Watcher, parse_browser
+from tests.commandline import main_py
 from tests.watch.test_events import MAIN, RECORDINGS, api_rows, load, reduce
 from tests.watch.test_watcher import BROWSERS
-from tests.watchapp import DONE_TITLE, WatchApp
+from tests.watchapp import DONE_TITLE, WatchApp, watch_app_in_thread
 
 FORGET = ["chromium156_forget.jsonl", "qtwebengine_forget.jsonl"]
 ORIGINS = ["chromium156_origins.jsonl", "qtwebengine_origins.jsonl"]
@@ -151,3 +156,35 @@ def test_watching_the_forget_and_origins_pages(browser: str) -> None:
                 assert agrees(origins[url], judge_watched(origins[url])), url
 
     asyncio.run(main())
+
+
+@pytest.mark.integration
+@pytest.mark.browser
+@pytest.mark.timeout(200)
+def test_the_watch_command_names_aborts_and_flags_no_disagreement() -> None:
+    """``main.py watch`` on the forget page: dropped answers ALLOWED, the page's early aborts
+    ABORTED (neither PENDING nor a disagreement), the CORS block BLOCKED; the JUnit file
+    skips the aborted ones, saying why."""
+    with watch_app_in_thread() as app, tempfile.TemporaryDirectory() as folder:
+        junit = Path(folder, "watch.xml")
+        out = main_py(
+            "watch", app.forget_page_url, "--seconds", "6", "--junit", str(junit), timeout=150
+        )
+        expected = app.expected_forget
+        skipped = junit.read_text("utf-8").count("aborted by the page before any answer")
+    assert out.returncode == 1, out.stderr  # the blocked one
+    assert "DISAGREE" not in out.stdout + out.stderr
+    states = {
+        line.split()[2]: line.split()[0] for line in out.stdout.splitlines() if " (from " in line
+    }
+    named = {"allowed": "ALLOWED", "aborted": "ABORTED"}
+    assert states == {url: named.get(want, "BLOCKED") for url, want in expected.items()}
+    assert "2 aborted by the page" in out.stdout
+    assert skipped == 2
+    assert browser_label(next(_aborted_rows())) == "aborted by the page"
+
+
+def _aborted_rows() -> Iterator[Watched]:
+    for row in api_rows(reduce(load(FORGET[0])[1])):
+        if page_aborted(row):
+            yield row
