@@ -31,6 +31,7 @@ from corsinspector.engine.kinds import (
     PREFLIGHT_INVALID_STATUS,
     WILDCARD_ORIGIN,
 )
+from corsinspector.engine.profiles import DEFAULT_PROFILE, Profile
 from corsinspector.engine.vocabulary import SAFELISTED_METHODS, TOKEN
 from corsinspector.model import Headers
 
@@ -47,6 +48,7 @@ __all__ = [
     "is_method_allowed",
     "is_ok_status",
     "is_redirect",
+    "is_redirect_status",
     "joined_value",
     "parse_allow_list",
 ]
@@ -81,11 +83,19 @@ class Problem:
     value: str | None = None
 
 
-def joined_value(headers: Headers, name: str) -> str | None:
-    """All lines of ``name`` trimmed and joined with ``", "``; None when absent."""
+def joined_value(headers: Headers, name: str, *, skip_empty: bool = False) -> str | None:
+    """All lines of ``name`` trimmed and joined with ``", "``; None when absent.
+    ``skip_empty``: empty lines are left out of the join (Firefox's header merging)."""
     wanted = name.lower()
     values = [value.strip(" \t") for key, value in headers if key.lower() == wanted]
+    if skip_empty and len(values) > 1:
+        values = [value for value in values if value] or [""]
     return ", ".join(values) if values else None
+
+
+def is_redirect_status(status: int) -> bool:
+    """301, 302, 303, 307 or 308."""
+    return status in _REDIRECT_STATUSES
 
 
 def is_redirect(status: int, headers: Headers) -> bool:
@@ -121,9 +131,15 @@ def _parses_as_url(value: str) -> bool:
 
 
 def check_access(
-    headers: Headers, origin: str, credentials: bool, *, preflight: bool = False
+    headers: Headers,
+    origin: str,
+    credentials: bool,
+    profile: Profile = DEFAULT_PROFILE,
+    *,
+    preflight: bool = False,
 ) -> Problem | None:
-    """The CORS check of a response against the request's serialized ``origin``.
+    """The CORS check of a response against the request's serialized ``origin``, as
+    ``profile``'s browser makes it.
 
     ``credentials``: the request's credentials mode is ``include``. On a preflight the kinds
     carry the ``Preflight`` prefix.
@@ -144,7 +160,7 @@ def check_access(
             kind = ALLOW_ORIGIN_MISMATCH
         return Problem(prefix + kind, allow_origin, ACAO, allow_origin)
     if credentials:
-        allow_credentials = joined_value(headers, ACAC)
+        allow_credentials = joined_value(headers, ACAC, skip_empty=profile.merge_skips_empty)
         if allow_credentials != "true":
             value = allow_credentials or ""
             return Problem(prefix + INVALID_ALLOW_CREDENTIALS, value, ACAC, allow_credentials)
@@ -187,6 +203,7 @@ def first_disallowed_header(
 def check_preflight(
     status: int,
     headers: Headers,
+    profile: Profile = DEFAULT_PROFILE,
     *,
     origin: str,
     credentials: bool,
@@ -202,7 +219,7 @@ def check_preflight(
         return Problem(
             PREFLIGHT_DISALLOWED_REDIRECT, "", "Location", joined_value(headers, "Location")
         )
-    problem = check_access(headers, origin, credentials, preflight=True)
+    problem = check_access(headers, origin, credentials, profile, preflight=True)
     if problem is not None:
         return problem
     if not is_ok_status(status):

@@ -222,7 +222,7 @@ KINDS: dict[str, Kind] = {
         ),
         Kind(
             CORS_DISABLED_SCHEME,
-            _R,
+            ("request", "actual"),  # actual: Chrome's and Firefox's redirect to such a scheme
             "the URL's scheme does not support CORS",
             "CORSRequestNotHttp",
             page_fix="fetch() cannot use this URL scheme with CORS: serve the resource over "

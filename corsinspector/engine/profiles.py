@@ -27,6 +27,14 @@ __all__ = [
 ]
 
 Family = Literal["chromium", "firefox", "webkit"]
+#: Chromium's and Firefox's order of a preflight's CORS headers.
+_PREFLIGHT_ORDER = (
+    "Accept",
+    "Access-Control-Request-Method",
+    "Access-Control-Request-Headers",
+    "Origin",
+    "Sec-Fetch-Mode",
+)
 
 
 @dataclass(frozen=True, eq=False)  # one object per browser: hashed by identity (fast caches)
@@ -57,6 +65,34 @@ class Profile:
     content_type_last_of_list: bool = False
     #: The ``Accept: */*`` added when script set none counts toward the 1024-byte total.
     counts_default_accept: bool = True
+    # --- how the fetch is carried out and checked (engine/walk.py, engine/checks.py) ---
+    #: The preflight's CORS headers in the order the browser sends them.
+    preflight_headers: tuple[str, ...] = _PREFLIGHT_ORDER
+    #: After a redirect made the origin opaque (``null``), the preflight still carries, and
+    #: is checked against, the page's origin; only the request itself says ``null``.
+    preflight_keeps_page_origin: bool = False
+    #: A 3xx whose ``Location`` is empty: ``ignored`` (the response is read as it is),
+    #: ``followed`` (to the same URL, until too many redirects) or ``refused`` (a network error).
+    empty_location: Literal["ignored", "followed", "refused"] = "ignored"
+    #: Several ``Location`` lines are one value, joined with ``", "`` (else a network error).
+    joins_location_lines: bool = False
+    #: After a redirect turned the request into a GET (dropping the body and its headers),
+    #: the preflight still names the dropped headers in Access-Control-Request-Headers.
+    preflight_names_dropped_headers: bool = False
+    #: A redirect to a URL with a user name or password that CORS does not refuse is followed
+    #: (the server sees the URL without them); else a network error.
+    follows_userinfo_redirect: bool = False
+    #: Merging a response header's lines leaves out empty ones (``true`` plus ``""`` is
+    #: ``true`` for Allow-Credentials).
+    merge_skips_empty: bool = False
+    #: A cors-mode redirect to a scheme the network cannot load (``ftp:``) is a CORS error
+    #: (CorsDisabledScheme), not a network failure.
+    cors_disabled_redirect: bool = False
+    # --- what the page sees ---------------------------------------------------------------
+    #: The headers script can read on a ``data:`` URL's response.
+    data_url_headers: tuple[str, ...] = ("content-type",)
+    #: A ``file:`` URL is refused with "Not allowed to load local resource: …" on the console.
+    says_local_resource: bool = False
     #: A public page reaching a private or loopback address needs the user's permission.
     local_network_access: bool = False
 
@@ -74,6 +110,8 @@ CHROME = Profile(
     "Chrome",
     "truths-chromium",
     range_unit_any_case=False,
+    cors_disabled_redirect=True,
+    says_local_resource=True,
     local_network_access=True,
 )
 FIREFOX = Profile(
@@ -88,6 +126,12 @@ FIREFOX = Profile(
     high_bytes_unsafe=True,
     content_type_last_of_list=True,
     counts_default_accept=False,
+    preflight_keeps_page_origin=True,
+    empty_location="followed",
+    cors_disabled_redirect=True,
+    follows_userinfo_redirect=True,
+    merge_skips_empty=True,
+    data_url_headers=("content-length", "content-type"),
     local_network_access=True,
 )
 SAFARI = Profile(
@@ -98,6 +142,17 @@ SAFARI = Profile(
     extra_forbidden_names=frozenset(),
     client_hints_safelisted=False,
     counts_default_accept=False,
+    preflight_headers=(
+        "Origin",
+        "Access-Control-Request-Method",
+        "Access-Control-Request-Headers",
+        "Accept",
+        "Sec-Fetch-Mode",
+    ),
+    preflight_names_dropped_headers=True,
+    empty_location="refused",
+    joins_location_lines=True,
+    follows_userinfo_redirect=True,
 )
 
 #: Every profile by its name, the default first.

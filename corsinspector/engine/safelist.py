@@ -1,7 +1,8 @@
 """What ``fetch()`` does to a request before it leaves Chromium, and whether it needs a preflight.
 
-Everything here follows Chromium 140 as recorded in the golden corpus, which differs from the
-Fetch Standard in several places:
+The rules follow Chromium 140 as recorded in the golden corpus; where another browser differs
+(Chrome 156, Firefox, WebKit), a field of its :class:`~corsinspector.engine.profiles.Profile`
+says how. Chromium differs from the Fetch Standard in several places:
 
 - **Duplicates are combined first.** Blink joins repeated names with ``", "`` before the network
   service judges the header, so the 128-byte limit and the value rules apply to the combined
@@ -38,6 +39,7 @@ from corsinspector.engine.vocabulary import (
     ASCII_LOWER,
     ASCII_UPPER,
     FORBIDDEN_METHODS,
+    SPEC_FORBIDDEN_NAMES,
     TOKEN,
     is_safelisted_method,
     normalize_method,
@@ -47,7 +49,6 @@ from corsinspector.origins import normalize_url
 
 __all__ = [
     "FORBIDDEN_NAMES",
-    "SPEC_FORBIDDEN_NAMES",
     "HeaderCheck",
     "PreparedRequest",
     "classify_header",
@@ -76,33 +77,6 @@ _TOTAL_LIMIT = 1024
 _DEFAULT_ACCEPT = "*/*"
 _DEFAULT_CONTENT_TYPE = "text/plain;charset=UTF-8"
 
-#: The spec's forbidden request-header names: every browser drops them silently when script
-#: sets them (a profile's ``extra_forbidden_names`` adds its own).
-SPEC_FORBIDDEN_NAMES = frozenset(
-    {
-        "accept-charset",
-        "accept-encoding",
-        "access-control-request-headers",
-        "access-control-request-method",
-        "connection",
-        "content-length",
-        "cookie",
-        "cookie2",
-        "date",
-        "dnt",
-        "expect",
-        "host",
-        "keep-alive",
-        "origin",
-        "referer",
-        "set-cookie",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-        "via",
-    }
-)
 #: Chromium's (``net::HttpUtil``) list: what the watch and the importer leave out.
 FORBIDDEN_NAMES = SPEC_FORBIDDEN_NAMES | CHROMIUM_140.extra_forbidden_names
 _METHOD_OVERRIDE_NAMES = frozenset({"x-http-method", "x-http-method-override", "x-method-override"})

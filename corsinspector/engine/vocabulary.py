@@ -1,5 +1,6 @@
 """HTTP's and Fetch's small shared vocabulary, defined once: the RFC 9110 token, the methods
-``fetch()`` refuses, safelists and normalizes, and ASCII-only case mapping."""
+``fetch()`` refuses, safelists and normalizes, the header names it forbids, and ASCII-only
+case mapping."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ __all__ = [
     "ASCII_UPPER",
     "FORBIDDEN_METHODS",
     "SAFELISTED_METHODS",
+    "SPEC_FORBIDDEN_NAMES",
     "TOKEN",
     "TOKEN_PATTERN",
     "is_safelisted_method",
@@ -25,6 +27,33 @@ TOKEN = re.compile(TOKEN_PATTERN)
 FORBIDDEN_METHODS: frozenset[str] = frozenset({"CONNECT", "TRACE", "TRACK"})
 #: CORS-safelisted methods: no preflight needed for these.
 SAFELISTED_METHODS: frozenset[str] = frozenset({"GET", "HEAD", "POST"})
+#: The spec's forbidden request-header names: every browser drops them silently when script
+#: sets them (a browser profile's ``extra_forbidden_names`` adds its own).
+SPEC_FORBIDDEN_NAMES = frozenset(
+    {
+        "accept-charset",
+        "accept-encoding",
+        "access-control-request-headers",
+        "access-control-request-method",
+        "connection",
+        "content-length",
+        "cookie",
+        "cookie2",
+        "date",
+        "dnt",
+        "expect",
+        "host",
+        "keep-alive",
+        "origin",
+        "referer",
+        "set-cookie",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "via",
+    }
+)
 #: Methods ``fetch()`` upper-cases; every other method keeps the script's case.
 _NORMALIZED_METHODS = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"})
 

@@ -1,11 +1,12 @@
-"""The walk: one ``fetch()`` as Chromium carries it out, hop by hop, without any I/O.
+"""The walk: one ``fetch()`` as a browser carries it out, hop by hop, without any I/O.
 
 :func:`walk` is a generator (mitmproxy's sans-I/O idea): it yields each request the browser
 would send next, as an :class:`~corsinspector.model.Exchange` without an answer, and is sent
 back the same exchange answered (a response, or a network error). When the fetch is decided
 it returns the :class:`~corsinspector.model.Verdict`. The offline judge answers from the
 scenario's routes; the live inspector answers from the network. The rules and their order
-follow what the golden truths recorded from Chromium 140 show.
+follow what the golden truths recorded from Chromium 140 show; where another browser differs,
+its :class:`~corsinspector.engine.profiles.Profile` says how.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from urllib.parse import SplitResult, urljoin, urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
 
 from corsinspector.engine.checks import (
     Problem,
@@ -21,6 +22,7 @@ from corsinspector.engine.checks import (
     check_preflight,
     devtools_text,
     is_redirect,
+    is_redirect_status,
     joined_value,
 )
 from corsinspector.engine.exposure import exposed_headers
@@ -32,7 +34,7 @@ from corsinspector.engine.kinds import (
     NETWORK_FAILURE,
     REDIRECT_CONTAINS_CREDENTIALS,
 )
-from corsinspector.engine.messages import cors_message
+from corsinspector.engine.messages import cors_message, local_resource_message
 from corsinspector.engine.profiles import DEFAULT_PROFILE, Profile
 from corsinspector.engine.safelist import PreparedRequest, prepare_request
 from corsinspector.model import (
@@ -162,13 +164,18 @@ def _unsafe_port(url: str) -> bool:
     return port is not None and port in UNSAFE_PORTS
 
 
-def _preflight_headers(method: str, unsafe: tuple[str, ...], origin: str) -> Headers:
-    """The CORS headers of a preflight, in the order Chromium sends them."""
-    headers: list[tuple[str, str]] = [("Accept", "*/*"), ("Access-Control-Request-Method", method)]
-    if unsafe:
-        headers.append(("Access-Control-Request-Headers", ",".join(unsafe)))
-    headers += [("Origin", origin), ("Sec-Fetch-Mode", "cors")]
-    return tuple(headers)
+def _preflight_headers(
+    method: str, unsafe: tuple[str, ...], origin: str, profile: Profile
+) -> Headers:
+    """The CORS headers of a preflight, in the order ``profile``'s browser sends them."""
+    values = {
+        "Accept": "*/*",
+        "Access-Control-Request-Method": method,
+        "Access-Control-Request-Headers": ",".join(unsafe),
+        "Origin": origin,
+        "Sec-Fetch-Mode": "cors",
+    }
+    return tuple((name, values[name]) for name in profile.preflight_headers if values[name])
 
 
 def _redirected_request(prepared: PreparedRequest, status: int, request: Request) -> Request:
@@ -220,10 +227,13 @@ def walk(
         return state.verdict(Failure("request", FETCH_REJECTED, None, None, prepared.error))
     scheme = urlsplit(first_url).scheme.lower()
     if scheme == "data":
-        return state.verdict(None, ("content-type",), "basic")
+        return state.verdict(None, profile.data_url_headers, "basic")
     if scheme not in _HTTP:
         if scheme == "file":
-            return state.verdict(_network_failure("request"))
+            failure = _network_failure("request")
+            if profile.says_local_resource:
+                failure = replace(failure, message=local_resource_message(first_url))
+            return state.verdict(failure)
         message = f'Fetch API cannot load {first_url}. URL scheme "{scheme}" is not supported.'
         return state.verdict(
             Failure("request", CORS_DISABLED_SCHEME, None, scheme, message, scheme)
@@ -265,6 +275,8 @@ def _hops(state: _State, request: Request, prepared: PreparedRequest) -> Walk:
         if cors and prepared.needs_preflight:
             chain = ()  # a redirect needing a preflight restarts the request: a new URL chain
         origin = NULL_ORIGIN if tainted else state.page
+        # Firefox's preflight keeps the page's origin after a redirect made it opaque
+        asks = state.page if state.profile.preflight_keeps_page_origin else origin
         headers: list[tuple[str, str]] = []
         if cors or prepared.method not in ("GET", "HEAD"):
             headers.append(("Origin", origin))
@@ -277,9 +289,9 @@ def _hops(state: _State, request: Request, prepared: PreparedRequest) -> Walk:
             mode=request.mode,
         )
         if cors and prepared.needs_preflight:
-            key = (origin, url, prepared.method, prepared.unsafe_names)
+            key = (asks, url, prepared.method, prepared.unsafe_names)
             if key not in state.cache:
-                failure, cacheable = yield from _preflight(state, url, origin, prepared, chain)
+                failure, cacheable = yield from _preflight(state, url, asks, prepared, chain)
                 if failure is not None:
                     if state.send_anyway and failure.kind != NETWORK_FAILURE:
                         state.exchanges.append((yield replace(actual, browser_sends=False)))
@@ -293,12 +305,18 @@ def _hops(state: _State, request: Request, prepared: PreparedRequest) -> Walk:
             return state.verdict(_network_failure("actual", code))
         response = answered.response
         redirect = is_redirect(response.status, response.headers)
-        if redirect and _location_lines(response) > 1:
+        lines = _location_lines(response)
+        if redirect and lines > 1 and not state.profile.joins_location_lines:
             # net::ERR_RESPONSE_HEADERS_MULTIPLE_LOCATION, before any CORS check
             code = "net::ERR_RESPONSE_HEADERS_MULTIPLE_LOCATION"
             return state.verdict(_network_failure("actual", code, "Location"))
+        if lines and not redirect and is_redirect_status(response.status):
+            # an empty Location: Chromium reads the response, Firefox follows it, WebKit fails
+            if state.profile.empty_location == "refused":
+                return state.verdict(_network_failure("actual", None, "Location"))
+            redirect = state.profile.empty_location == "followed"
         if cors:
-            problem = check_access(response.headers, origin, state.credentials)
+            problem = check_access(response.headers, origin, state.credentials, state.profile)
             if problem is not None:
                 return state.verdict(state.failure("actual", problem, url))
         if not redirect:
@@ -312,10 +330,13 @@ def _hops(state: _State, request: Request, prepared: PreparedRequest) -> Walk:
         if redirects > MAX_REDIRECTS:
             return state.verdict(_network_failure("actual", "net::ERR_TOO_MANY_REDIRECTS"))
         location = joined_value(response.headers, "Location") or ""
-        next_url = urljoin(url, location)
+        next_url = urljoin(url, location).replace(" ", "%20")
         parts = urlsplit(next_url)
         if parts.scheme.lower() not in _HTTP:
             known = parts.scheme.lower() in _UNSAFE_REDIRECT_SCHEMES
+            if not known and request.mode == "cors" and state.profile.cors_disabled_redirect:
+                problem = Problem(CORS_DISABLED_SCHEME, "", "Location", location)
+                return state.verdict(state.failure("actual", problem, next_url))
             code = "net::ERR_UNSAFE_REDIRECT" if known else "net::ERR_UNKNOWN_URL_SCHEME"
             return state.verdict(_network_failure("actual", code, "Location"))
         if not _has_valid_host(parts):
@@ -326,7 +347,9 @@ def _hops(state: _State, request: Request, prepared: PreparedRequest) -> Walk:
             if request.mode == "cors" and (cors or _is_cross_origin(origin_of(url), next_url)):
                 problem = Problem(REDIRECT_CONTAINS_CREDENTIALS, "", "Location", location)
                 return state.verdict(state.failure("actual", problem, url))
-            return state.verdict(_network_failure("actual", None, "Location"))
+            if not state.profile.follows_userinfo_redirect:
+                return state.verdict(_network_failure("actual", None, "Location"))
+            next_url = _without_userinfo(next_url)
         if request.mode == "same-origin" and _is_cross_origin(state.page, next_url):
             message = (
                 f"Unsafe attempt to load URL {next_url} from frame with URL {state.page}/. "
@@ -335,10 +358,27 @@ def _hops(state: _State, request: Request, prepared: PreparedRequest) -> Walk:
             return state.verdict(Failure("actual", DISALLOWED_BY_MODE, None, None, message))
         if origin_of(next_url) != origin_of(url) and origin_of(url) != state.page:
             tainted = True
-        request = _redirected_request(prepared, response.status, request)
-        prepared = prepare_request(request, state.profile)
+        request, prepared = _after_redirect(prepared, response.status, request, state.profile)
         chain = (*chain, url)
         url = next_url
+
+
+def _after_redirect(
+    prepared: PreparedRequest, status: int, request: Request, profile: Profile
+) -> tuple[Request, PreparedRequest]:
+    """The request to send after a redirect, and what the browser makes of it."""
+    redirected = _redirected_request(prepared, status, request)
+    after = prepare_request(redirected, profile)
+    if profile.preflight_names_dropped_headers and redirected.method != prepared.method:
+        # WebKit still asks for the body's headers it no longer sends
+        kept = prepare_request(replace(redirected, headers=prepared.headers), profile)
+        after = replace(
+            after,
+            unsafe_names=kept.unsafe_names,
+            acah_check_order=kept.acah_check_order,
+            reasons=kept.reasons,
+        )
+    return redirected, after
 
 
 def _preflight(
@@ -346,9 +386,8 @@ def _preflight(
 ) -> Generator[Exchange, Exchange, tuple[Failure | None, bool]]:
     """Send the preflight and check its answer: (the failure or None, whether the result
     may be cached: Chromium keeps it for Max-Age seconds, 5 by default, none at 0 or less)."""
-    sent = SentRequest(
-        "OPTIONS", url, _preflight_headers(prepared.method, prepared.unsafe_names, origin)
-    )
+    headers = _preflight_headers(prepared.method, prepared.unsafe_names, origin, state.profile)
+    sent = SentRequest("OPTIONS", url, headers)
     answered = yield Exchange("preflight", sent, chain=chain)
     state.exchanges.append(answered)
     if answered.network_error is not None or answered.response is None:
@@ -358,6 +397,7 @@ def _preflight(
     problem = check_preflight(
         response.status,
         response.headers,
+        state.profile,
         origin=origin,
         credentials=state.credentials,
         method=prepared.method,
@@ -376,6 +416,11 @@ def _max_age(headers: Headers) -> int:
         return min(int(value), 7200)
     except ValueError:
         return 5
+
+
+def _without_userinfo(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 def _location_lines(response: Response) -> int:
@@ -400,7 +445,9 @@ def first_requests(request: Request, profile: Profile = DEFAULT_PROFILE) -> list
     if prepared.error is not None:
         return sent
     if request.mode == "cors" and cross and prepared.needs_preflight:
-        headers = _preflight_headers(prepared.method, prepared.unsafe_names, request.origin)
+        headers = _preflight_headers(
+            prepared.method, prepared.unsafe_names, request.origin, profile
+        )
         sent.append(SentRequest("OPTIONS", url, headers))
     headers_out: list[tuple[str, str]] = []
     if (request.mode == "cors" and cross) or prepared.method not in ("GET", "HEAD"):
