@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from corsinspector.app.report import headline
 from corsinspector.app.whatif import try_fix
 from corsinspector.engine.judge import judge
+from corsinspector.engine.kinds import verdict_label
 from corsinspector.engine.profiles import PROFILES, get_profile
 from corsinspector.fixes.generic import apply_fix, is_server_fixable
 from corsinspector.model import Fix, Scenario, Verdict
@@ -16,6 +17,7 @@ from corsinspector.model import Fix, Scenario, Verdict
 __all__ = [
     "FixForAll",
     "browser_name",
+    "browser_rows",
     "disagreement",
     "fix_for_all",
     "verdicts_across",
@@ -49,6 +51,24 @@ def disagreement(verdicts: Mapping[str, Verdict]) -> str | None:
         return None
     culprit = headline(verdicts[blocked[0]]).title.removeprefix("Blocked: ")
     return f"Blocked in {_names(blocked)}, allowed in {_names(allowed)}: {culprit}"
+
+
+def browser_rows(verdicts: Mapping[str, Verdict]) -> list[str]:
+    """The verdicts as text: the headline (their disagreement, or that they agree), then a
+    row per browser, allowed or blocked and the console message in that browser's words."""
+    outcomes = {verdict.allowed for verdict in verdicts.values()}
+    said = disagreement(verdicts)
+    if said is None:
+        said = f"Every browser agrees: {'allowed' if outcomes == {True} else 'blocked'}"
+    width = max(len(get_profile(name).label) for name in verdicts)
+    lines = [said]
+    for name, verdict in verdicts.items():
+        reason = "" if verdict.error is None or not verdict.error.reason else verdict.error.reason
+        label = verdict_label(verdict) + (f" ({reason})" if reason else "")
+        lines.append(f"  {get_profile(name).label:<{width}}  {label}")
+        if verdict.error is not None:
+            lines.append(f"  {'':<{width}}    {verdict.error.message.rstrip()}")
+    return lines
 
 
 @dataclass(frozen=True)

@@ -8,17 +8,26 @@ import base64
 import importlib.util
 import ssl
 import sys
+from collections.abc import Mapping
+from dataclasses import replace
 
 import httpx
 
+from corsinspector.app.across import browser_rows
 from corsinspector.app.report import render_verdict
-from corsinspector.cli.exits import for_verdict
+from corsinspector.cli.exits import Exit, for_verdict
 from corsinspector.cli.parser import check_seconds, check_stack
-from corsinspector.engine.kinds import outcome_label
-from corsinspector.errors import InputError
+from corsinspector.engine.kinds import outcome_label, verdict_label
+from corsinspector.engine.profiles import DEFAULT_PROFILE, PROFILES, get_profile
+from corsinspector.errors import CorsInspectorError, InputError
 from corsinspector.formats.json import dump_json
 from corsinspector.formats.scenario import build_request, verdict_to_dict
-from corsinspector.live.compare import Comparison, compare_with_browser, real_browser_dict
+from corsinspector.live.compare import (
+    REAL_BROWSER_PROFILES,
+    Comparison,
+    compare_with_browser,
+    real_browser_dict,
+)
 from corsinspector.live.inspector import InspectOptions, Inspector
 from corsinspector.model import Request, Verdict
 
@@ -153,11 +162,96 @@ def _side_by_side(verdict: Verdict, comparison: Comparison) -> list[str]:
     return lines
 
 
+#: A real browser asked with --browser all: how it compared, or why it could not be asked.
+Asked = Comparison | str
+
+
+async def _check_all(
+    request: Request, options: InspectOptions, real_browser: bool
+) -> tuple[dict[str, Verdict], dict[str, Asked]]:
+    """The request sent once per profile, each judged in its browser; then, on request, each
+    installed real browser asked (one line for one that could not be)."""
+    verdicts = {}
+    for name in PROFILES:
+        async with Inspector(replace(options, browser=name)) as inspector:
+            verdicts[name] = await inspector.inspect(request)
+    asked: dict[str, Asked] = {}
+    if real_browser:
+        from corsinspector.realbrowser.ask import ask, installed_browsers
+
+        for browser in installed_browsers():
+            try:
+                result = await ask(browser, request, time_limit=options.timeout)
+            except CorsInspectorError as exc:
+                asked[browser] = str(exc)
+            else:
+                asked[browser] = compare_with_browser(result)
+    return verdicts, asked
+
+
+def _real_rows(verdicts: Mapping[str, Verdict], asked: Mapping[str, Asked]) -> list[str]:
+    lines = ["", "Ask the real browsers (each beside the engine's verdict for it):"]
+    for browser, comparison in asked.items():
+        profile = REAL_BROWSER_PROFILES[browser]
+        if isinstance(comparison, str):
+            lines.append(f"  {browser}: not asked: {comparison}")
+            continue
+        result = comparison.browser
+        theirs = outcome_label(comparison.allowed, comparison.kind or "(no CORS error named)")
+        agree = "agree" if comparison.agrees_with(verdicts[profile]) else "DISAGREE"
+        lines.append(f"  {browser} {result.version}: {theirs}  [{agree}]")
+        lines.append(
+            f"    engine as {get_profile(profile).label}: {verdict_label(verdicts[profile])}"
+        )
+        if comparison.message and not comparison.allowed:
+            lines.append(f"    {browser} says: {comparison.message.rstrip()}")
+    return lines
+
+
+def _exit_for_all(verdicts: Mapping[str, Verdict]) -> Exit:
+    """BLOCKED when blocked by CORS in any browser, else NETWORK when one failed, else OK."""
+    exits = {for_verdict(verdict) for verdict in verdicts.values()}
+    return next((code for code in (Exit.BLOCKED, Exit.NETWORK) if code in exits), Exit.OK)
+
+
+def _run_all(args: argparse.Namespace, request: Request, options: InspectOptions) -> int:
+    verdicts, asked = asyncio.run(_check_all(request, options, args.real_browser))
+    verdict = verdicts[DEFAULT_PROFILE.name]
+    if args.json:
+        data = verdict_to_dict(verdict, verdicts)
+        if args.real_browser:
+            data["real_browsers"] = {
+                browser: {"error": item}
+                if isinstance(item, str)
+                else {
+                    **real_browser_dict(item),
+                    "profile": REAL_BROWSER_PROFILES[browser],
+                    "agrees": item.agrees_with(verdicts[REAL_BROWSER_PROFILES[browser]]),
+                }
+                for browser, item in asked.items()
+            }
+        print(dump_json(data), end="")
+    else:
+        print("\n".join(browser_rows(verdicts)))
+        print(f"\nIn {DEFAULT_PROFILE.label} (the default):")
+        print(render_verdict(verdict, args.stack))
+        if args.real_browser:
+            print("\n".join(_real_rows(verdicts, asked)))
+    for browser, item in asked.items():
+        theirs = verdicts[REAL_BROWSER_PROFILES[browser]]
+        if isinstance(item, Comparison) and not item.agrees_with(theirs):
+            print(f"!! the engine and {browser} disagree: please report", file=sys.stderr)
+    return _exit_for_all(verdicts)
+
+
 def run(args: argparse.Namespace) -> int:
-    """OK allowed, BLOCKED by CORS, NETWORK not a CORS block (see exits.for_verdict)."""
+    """OK allowed, BLOCKED by CORS, NETWORK not a CORS block (see exits.for_verdict); with
+    ``--browser all``, BLOCKED when blocked in any browser."""
     check_stack(args.stack)
     check_seconds("--timeout", args.timeout)
     request = _request(args)
+    if args.browser == "all":
+        return _run_all(args, request, _options(args))
     options = _options(args)
     verdict, comparison = asyncio.run(_check(request, options, args.real_browser))
     if args.json:

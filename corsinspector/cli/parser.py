@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from corsinspector.cli.exits import Exit
+from corsinspector.engine.profiles import BROWSER_NAMES
 from corsinspector.errors import InputError
 
 __all__ = [
@@ -38,6 +39,8 @@ _TIMEOUT_HELP = (
     "the time each exchange may take as a whole: connect, headers and body "
     "(default 30; past it: net::ERR_TIMED_OUT)"
 )
+#: What --browser takes: a profile, an alias, or all of them.
+_BROWSERS = (*BROWSER_NAMES, "all")
 _CHECK_EXAMPLES = """\
 examples:
   %(prog)s https://api.example.com/items --origin https://app.example.com
@@ -54,7 +57,7 @@ Cookie and User-Agent are headers script may not set: Chromium drops them, and t
 says so (-b also asks for credentials, as a page sending cookies would).
 
 exit status: 0 allowed, 1 blocked by CORS, 3 not a CORS block (no answer, or refused by
-the browser), 2 bad input."""
+the browser), 2 bad input; with --browser all, 1 when blocked in any browser."""
 
 
 def prog() -> str:
@@ -147,8 +150,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     simulate.add_argument(
         "--browser",
-        choices=("chromium", "firefox"),
-        help="the browser whose messages to print (default: the scenario's)",
+        choices=_BROWSERS,
+        metavar="NAME",
+        help="the browser to judge as: "
+        + ", ".join(_BROWSERS)
+        + " (default: the scenario's); all: one verdict per browser, and whether they "
+        "disagree (exit 0 all the same)",
     )
     _add_check(commands)
     _add_watch(commands)
@@ -290,7 +297,15 @@ def _add_check(commands: argparse._SubParsersAction[_Parser]) -> None:
         "--mode", choices=("cors", "no-cors", "same-origin"), default="cors", help="default cors"
     )
     check.add_argument(
-        "--browser", choices=("chromium", "firefox"), default="chromium", help="default chromium"
+        "--browser",
+        choices=_BROWSERS,
+        default="chromium",
+        metavar="NAME",
+        help="the browser to act as: "
+        + ", ".join(_BROWSERS)
+        + " (default chromium); all: one verdict per browser (the request is sent once for "
+        "each), exit 1 when blocked in any browser; with --real-browser, every installed real "
+        "browser is asked too",
     )
     check.add_argument("--stack", metavar="NAME", help="also print the fix for this stack")
     check.add_argument("--json", action="store_true", help="print the cors-verdict/1 JSON")

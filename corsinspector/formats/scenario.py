@@ -17,7 +17,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, cast
 
-from corsinspector.engine.profiles import BROWSER_NAMES
+from corsinspector.engine.profiles import BROWSER_NAMES, get_profile
 from corsinspector.errors import InputError
 from corsinspector.formats.json import Field, is_token, name_of, read_json_file
 from corsinspector.model import (
@@ -342,11 +342,15 @@ def _all_fixes(verdict: Verdict) -> list[Fix]:
     return fixes
 
 
-def verdict_to_dict(verdict: Verdict) -> dict[str, Any]:
+def verdict_to_dict(
+    verdict: Verdict, browsers: Mapping[str, Verdict] | None = None
+) -> dict[str, Any]:
     """The ``cors-verdict/1`` JSON of a verdict, keys in the spec's order.
 
     ``preflight`` and ``actual`` describe the last preflight and the last actual request
     sent (the ones that decided); ``exchanges`` lists every request in order (redirects).
+    ``browsers``: every profile's verdict of the same request (``--browser all``), added as
+    ``"browsers": {name: {"allowed", "kind", "message", "label"}}``.
     """
     preflights, actuals = verdict.preflights, verdict.actuals
     pf_request, pf_response = _exchange_parts(preflights[-1] if preflights else None)
@@ -394,4 +398,14 @@ def verdict_to_dict(verdict: Verdict) -> dict[str, Any]:
         if not exchange.browser_sends:
             item["browser_sends"] = False  # sent on request; no browser would send it
         out["exchanges"].append(item)
+    if browsers is not None:
+        out["browsers"] = {
+            name: {
+                "allowed": each.allowed,
+                "kind": None if each.error is None else each.error.kind,
+                "message": None if each.error is None else each.error.message,
+                "label": get_profile(name).label,
+            }
+            for name, each in browsers.items()
+        }
     return out

@@ -1,4 +1,4 @@
-"""The engine's verdict side by side with real Chromium's (``check --real-browser``, the
+"""The engine's verdict side by side with a real browser's (``check --real-browser``, the
 demo's Chromium column, the window's Ask the real browser)."""
 
 from __future__ import annotations
@@ -9,12 +9,22 @@ from typing import Any
 from corsinspector.engine.kinds import DISALLOWED_BY_MODE, NON_CORS_KINDS
 from corsinspector.model import BrowserResult, Verdict
 
-__all__ = ["Comparison", "compare_with_browser", "real_browser_dict"]
+__all__ = ["REAL_BROWSER_PROFILES", "Comparison", "compare_with_browser", "real_browser_dict"]
+
+#: The engine's profile for each real browser (``realbrowser.players``' names).
+REAL_BROWSER_PROFILES = {
+    "embedded": "chromium-140",
+    "chromium": "chrome",
+    "firefox": "firefox",
+    "webkit": "safari",
+}
+#: Browsers that name no CORS error (WebKit): only allowed or blocked can be compared.
+_NAMELESS = frozenset({"webkit"})
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """The engine's verdict beside what real Chromium did with the same request."""
+    """The engine's verdict beside what a real browser did with the same request."""
 
     browser: BrowserResult
     kind: str | None
@@ -27,11 +37,12 @@ class Comparison:
     def agrees_with(self, verdict: Verdict) -> bool:
         if verdict.allowed != self.allowed:
             return False
-        if verdict.error is None:
+        if verdict.error is None or self.browser.browser in _NAMELESS:
             return True
         if self.kind is None:  # no CORS error named: a failure that is not a CORS error
             return verdict.error.kind in NON_CORS_KINDS | {DISALLOWED_BY_MODE}
-        return verdict.error.kind == self.kind
+        # Chromium names Chromium's kind; Firefox its console category, the engine's reason
+        return self.kind in (verdict.error.kind, verdict.error.reason)
 
 
 def compare_with_browser(result: BrowserResult) -> Comparison:

@@ -25,6 +25,7 @@ from typing import Any
 import httpx
 
 from corsinspector.engine.judge import finish_verdict
+from corsinspector.engine.profiles import get_profile
 from corsinspector.engine.walk import walk
 from corsinspector.model import (
     Exchange,
@@ -272,7 +273,10 @@ class Inspector:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.options = options or InspectOptions()
-        self.profile = PROFILES[self.options.browser]
+        # the engine's profile walks; the wire's (its family's, Chromium's for WebKit) adds headers
+        self.engine_profile = get_profile(self.options.browser)
+        family = "firefox" if self.engine_profile.family == "firefox" else "chromium"
+        self.profile = PROFILES.get(self.options.browser, PROFILES[family])
         self.cookies = httpx.Cookies()
         mounts: dict[str, httpx.AsyncBaseTransport] | None = None
         if transport is None:
@@ -325,7 +329,7 @@ class Inspector:
     ) -> Verdict:
         """Carry ``request`` out as the browser would and return the verdict, with every
         exchange as it went on the wire. ``on_exchange`` hears each exchange as it ends."""
-        steps = walk(request, send_anyway=self.options.send_anyway)
+        steps = walk(request, send_anyway=self.options.send_anyway, profile=self.engine_profile)
         try:
             exchange = next(steps)
             while True:

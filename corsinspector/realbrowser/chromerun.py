@@ -13,9 +13,11 @@ attached to automatically and heard the same way.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import json
 import time
+from collections.abc import Coroutine
 from typing import Any
 
 from corsinspector.errors import WatchError
@@ -37,8 +39,14 @@ class ChromeRun:
     """Play one page in a fresh context of ``cdp``'s browser. Feed it every event
     (:meth:`on_event`); :meth:`run` returns what the fetch did."""
 
-    def __init__(self, cdp: CdpConnection, browser: str, version: str) -> None:
+    def __init__(
+        self, cdp: CdpConnection, browser: str, version: str, *, page_html: str | None = None
+    ) -> None:
+        """``page_html``: the page, given to the browser at the page's URL (``Fetch``
+        interception) instead of loaded from a server: a live request's page (ask.py)."""
         self._cdp = cdp
+        self._page_html = page_html
+        self._page_url = ""
         self._browser = browser
         self._version = version
         self._sessions: set[str] = set()
@@ -58,6 +66,7 @@ class ChromeRun:
         """Open ``page_url`` in a fresh context, start its fetch, and return the outcome
         (``timeout`` when none came within ``time_limit`` seconds of the page's start)."""
         deadline = time.monotonic() + time_limit
+        self._page_url = page_url
         created = await self._cdp.send("Target.createBrowserContext", {"disposeOnDetach": True})
         self._context = str(created["browserContextId"])
         target = await self._cdp.send(
@@ -102,9 +111,9 @@ class ChromeRun:
         if method == "Target.attachedToTarget":
             child = str(params.get("sessionId", ""))
             self._sessions.add(child)
-            task = asyncio.get_running_loop().create_task(self._prepare(child, page=False))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._later(self._prepare(child, page=False))
+        elif method == "Fetch.requestPaused":
+            self._later(self._serve_page(str(params.get("requestId")), session))
         elif method == "Page.loadEventFired" and session == self._page_session:
             self._loaded.set()
         elif method == "Runtime.consoleAPICalled":
@@ -152,6 +161,19 @@ class ChromeRun:
             if error not in self._cors_errors:
                 self._cors_errors.append(error)
 
+    def _later(self, step: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(step)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _serve_page(self, request_id: str, session: str) -> None:
+        """The page's own load (the only URL intercepted), answered with ``page_html``."""
+        body = base64.b64encode((self._page_html or "").encode()).decode()
+        headers = [{"name": "Content-Type", "value": "text/html; charset=utf-8"}]
+        answer = {"requestId": request_id, "responseCode": 200, "responseHeaders": headers}
+        with contextlib.suppress(WatchError):
+            await self._send("Fetch.fulfillRequest", {**answer, "body": body}, session)
+
     # --- steps ----------------------------------------------------------------------
 
     async def _send(self, method: str, params: dict[str, Any], session: str) -> dict[str, Any]:
@@ -162,6 +184,9 @@ class ChromeRun:
         try:
             for method in _DOMAINS if not page else (*_DOMAINS, "Page.enable"):
                 await self._send(method, {}, session)
+            if page and self._page_html is not None:
+                pattern = {"urlPattern": self._page_url, "requestStage": "Request"}
+                await self._send("Fetch.enable", {"patterns": [pattern]}, session)
             await self._send(
                 "Target.setAutoAttach",
                 {"autoAttach": True, "waitForDebuggerOnStart": True, "flatten": True},

@@ -35,8 +35,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from corsinspector.errors import CorsInspectorError, WatchError
-from corsinspector.model import ReceivedRequest, Route, Scenario, Truth
-from corsinspector.origins import NULL_ORIGIN, normalize_url
+from corsinspector.model import BrowserResult, ReceivedRequest, Request, Route, Scenario, Truth
+from corsinspector.origins import NULL_ORIGIN, is_loopback_host, normalize_url
 from corsinspector.realbrowser.chromerun import ChromeRun
 from corsinspector.realbrowser.originfronts import OriginFront, host_and_port, resolver_rule
 from corsinspector.realbrowser.page import NULL_ORIGIN_HOST_PAGE, page_html
@@ -46,7 +46,7 @@ from corsinspector.watch.chrome import Chrome, launch_chrome
 from corsinspector.wire.loopback import LoopbackMap, scenario_origins
 from corsinspector.wire.server import LoggedRequest, ScenarioServer
 
-__all__ = ["BINARY", "ChromiumPlayer", "open_player"]
+__all__ = ["BINARY", "ChromiumPlayer", "ask", "open_player"]
 
 BINARY = "/usr/bin/chromium"
 #: Where the page is served when the scenario's own routes use the origin's ``/``.
@@ -266,3 +266,60 @@ async def open_player() -> ChromiumPlayer:
         await player.aclose()
         raise CorsInspectorError(f"{BINARY} did not say its version")
     return player
+
+
+async def ask(request: Request, *, time_limit: float = 20.0) -> BrowserResult:
+    """A live request in a fresh Chromium: the page given its exact origin by interception
+    (no server, no resolver rules), the URL as written, on the machine's own network."""
+    scenario = Scenario("ask", request)
+    base = _page_base(scenario)
+    html = page_html(_spec(scenario), "corsinspector", request.origin == NULL_ORIGIN)
+    html = html.replace("<head>", "<head>" + _NO_ICON, 1)
+    # a page on a loopback host is served from loopback, as the user's own dev server would
+    # be (an intercepted page has no address: Local Network Access takes it for public)
+    page_server: ScenarioServer | None = None
+    flags: tuple[str, ...] = _FLAGS
+    html_given: str | None = html
+    host = urlsplit(base).hostname or ""
+    if is_loopback_host(host):
+        page = Scenario("page", request, (_page_route(base + "/", html),))
+        page_server = ScenarioServer(page, origins=[base])
+        await page_server.start()
+        port = int(page_server.map.wire[base].rpartition(":")[2])
+        flags = (*flags, f"--host-resolver-rules={resolver_rule(base, port)}")
+        html_given = None
+    try:
+        chrome = await launch_chrome(BINARY, extra_flags=flags)
+    except BaseException:
+        if page_server is not None:
+            await page_server.close()
+        raise
+    cdp: CdpConnection | None = None
+    run: ChromeRun | None = None
+    try:
+        version = chrome.version.rpartition("/")[2]
+
+        def hear(method: str, params: dict[str, Any], session: str | None) -> None:
+            if run is not None:
+                run.on_event(method, params, session)
+
+        cdp = await connect(chrome.ws_url, on_event=hear)
+        run = ChromeRun(cdp, "chromium", version, page_html=html_given)
+        async with asyncio.timeout(time_limit + _SPARE_SECONDS):
+            return await run.run(base + "/", time_limit)
+    except TimeoutError:
+        raise WatchError(f"Chromium did not finish in {time_limit + _SPARE_SECONDS:g} s") from None
+    finally:
+        try:
+            if run is not None:
+                await asyncio.shield(run.aclose())
+            if cdp is not None:
+                await asyncio.shield(cdp.aclose())
+        finally:
+            chrome.kill_now()
+            try:
+                await asyncio.shield(chrome.aclose(grace=0))
+                await _group_gone(chrome.pid)
+            finally:
+                if page_server is not None:
+                    await asyncio.shield(page_server.close())

@@ -24,8 +24,10 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +37,7 @@ from corsinspector.model import (
     ConsoleLine,
     CorsErrorStatus,
     ReceivedRequest,
+    Request,
     Scenario,
     Truth,
 )
@@ -48,7 +51,7 @@ from corsinspector.wire.hostmap import (
     scenario_hosts,
 )
 
-__all__ = ["BINARY", "PREFS", "FirefoxPlayer", "open_player"]
+__all__ = ["BINARY", "PREFS", "FirefoxPlayer", "ask", "open_player"]
 
 BINARY = "/usr/bin/firefox-esr"
 #: The debugging port, inside the private namespace (no scenario uses it).
@@ -102,6 +105,7 @@ class FirefoxPlayer:
         self._process: subprocess.Popen[bytes] | None = None
         self._bidi: BidiClient | None = None
         self._chrome = ""
+        self.port = _PORT
 
     # --- the browser --------------------------------------------------------------------
 
@@ -118,12 +122,12 @@ class FirefoxPlayer:
             "".join(f'user_pref("{k}", {json.dumps(v)});\n' for k, v in PREFS.items())
         )
         argv = [self.binary, "--headless", "--no-remote", "--profile", str(self._profile)]
-        argv += ["--remote-debugging-port", str(_PORT), "--remote-allow-system-access"]
+        argv += ["--remote-debugging-port", str(self.port), "--remote-allow-system-access"]
         self._process = self._spawn(argv)
         deadline = asyncio.get_running_loop().time() + wait
         while True:
             try:
-                sock = await self.namespace.connect("127.0.0.1", _PORT)
+                sock = await self.namespace.connect("127.0.0.1", self.port)
                 break
             except OSError:
                 if self._process.poll() is not None:
@@ -133,7 +137,7 @@ class FirefoxPlayer:
                         f"{self.binary}: no BiDi agent in {wait:g} s"
                     ) from None
                 await asyncio.sleep(0.1)
-        self._bidi = await BidiClient.open(f"ws://127.0.0.1:{_PORT}/session", sock)
+        self._bidi = await BidiClient.open(f"ws://127.0.0.1:{self.port}/session", sock)
         capabilities = {"alwaysMatch": {"acceptInsecureCerts": True}}
         session = await self._bidi.send("session.new", {"capabilities": capabilities})
         self.version = str(session["capabilities"]["browserVersion"])
@@ -334,3 +338,98 @@ async def open_player() -> FirefoxPlayer:
     player = FirefoxPlayer()
     await player.start()
     return player
+
+
+class _MachineNetwork(HostNamespace):
+    """No namespace: the machine's own network, for a live request to the user's server."""
+
+    async def start(self) -> None:
+        return None
+
+    def command(self, argv: Sequence[str]) -> list[str]:
+        return list(argv)
+
+    def kill_inside(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+    async def connect(self, address: str, port: int, *, wait: float = 1.0) -> socket.socket:
+        return await asyncio.to_thread(socket.create_connection, (address, port), wait)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def ask(request: Request, *, time_limit: float = 20.0) -> BrowserResult:
+    """A live request in a fresh Firefox on the machine's own network: the page given its
+    exact origin by BiDi interception (``network.addIntercept`` on the page's URL answered
+    by ``network.provideResponse``), the URL as written."""
+    player = FirefoxPlayer()
+    player.namespace = _MachineNetwork()
+    player.port = _free_port()
+    try:
+        async with asyncio.timeout(time_limit + 45):
+            await player.start()
+            return await _ask(player, request, time_limit)
+    except TimeoutError:
+        raise CorsInspectorError(f"Firefox did not finish in {time_limit + 45:g} s") from None
+    finally:
+        await asyncio.shield(player.aclose())
+
+
+async def _ask(player: FirefoxPlayer, request: Request, time_limit: float) -> BrowserResult:
+    bidi = player._bidi
+    if bidi is None:
+        raise BidiError("Firefox is not started")
+    opaque = request.origin == NULL_ORIGIN
+    page_url = (NULL_ORIGIN_HOST_PAGE if opaque else request.origin) + "/"
+    html = page_html(_spec(Scenario("ask", request)), "corsinspector", opaque)
+    await bidi.send("session.subscribe", {"events": ["network.beforeRequestSent"]})
+    tab = (await bidi.send("browsingContext.create", {"type": "tab"}))["context"]
+    pattern = {"type": "string", "pattern": page_url}
+    intercept = {"phases": ["beforeRequestSent"], "urlPatterns": [pattern], "contexts": [tab]}
+    await bidi.send("network.addIntercept", intercept)
+    navigate = {"context": tab, "url": page_url, "wait": "complete"}
+    loading = asyncio.get_running_loop().create_task(
+        bidi.send("browsingContext.navigate", navigate, wait=time_limit)
+    )
+    try:
+        served: set[str] = set()
+        while not loading.done():
+            for event in list(bidi.events):
+                params = event.get("params", {})
+                wanted = event.get("method") == "network.beforeRequestSent" and params.get(
+                    "isBlocked"
+                )
+                request_id = str(params.get("request", {}).get("request", ""))
+                if wanted and request_id not in served:
+                    served.add(request_id)
+                    await bidi.send("network.provideResponse", _page_answer(request_id, html))
+            await bidi.wait_event(0.1)
+        await loading
+    finally:
+        loading.cancel()
+        await asyncio.gather(loading, return_exceptions=True)
+    await player._chrome_eval("Services.console.reset()")
+    bidi.events.clear()
+    start = {"expression": "window.corsInspectorStart()", "target": {"context": tab}}
+    await bidi.send("script.evaluate", {**start, "awaitPromise": False})
+    outcome = await player._outcome(bidi, time_limit)
+    lines = await player._settled_console()
+    return _result(outcome, lines, player.version)
+
+
+def _page_answer(request_id: str, html: str) -> dict[str, Any]:
+    header = {"name": "Content-Type", "value": {"type": "string", "value": "text/html"}}
+    return {
+        "request": request_id,
+        "statusCode": 200,
+        "reasonPhrase": "OK",
+        "headers": [header],
+        "body": {"type": "string", "value": html},
+    }
