@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+from pathlib import Path
 
 from corsinspector.errors import InputError
 from corsinspector.model import BrowserResult, Request
@@ -21,10 +22,16 @@ __all__ = ["ASKABLE", "ask", "installed_browsers"]
 
 #: Every real browser that can be asked, in the order they are listed.
 ASKABLE = ("embedded", "chromium", "firefox", "webkit")
+_LIBS = ("/usr/lib", "/usr/lib64")
 
 
 def _runs(path: str) -> bool:
     return os.path.isfile(path) and os.access(path, os.X_OK)
+
+
+def _webkit_bindings() -> bool:
+    """WebKit2GTK 4.1's GObject bindings, as Debian installs them (never imported here)."""
+    return any(Path(folder).glob("*/girepository-1.0/WebKit2-4.1.typelib") for folder in _LIBS)
 
 
 def installed_browsers() -> list[str]:
@@ -38,7 +45,7 @@ def installed_browsers() -> list[str]:
         found.append("chromium")
     if _runs(firefox.BINARY):
         found.append("firefox")
-    if _runs(webkit.PYTHON) and shutil.which("Xvfb") and hasattr(webkit, "ask"):
+    if _runs(webkit.PYTHON) and shutil.which("Xvfb") and _webkit_bindings():
         found.append("webkit")
     return found
 
@@ -57,4 +64,8 @@ async def ask(browser: str, request: Request, *, time_limit: float = 20.0) -> Br
         from corsinspector.realbrowser import firefox
 
         return await firefox.ask(request, time_limit=time_limit)
+    if browser == "webkit":
+        from corsinspector.realbrowser import webkit
+
+        return await webkit.ask(request, time_limit=time_limit)
     raise InputError("browser", f"must be one of {', '.join(ASKABLE)}, not {browser!r}")

@@ -51,7 +51,7 @@ from corsinspector.wire.hostmap import (
     scenario_hosts,
 )
 
-__all__ = ["BINARY", "PREFS", "FirefoxPlayer", "ask", "open_player"]
+__all__ = ["BINARY", "PREFS", "FirefoxPlayer", "MachineNetwork", "ask", "open_player"]
 
 BINARY = "/usr/bin/firefox-esr"
 #: The debugging port, inside the private namespace (no scenario uses it).
@@ -340,7 +340,7 @@ async def open_player() -> FirefoxPlayer:
     return player
 
 
-class _MachineNetwork(HostNamespace):
+class MachineNetwork(HostNamespace):
     """No namespace: the machine's own network, for a live request to the user's server."""
 
     async def start(self) -> None:
@@ -370,7 +370,7 @@ async def ask(request: Request, *, time_limit: float = 20.0) -> BrowserResult:
     exact origin by BiDi interception (``network.addIntercept`` on the page's URL answered
     by ``network.provideResponse``), the URL as written."""
     player = FirefoxPlayer()
-    player.namespace = _MachineNetwork()
+    player.namespace = MachineNetwork()
     player.port = _free_port()
     try:
         async with asyncio.timeout(time_limit + 45):

@@ -37,7 +37,14 @@ from pathlib import Path
 from typing import Any
 
 from corsinspector.errors import CorsInspectorError
-from corsinspector.model import BrowserResult, ConsoleLine, ReceivedRequest, Scenario, Truth
+from corsinspector.model import (
+    BrowserResult,
+    ConsoleLine,
+    ReceivedRequest,
+    Request,
+    Scenario,
+    Truth,
+)
 from corsinspector.origins import NULL_ORIGIN
 from corsinspector.realbrowser.page import MARKER, NULL_ORIGIN_HOST_PAGE, page_html
 from corsinspector.wire.hostmap import (
@@ -48,7 +55,7 @@ from corsinspector.wire.hostmap import (
     scenario_hosts,
 )
 
-__all__ = ["CHILD", "PYTHON", "WebKitError", "WebKitPlayer", "open_player"]
+__all__ = ["CHILD", "PYTHON", "WebKitError", "WebKitPlayer", "ask", "open_player"]
 
 #: Debian's Python, which has PyGObject and WebKit2GTK's bindings (the venv has neither).
 PYTHON = "/usr/bin/python3"
@@ -284,3 +291,32 @@ async def open_player() -> WebKitPlayer:
     player = WebKitPlayer()
     await player.start()
     return player
+
+
+async def ask(request: Request, *, time_limit: float = 20.0) -> BrowserResult:
+    """A live request in a fresh WebKitGTK on the machine's own network (no namespace): the
+    page given its exact origin by ``load_alternate_html``, the URL as written."""
+    from corsinspector.realbrowser.firefox import MachineNetwork
+
+    player = WebKitPlayer()
+    player._namespace = MachineNetwork()
+    opaque = request.origin == NULL_ORIGIN
+    url = (NULL_ORIGIN_HOST_PAGE if opaque else request.origin) + "/"
+    html = page_html(_spec(Scenario("ask", request)), "corsinspector", opaque)
+    job = {"url": url, "html": html, "marker": MARKER, "time_limit": time_limit, "settle_ms": 250}
+    try:
+        async with asyncio.timeout(time_limit + _SPARE_SECONDS + 2 * _START_SECONDS):
+            await player._start_xvfb()
+            await player._start_child()
+            await player._send(job)
+            answer = await player._receive(time_limit + _SPARE_SECONDS)
+            if answer.get("loaded"):
+                await player._send({"go": True})
+                answer = await player._receive(time_limit + _SPARE_SECONDS)
+    except TimeoutError:
+        raise WebKitError("WebKit did not finish in time") from None
+    finally:
+        await asyncio.shield(player.aclose())
+    if answer.get("failure"):
+        raise WebKitError(f"WebKit could not run the page: {answer['failure']}")
+    return player._result(answer)

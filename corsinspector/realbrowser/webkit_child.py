@@ -90,7 +90,10 @@ class Job:
         self.view.connect("load-changed", self._on_load)
         self.view.connect("load-failed", self._on_load_failed)
         self.deadline = GLib.timeout_add(int(float(spec["time_limit"]) * 1000), self._on_timeout)
-        self.view.load_uri(spec["url"])
+        if spec.get("html") is not None:  # a live request's page: its origin without a server
+            self.view.load_alternate_html(spec["html"], spec["url"], spec["url"])
+        else:
+            self.view.load_uri(spec["url"])
 
     def _on_load(self, view: Any, event: Any) -> None:
         if event == WebKit2.LoadEvent.FINISHED and not self.done:
