@@ -7,12 +7,16 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from corsinspector.app.tasks import TaskSet
+from corsinspector.errors import CorsInspectorError
 
 if TYPE_CHECKING:
     from corsinspector import Collection, Inspector, Request, Verdict
     from corsinspector.app.ask import RealBrowserAsk
 
-__all__ = ["InspectorController"]
+__all__ = ["ASK_TIME_LIMIT", "InspectorController"]
+
+#: Seconds a real browser has for the request itself.
+ASK_TIME_LIMIT = 20.0
 
 
 class InspectorController(QObject):
@@ -24,10 +28,12 @@ class InspectorController(QObject):
     inspection_failed = Signal(str)
     #: True while an inspection runs.
     busy_changed = Signal(bool)
-    #: What embedded Chromium did with the same request (an app.ask.Comparison).
+    #: What a real browser did with the same request (an app.ask.Answer, a Comparison).
     real_browser_ready = Signal(object)
-    #: True while embedded Chromium runs a request.
+    #: True while a real browser runs a request.
     real_browser_busy = Signal(bool)
+    #: Asking the real browser failed or was cancelled (one line).
+    real_browser_failed = Signal(str)
     #: One replayed item's result (an ItemResult).
     replay_result = Signal(object)
     #: True while a collection replays.
@@ -53,8 +59,9 @@ class InspectorController(QObject):
             self._inspectors[browser] = Inspector(InspectOptions(browser=browser, timeout=15.0))
         return self._inspectors[browser]
 
-    def send(self, request: Request, browser: str = "chromium") -> None:
-        """Inspect ``request``; a newer Send cancels the one in flight."""
+    def send(self, request: Request, browser: str = "chrome") -> None:
+        """Inspect ``request`` as ``browser`` (an engine profile) would; a newer Send cancels
+        the one in flight."""
         self.tasks.start(
             self._inspect(request, browser), name="inspect", group="inspect", exclusive=True
         )
@@ -78,23 +85,42 @@ class InspectorController(QObject):
         self.last_verdict = verdict
         self.verdict_ready.emit(verdict)
 
-    def ask_real_browser(self, request: Request) -> None:
-        """Run ``request`` in embedded Chromium too; ``real_browser_ready`` carries the answer."""
+    def ask_real_browser(self, request: Request, browser: str = "embedded") -> None:
+        """Run ``request`` in real ``browser`` too (embedded Chromium, or an installed one:
+        app/ask.py); ``real_browser_ready`` carries the answer, ``real_browser_failed`` why
+        there is none."""
         self.tasks.start(
-            self._ask(request), name="real-browser", group="real-browser", exclusive=True
+            self._ask(request, browser), name="real-browser", group="real-browser", exclusive=True
         )
 
-    async def _ask(self, request: Request) -> None:
-        from corsinspector.app.ask import RealBrowserAsk
+    def cancel_ask(self) -> None:
+        self.tasks.cancel("real-browser")
+
+    async def _ask(self, request: Request, browser: str) -> None:
+        import asyncio
+
+        from corsinspector.app.ask import RealBrowserAsk, browser_label
 
         self.real_browser_busy.emit(True)
         try:
             if self._browser is None:
                 self._browser = RealBrowserAsk(quiet=self.quiet_browser)
-            comparison = await self._browser.ask(request, time_limit=20.0)
+            # the page's own limit, and room to start (and stop) the browser
+            answer = await asyncio.wait_for(
+                self._browser.ask(request, ASK_TIME_LIMIT, browser), ASK_TIME_LIMIT + 40
+            )
+        except asyncio.CancelledError:
+            self.real_browser_failed.emit("Cancelled: the real browser was not asked.")
+            raise
+        except TimeoutError:
+            self.real_browser_failed.emit(f"{browser_label(browser)} did not answer in time.")
+            return
+        except (CorsInspectorError, OSError, ImportError) as exc:
+            self.real_browser_failed.emit(f"{browser_label(browser)} could not be asked: {exc}")
+            return
         finally:
             self.real_browser_busy.emit(False)
-        self.real_browser_ready.emit(comparison)
+        self.real_browser_ready.emit(answer)
 
     def replay(
         self, collection: Collection, variables: dict[str, str], concurrency: int = 8

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QProgressBar,
     QSplitter,
     QTabWidget,
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent, QResizeEvent, QShowEvent
 
     from corsinspector import ItemResult, Request, Verdict
-    from corsinspector.app.ask import Comparison
+    from corsinspector.app.ask import Answer
     from corsinspector.app.gallery import DemoServers
     from corsinspector.app.history import History
 
@@ -44,6 +45,8 @@ from .verdict_banner import VerdictBanner
 from .whatif_view import WhatIfBar, WhatIfMode
 
 __all__ = ["MainWindow"]
+
+EMBEDDED = "embedded"  # the real browser asked by default (corsinspector/app/ask.py)
 
 _SHORTCUTS_AFTER_MS = 50
 #: What the first verdict needs, loaded one module per idle moment after the first paint
@@ -84,6 +87,25 @@ def _freeze_long_lived() -> None:
         gc.freeze()
 
 
+def _unsent(live: Verdict, verdicts: dict[str, Verdict]) -> dict[str, str]:
+    """Per profile, the first request it would send that the live inspection never sent
+    (``OPTIONS https://…``): its answer is assumed, not known."""
+
+    def sent(verdict: Verdict) -> list[str]:
+        return [
+            f"{'OPTIONS' if e.kind == 'preflight' else e.request.method} {e.request.url}"
+            for e in verdict.exchanges
+        ]
+
+    known = {line for e, line in zip(live.exchanges, sent(live), strict=True) if e.response}
+    unsent = {}
+    for name, verdict in verdicts.items():
+        missing = [line for line in sent(verdict) if line not in known]
+        if missing:
+            unsent[name] = missing[0]
+    return unsent
+
+
 class MainWindow(QMainWindow):
     #: A verdict from the network is on screen (the Verdict).
     verdict_shown = Signal(object)
@@ -108,6 +130,9 @@ class MainWindow(QMainWindow):
         self._closing = False
         self.shortcuts_installed = False
         self.menus: Menus | None = None
+        self._asking = False
+        self._asked = EMBEDDED
+        self._ask_menu: QMenu | None = None
         self._menus_scheduled = False
 
         self.gallery = QListWidget()
@@ -229,6 +254,7 @@ class MainWindow(QMainWindow):
             editor.remove_header,
             editor.body,
             self.banner.ask,
+            self.banner.ask_choice,
             self.banner.copy,
             self.what_if,
             self.preflight_view.copy_curl,
@@ -256,7 +282,10 @@ class MainWindow(QMainWindow):
         self.banner.ask.clicked.connect(self._on_ask_clicked)
         self.controller.real_browser_ready.connect(self._on_controller_real_browser_ready)
         self.controller.real_browser_busy.connect(self._on_controller_real_browser_busy)
+        self.controller.real_browser_failed.connect(self._on_controller_real_browser_failed)
+        self.banner.ask_choice.clicked.connect(self._on_ask_choice_clicked)
         self.what_if.toggled.connect(self._on_what_if_toggled)
+        self.tabs.currentChanged.connect(self._on_tab_changed)
         self.presentation.toggled.connect(lambda on: self.sequence.set_presentation(on))
         self.exchange_tabs.currentChanged.connect(
             lambda index: index == self.exchange_tabs.indexOf(self._sequence_page) and self.sequence
@@ -318,6 +347,7 @@ class MainWindow(QMainWindow):
 
         slots.update(watch_slots(self))
         menus = Menus(self, slots)
+        menus.add_menu_after("ask_browser", self.ask_menu())
         self.what_if.toggled.connect(menus.actions["what_if"].setChecked)
         for view in (self.preflight_view, self.actual_view):
             install_copy_menu(view.request_table)
@@ -517,10 +547,41 @@ class MainWindow(QMainWindow):
             self.actual_view.show_exchange(None, None, why)
         kind = verdict.error.kind if verdict.error is not None else ""
         self.fix_panel.show_fix(verdict.fixes[0] if verdict.fixes else None, kind)
+        self._show_browsers(verdict)
         self._last_verdict_shown = verdict
         if self._sequence is not None:
             self._sequence.show_verdict(verdict)
         self._fit_panes()
+
+    def _show_browsers(self, verdict: Verdict) -> None:
+        """The verdict in each browser (ui/browsers_row.py), judged offline from the exchanges
+        on screen; where they disagree the headline says so and the fix is one for all."""
+        from corsinspector.app.across import disagreement, fix_for_all, verdicts_across
+        from corsinspector.app.ask import profile_name
+        from corsinspector.app.whatif import scenario_of
+
+        judged = self.tabs.judged()
+        row = self.banner.browsers
+        if judged is None or judged[1] is not verdict:
+            row.setVisible(False)  # no request known for it: nothing to judge again
+            return
+        profile = profile_name(self.editor.browser.currentText())
+        scenario = scenario_of(judged[0], verdict, profile)
+        verdicts = verdicts_across(scenario)
+        verdicts[profile] = verdict  # the chosen browser's is the one the banner shows
+        row.show_verdicts(verdicts, _unsent(verdict, verdicts), row.lines[profile].name.text())
+        said = disagreement(verdicts)
+        if said is None:
+            return
+        self.banner.title.setText(said)
+        fixed = fix_for_all(scenario, verdicts)
+        if fixed.fixes and fixed.passes_everywhere:
+            from dataclasses import replace
+
+            browser, fix = fixed.fixes[-1]
+            kind = verdicts[browser].error
+            title = f"For every browser: {fix.title}"
+            self.fix_panel.show_fix(replace(fix, title=title), kind.kind if kind else "")
 
     def _fit_panes(self) -> None:
         """With a verdict shown: the request and the verdict get the height their text needs
@@ -681,34 +742,92 @@ class MainWindow(QMainWindow):
     # --- ask the real browser -------------------------------------------------------------
 
     def _on_ask_clicked(self) -> None:
+        """Ask embedded Chromium (the default); while an ask runs, the button cancels it."""
+        if self._asking:
+            self.controller.cancel_ask()
+            return
+        self.ask_in(EMBEDDED)
+
+    def ask_in(self, browser: str) -> None:
+        """Run the request in the editor in real ``browser`` (app/ask.py's names)."""
         try:
             request = self.editor.request()
         except InputError as exc:
             self.banner.show_problem(str(exc))
             return
-        self.controller.ask_real_browser(request)
+        self._asked = browser
+        self.controller.ask_real_browser(request, browser)
+
+    def ask_menu(self) -> QMenu:
+        """The browsers one can ask (the banner's arrow, Request → Ask in), listed when opened:
+        embedded Chromium, then every installed one."""
+        if self._ask_menu is None:
+            menu = QMenu("Ask &in", self)
+            menu.setObjectName("ask_menu")
+            menu.aboutToShow.connect(self._list_ask_choices)
+            self._ask_menu = menu
+        return self._ask_menu
+
+    def _list_ask_choices(self) -> None:
+        from corsinspector.app.ask import ask_choices, browser_label
+
+        menu = self._ask_menu
+        assert menu is not None
+        menu.clear()
+        for browser in ask_choices():
+            action = menu.addAction(browser_label(browser))
+            action.setObjectName(f"ask_{browser}")
+            action.setEnabled(not self._asking)
+            action.triggered.connect(lambda _=False, name=browser: self.ask_in(name))
+
+    def _on_ask_choice_clicked(self) -> None:
+        button = self.banner.ask_choice
+        self.ask_menu().popup(button.mapToGlobal(button.rect().bottomLeft()))
 
     def _on_controller_real_browser_busy(self, busy: bool) -> None:
-        self.banner.ask.setEnabled(not busy)
-        if busy:
-            self.banner.show_real_browser("Asking embedded Chromium…", None)
+        from corsinspector.app.ask import browser_label
 
-    def _on_controller_real_browser_ready(self, comparison: Comparison) -> None:
+        self._asking = busy
+        self.banner.ask.setText("Cancel asking" if busy else "Ask the real browser")
+        self.banner.ask_choice.setEnabled(not busy)
+        if busy:
+            self.banner.show_real_browser(f"Asking {browser_label(self._asked)}…", None)
+
+    def _on_controller_real_browser_failed(self, line: str) -> None:
+        self.banner.show_real_browser(line, None)
+
+    def _on_controller_real_browser_ready(self, answer: Answer) -> None:
+        from corsinspector.app.ask import browser_label
         from corsinspector.app.report import outcome_label
 
-        theirs = outcome_label(comparison.allowed, comparison.kind or "no CORS error named")
-        version = comparison.browser.version
+        theirs = outcome_label(answer.allowed, answer.kind or "no CORS error named")
+        version = answer.browser.version
+        name = "Chromium" if answer.asked == EMBEDDED else browser_label(answer.asked)
         verdict = self.controller.last_verdict
+        row = self.banner._browsers
+        mine = row.verdicts.get(answer.profile) if row is not None else None
+        if row is not None and row.isVisible():  # beside that browser's engine profile
+            row.show_answer(
+                answer.profile, answer.words(mine), None if mine is None else answer.agrees(mine)
+            )
+        if answer.asked != EMBEDDED and mine is not None:
+            verdict = mine
         if verdict is None:
-            self.banner.show_real_browser(f"Chromium {version}: {theirs}", None)
+            self.banner.show_real_browser(f"{name} {version}: {theirs}", None)
             return
-        agrees = comparison.agrees_with(verdict)
+        agrees = answer.agrees(verdict)
+        major = version.split(".")[0]
         tail = (
             "agrees with the engine"
             if agrees
-            else (f"the engine and Chromium {version.split('.')[0]} disagree: please report")
+            else f"the engine and {name} {major} disagree: please report"
         )
-        self.banner.show_real_browser(f"Chromium {version}: {theirs} — {tail}", agrees)
+        self.banner.show_real_browser(f"{name} {version}: {theirs} — {tail}", agrees)
+
+    def _on_tab_changed(self) -> None:
+        """A tab with no verdict yet shows no browsers' line (its own shows with its verdict)."""
+        if self.tabs.judged() is None and self.banner._browsers is not None:
+            self.banner.browsers.setVisible(False)
 
     # --- what-if ------------------------------------------------------------------------
 

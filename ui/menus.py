@@ -64,6 +64,19 @@ class Menus:
             window.addAction(qaction)  # its keys work with the menu bar hidden (full screen)
             self.actions[entry.id] = qaction
 
+    def add_menu_after(self, action_id: str, menu: QMenu) -> None:
+        """``menu`` as a submenu just after the action ``action_id``, in that action's menu."""
+        action = self.actions[action_id]
+        for owner in action.associatedObjects():
+            if isinstance(owner, QMenu):
+                listed = owner.actions()
+                after = listed.index(action) + 1
+                if after < len(listed):
+                    owner.insertMenu(listed[after], menu)
+                else:
+                    owner.addMenu(menu)
+                return
+
     def show_keys(self) -> None:
         """Help → Keyboard shortcuts: every action and its keys (not modal to the app)."""
         self._message("Keyboard shortcuts", keys_text(), fixed=True)

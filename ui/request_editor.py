@@ -125,7 +125,12 @@ class RequestEditor(QWidget):
         self.mode.addItems(["cors", "no-cors", "same-origin"])
         self.browser = QComboBox()
         self.browser.setObjectName("browser")
-        self.browser.addItems(["chromium", "firefox"])
+        # the engine's profiles (engine/profiles.py), the default first; named in the tooltip
+        self.browser.addItems(["chrome", "chromium-140", "firefox", "safari"])
+        self.browser.setToolTip(
+            "The browser whose rules judge the request: Chrome, Chromium 140 (embedded), "
+            "Firefox or Safari (WebKit); every one is shown under the verdict"
+        )
         self.headers = QTableWidget(0, 4)
         self.headers.setObjectName("request_headers")
         self.headers.setHorizontalHeaderLabels(["On", "Name", "Value", "Browser's view"])

@@ -6,10 +6,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 if TYPE_CHECKING:
     from corsinspector import Verdict
+
+    from .browsers_row import BrowsersRow
 
 __all__ = ["VerdictBanner"]
 
@@ -49,6 +59,10 @@ class VerdictBanner(QWidget):
         self.ask = QPushButton("Ask the real browser")
         self.ask.setObjectName("ask_real_browser")
         self.ask.setToolTip("Run the same request in embedded Chromium and compare (Ctrl+B)")
+        self.ask_choice = QToolButton()
+        self.ask_choice.setObjectName("ask_choice")
+        self.ask_choice.setArrowType(Qt.ArrowType.DownArrow)
+        self.ask_choice.setToolTip("Ask another installed browser: Chromium, Firefox, WebKit")
         self.real = QLabel("")
         self.real.setObjectName("real_browser_verdict")
         self.real.setWordWrap(True)
@@ -60,13 +74,28 @@ class VerdictBanner(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
         top.addWidget(self.ask)
+        top.addWidget(self.ask_choice)
         top.addWidget(self.copy)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.message)
         layout.addWidget(self.real)
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self._browsers: BrowsersRow | None = None  # built with the first verdict
         self._set_state("idle")
+
+    @property
+    def browsers(self) -> BrowsersRow:
+        """The line per browser under the message (ui/browsers_row.py), built on first use:
+        inside the banner, it dims with it when an edit makes the verdict stale."""
+        if self._browsers is None:
+            from .browsers_row import BrowsersRow
+
+            self._browsers = BrowsersRow()
+            layout = self.layout()
+            assert isinstance(layout, QVBoxLayout)
+            layout.insertWidget(layout.indexOf(self.real), self._browsers)
+        return self._browsers
 
     def set_text_size(self, points: float) -> None:
         """The window's text size changed (presentation mode): the title stays 1.4 times it."""
@@ -97,6 +126,8 @@ class VerdictBanner(QWidget):
         from corsinspector.app.report import headline
 
         self.show_real_browser("", None)
+        if self._browsers is not None:  # not this verdict's until it is shown for it
+            self._browsers.setEnabled(False)
         words = headline(verdict)
         self.title.setText(words.title)
         self.message.setText(words.body)
@@ -135,6 +166,8 @@ class VerdictBanner(QWidget):
         self.copy.setEnabled(False)
 
     def show_problem(self, text: str) -> None:
+        if self._browsers is not None:  # no verdict: nothing to say per browser
+            self._browsers.setVisible(False)
         self.title.setText("Cannot inspect this request")
         self.message.setText(text)
         self._set_state("error")

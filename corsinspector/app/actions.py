@@ -63,7 +63,8 @@ ACTIONS: tuple[Action, ...] = (
         "Request",
         "Ask the &real browser",
         ("Ctrl+B",),
-        "Run the same request in embedded Chromium and show its verdict beside ours",
+        "Run the same request in embedded Chromium (Ask in: another installed browser) "
+        "and show its verdict beside its engine profile's",
         separated=True,
     ),
     Action(
