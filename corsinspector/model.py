@@ -69,6 +69,11 @@ class Request:
     #: The origin as the user typed it, when the browser sends it differently (``origin``
     #: then holds the serialized one; the verdict notes the difference).
     typed_origin: str | None = None
+    #: The user granted the page access to the local network (Local Network Access).
+    local_network_access: bool = False
+    #: What host names resolve to, where it matters: ``(name, IP address)`` pairs. A name
+    #: not listed is public (``localhost`` is loopback).
+    resolve: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

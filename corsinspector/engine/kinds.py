@@ -26,6 +26,7 @@ __all__ = [
     "INVALID_ALLOW_ORIGIN_VALUE",
     "KINDS",
     "KIND_IN_PLAIN_WORDS",
+    "LOCAL_NETWORK_ACCESS_DENIED",
     "METHOD_DISALLOWED",
     "MISSING_ALLOW_ORIGIN",
     "MIXED_CONTENT",
@@ -71,6 +72,7 @@ METHOD_DISALLOWED = "MethodDisallowedByPreflightResponse"
 HEADER_DISALLOWED = "HeaderDisallowedByPreflightResponse"
 REDIRECT_CONTAINS_CREDENTIALS = "RedirectContainsCredentials"
 CORS_DISABLED_SCHEME = "CorsDisabledScheme"
+LOCAL_NETWORK_ACCESS_DENIED = "LocalNetworkAccessPermissionDenied"
 DISALLOWED_BY_MODE = "DisallowedByMode"
 FETCH_REJECTED = "FetchRejected"
 NETWORK_FAILURE = "NetworkFailure"
@@ -227,6 +229,15 @@ KINDS: dict[str, Kind] = {
             "CORSRequestNotHttp",
             page_fix="fetch() cannot use this URL scheme with CORS: serve the resource over "
             "http or https.",
+        ),
+        Kind(
+            LOCAL_NETWORK_ACCESS_DENIED,
+            ("request", "actual"),
+            "a page reaches a more private address (local network or loopback) without the "
+            "user's permission",
+            page_fix="the page reaches a local network or loopback address: the user must "
+            "allow this site to access the local network (or serve the page from that "
+            "network).",
         ),
         Kind(
             DISALLOWED_BY_MODE,

@@ -61,6 +61,10 @@ _SENTENCES = {
         "chrome-experimental-site-token-provider, chrome-extension, chrome-untrusted, data, "
         "http, https, isolated-app."
     ),
+    # Chrome 156's Local Network Access ({value}: `local` or `loopback`)
+    "LocalNetworkAccessPermissionDenied": (
+        "Permission was denied for this request to access the `{value}` address space."
+    ),
     "RedirectContainsCredentials": (
         "Redirect location '{value}' contains a username and password, which is disallowed "
         "for cross-origin requests."

@@ -30,10 +30,12 @@ from corsinspector.engine.kinds import (
     CORS_DISABLED_SCHEME,
     DISALLOWED_BY_MODE,
     FETCH_REJECTED,
+    LOCAL_NETWORK_ACCESS_DENIED,
     MIXED_CONTENT,
     NETWORK_FAILURE,
     REDIRECT_CONTAINS_CREDENTIALS,
 )
+from corsinspector.engine.localnetwork import space_needing_permission
 from corsinspector.engine.messages import cors_message, local_resource_message
 from corsinspector.engine.profiles import DEFAULT_PROFILE, Profile
 from corsinspector.engine.safelist import PreparedRequest, prepare_request
@@ -247,6 +249,13 @@ def walk(
     return (yield from _hops(state, request, prepared))
 
 
+def _space_needing_permission(state: _State, request: Request, url: str) -> str | None:
+    """The address space the page needs the user's permission for (Local Network Access)."""
+    if not state.profile.local_network_access:
+        return None
+    return space_needing_permission(state.page, url, request)
+
+
 def _sends_credentials(request: Request, cross: bool) -> bool:
     return request.credentials == "include" or (request.credentials == "same-origin" and not cross)
 
@@ -271,6 +280,10 @@ def _hops(state: _State, request: Request, prepared: PreparedRequest) -> Walk:
             if not redirects:
                 return state.verdict(_network_failure("request", UNSAFE_PORT))
             return state.verdict(_network_failure("actual", UNSAFE_PORT, "Location"))
+        space = _space_needing_permission(state, request, url)
+        if space is not None:
+            denied = Problem(LOCAL_NETWORK_ACCESS_DENIED, space)
+            return state.verdict(state.failure("actual" if redirects else "request", denied, url))
         cors = request.mode == "cors" and cross
         if cors and prepared.needs_preflight:
             chain = ()  # a redirect needing a preflight restarts the request: a new URL chain

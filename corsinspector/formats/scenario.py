@@ -11,6 +11,7 @@ with a stable key order, so that files diff well.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import asdict
@@ -75,6 +76,23 @@ def _load_json(path: Path) -> Any:
 # --- scenarios -------------------------------------------------------------------------
 
 
+#: ``request.local_network_access``: whether the user let the page reach the local network.
+_PERMISSIONS = ("granted", "denied")
+
+
+def _resolve(req: Field) -> tuple[tuple[str, str], ...]:
+    """``request.resolve``: host names and the IP address each resolves to."""
+    pairs = []
+    for name, address in req.optional("resolve", dict, {}).items():
+        try:
+            ipaddress.ip_address(address if isinstance(address, str) else "")
+        except ValueError:
+            message = f"{name!r} must resolve to an IP address, not {address!r}"
+            raise req.error(message, "resolve") from None
+        pairs.append((name.lower(), address))
+    return tuple(pairs)
+
+
 def scenario_from_dict(data: Any, source: str = "<scenario>") -> Scenario:
     """Build a Scenario from parsed JSON; ``source`` names the file in errors."""
     top = Field(source, data).object()
@@ -98,6 +116,9 @@ def scenario_from_dict(data: Any, source: str = "<scenario>") -> Scenario:
         credentials=cast(Credentials, req.choice("credentials", CREDENTIALS_MODES, "same-origin")),
         mode=cast(Mode, req.choice("mode", REQUEST_MODES, "cors")),
         body=req.optional("body", str),
+        local_network_access=req.choice("local_network_access", _PERMISSIONS, "denied")
+        == "granted",
+        resolve=_resolve(req),
     )
     routes_raw = top.optional("server", list, [])
     routes = []
@@ -179,6 +200,10 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
     }
     if request.body is not None:
         req["body"] = request.body
+    if request.local_network_access:
+        req["local_network_access"] = "granted"
+    if request.resolve:
+        req["resolve"] = dict(request.resolve)
     routes = []
     for route in scenario.server:
         item: dict[str, Any] = {"method": route.method}

@@ -46,6 +46,7 @@ def test_the_derived_views_agree_with_the_table() -> None:
         "CorsDisabledScheme",
         "DisallowedByMode",
         "MixedContent",
+        "LocalNetworkAccessPermissionDenied",
     }
     assert all(not KINDS[name].server_fixable for name in CLIENT_SIDE_KINDS)
 

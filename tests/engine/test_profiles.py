@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from corsinspector.engine.judge import judge
+from corsinspector.engine.localnetwork import address_space
 from corsinspector.engine.profiles import (
     ALIASES,
     BROWSER_NAMES,
@@ -13,8 +17,8 @@ from corsinspector.engine.profiles import (
 )
 from corsinspector.engine.safelist import classify_header, prepare_request
 from corsinspector.errors import InputError
-from corsinspector.formats.scenario import SCENARIO_FORMAT, scenario_from_dict
-from corsinspector.model import Request
+from corsinspector.formats.scenario import SCENARIO_FORMAT, scenario_from_dict, scenario_to_dict
+from corsinspector.model import Request, Route, Scenario, Verdict
 from tests.golden.corpus import GOLDEN
 
 
@@ -128,3 +132,106 @@ def test_what_needs_a_preflight_differs_by_browser(
 ) -> None:
     for profile, unsafe in expected.items():
         assert _unsafe(profile, *headers, body=body) == unsafe, profile
+
+
+# --- Local Network Access -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("host", "resolve", "space"),
+    [
+        ("localhost", (), "loopback"),
+        ("dev.localhost", (), "loopback"),
+        ("127.0.0.2", (), "loopback"),
+        ("[::1]", (), "loopback"),
+        ("192.168.1.20", (), "local"),
+        ("10.1.2.3", (), "local"),
+        ("172.31.0.1", (), "local"),
+        ("172.32.0.1", (), "public"),
+        ("169.254.0.9", (), "local"),
+        ("[fd00::1]", (), "local"),
+        ("203.0.113.10", (), "public"),
+        ("api.example.test", (), "public"),
+        ("NAS.example.test", (("nas.example.test", "192.168.1.20"),), "local"),
+        ("box.example.test", (("box.example.test", "::1"),), "loopback"),
+    ],
+)
+def test_a_hosts_address_space(host: str, resolve: tuple[tuple[str, str], ...], space: str) -> None:
+    assert address_space(host, resolve) == space
+
+
+def _lna(profile: str, page: str, url: str, **fields: object) -> Verdict:
+    route = Route("*", None, 200, (("Access-Control-Allow-Origin", "*"),))
+    request = replace(Request(url, origin=page), **fields)  # type: ignore[arg-type]
+    return judge(Scenario("lna", request, (route,), browser=profile))
+
+
+def test_a_public_page_needs_permission_to_reach_loopback_in_chrome_and_firefox() -> None:
+    for profile in ("chrome", "firefox"):
+        verdict = _lna(profile, "https://app.example.test", "http://localhost:9000/data")
+        assert not verdict.allowed
+        assert verdict.error is not None
+        assert verdict.error.kind == "LocalNetworkAccessPermissionDenied"
+        assert verdict.exchanges == ()  # refused before anything is sent
+    for profile in ("chromium-140", "safari"):
+        assert _lna(profile, "https://app.example.test", "http://localhost:9000/data").allowed
+
+
+def test_chromes_words_name_the_address_space() -> None:
+    verdict = _lna("chrome", "http://nas.example.test", "http://localhost:9000/data")
+    assert verdict.error is not None
+    assert verdict.error.message == (
+        "Access to fetch at 'http://localhost:9000/data' from origin 'http://nas.example.test' "
+        "has been blocked by CORS policy: Permission was denied for this request to access the "
+        "`loopback` address space."
+    )
+    resolve = (("nas.example.test", "192.168.1.20"),)
+    verdict = _lna("chrome", PAGE, "https://nas.example.test/x", resolve=resolve)
+    assert verdict.error is not None
+    assert "access the `local` address space." in verdict.error.message
+
+
+def test_permission_granted_or_a_space_no_more_private_lets_it_through() -> None:
+    assert _lna("chrome", PAGE, "http://localhost:9000/", local_network_access=True).allowed
+    assert _lna("chrome", "http://localhost:8080", "http://localhost:9000/").allowed
+    assert _lna("chrome", "http://localhost:8080", "http://10.0.0.7/").allowed
+    assert _lna("chrome", PAGE, "https://api.example.test/").allowed
+
+
+def test_a_redirect_into_the_local_network_is_refused_at_that_hop() -> None:
+    routes = (
+        Route(
+            "GET",
+            API,
+            302,
+            (("Location", "http://localhost:9000/x"), ("Access-Control-Allow-Origin", "*")),
+        ),
+        Route("*", None, 200, (("Access-Control-Allow-Origin", "*"),)),
+    )
+    verdict = judge(Scenario("lna", Request(API, origin=PAGE), routes, browser="chrome"))
+    assert verdict.error is not None
+    assert (verdict.error.stage, verdict.error.kind) == (
+        "actual",
+        "LocalNetworkAccessPermissionDenied",
+    )
+    assert [e.request.url for e in verdict.exchanges] == [API]
+
+
+def test_the_reader_takes_the_permission_and_what_names_resolve_to() -> None:
+    data = {
+        "format": SCENARIO_FORMAT,
+        "request": {
+            "url": "https://nas.example.test/",
+            "local_network_access": "granted",
+            "resolve": {"NAS.example.test": "192.168.1.20"},
+        },
+    }
+    request = scenario_from_dict(data).request
+    assert request.local_network_access is True
+    assert request.resolve == (("nas.example.test", "192.168.1.20"),)
+    assert scenario_to_dict(scenario_from_dict(data))["request"]["resolve"] == {
+        "nas.example.test": "192.168.1.20"
+    }
+    data["request"]["resolve"] = {"nas.example.test": "not-an-ip"}  # type: ignore[index]
+    with pytest.raises(InputError, match=r"request\.resolve"):
+        scenario_from_dict(data)

@@ -1,0 +1,69 @@
+"""Local Network Access: which address space a host is in, and when a page needs the user's
+permission to reach it (a public page calling a local or loopback address, a local page
+calling loopback), as Chrome 156 enforces it.
+
+A host's space comes from the scenario: a literal IP's range, ``localhost`` (loopback), or what
+the request's ``resolve`` says the name resolves to; any other name is public.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from functools import lru_cache
+from typing import Literal
+from urllib.parse import urlsplit
+
+from corsinspector.model import Request
+from corsinspector.origins import is_loopback_host
+
+__all__ = ["AddressSpace", "address_space", "space_needing_permission"]
+
+AddressSpace = Literal["public", "local", "loopback"]
+#: How private each space is: a request to a more private space than its page's needs leave.
+_PRIVACY: dict[AddressSpace, int] = {"public": 0, "local": 1, "loopback": 2}
+#: The local (private) ranges: RFC 1918, link-local, unique-local (IPv6).
+_LOCAL_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16")
+_LOCAL_NETWORKS = tuple(ipaddress.ip_network(n) for n in (*_LOCAL_RANGES, "fc00::/7", "fe80::/10"))
+
+
+@lru_cache(maxsize=1024)
+def _space_of_address(address: str) -> AddressSpace | None:
+    """The space of a literal IP address, or None when ``address`` is a name."""
+    try:
+        ip = ipaddress.ip_address(address.strip("[]"))
+    except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip.is_loopback:
+        return "loopback"
+    return "local" if any(ip in net for net in _LOCAL_NETWORKS) else "public"
+
+
+def address_space(host: str, resolve: tuple[tuple[str, str], ...] = ()) -> AddressSpace:
+    """The address space of ``host``: its literal address's, what ``resolve`` maps it to,
+    loopback for ``localhost``, else public."""
+    host = host.lower()
+    for name, address in resolve:
+        if name.lower() == host:
+            return _space_of_address(address) or "public"
+    literal = _space_of_address(host)
+    if literal is not None:
+        return literal
+    return "loopback" if is_loopback_host(host) else "public"
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).hostname or ""
+
+
+def space_needing_permission(page: str, url: str, request: Request) -> AddressSpace | None:
+    """The space of ``url`` when the page at origin ``page`` may not reach it without the
+    user's permission (not granted in ``request``), else None."""
+    if request.local_network_access:
+        return None
+    target = address_space(_host(url), request.resolve)
+    if target == "public":
+        return None
+    source = address_space(_host(page), request.resolve)  # an opaque page: public
+    return target if _PRIVACY[target] > _PRIVACY[source] else None
