@@ -161,7 +161,7 @@ _GENERATE = """(async (url) => {
     bash: await View.generateCurlCommand(request, 'unix'),
     cmd: await View.generateCurlCommand(request, 'win'),
     fetch: await View.prototype.generateFetchCall.call(null, request, 0),
-    node: await View.prototype.generateFetchCall.call(null, request, 1),
+    'fetch-nodejs': await View.prototype.generateFetchCall.call(null, request, 1),
   };
 })(%s)"""
 
@@ -204,7 +204,7 @@ async def chromium_copies() -> None:
         ("bash", "generateCurlCommand(request, 'unix')", "Copy as cURL (bash)"),
         ("cmd", "generateCurlCommand(request, 'win')", "Copy as cURL (cmd)"),
         ("fetch", "generateFetchCall(request, 0)", "Copy as fetch"),
-        ("node", "generateFetchCall(request, 1)", "Copy as fetch (Node.js)"),
+        ("fetch-nodejs", "generateFetchCall(request, 1)", "Copy as fetch (Node.js)"),
     ):
         made_by = [
             f"{menu}: {front_end}, NetworkLogView.{generator} on the PUT it recorded;",

@@ -165,7 +165,12 @@ def _fetch(text: str) -> Pasted | None:
     for key in ("credentials", "mode"):
         if isinstance(init.get(key), str):
             fields[key] = init[key]
-    referrer = init.get("referrer")
+    # Chrome's "Copy as fetch (Node.js)" has no credentials or referrer: it copies the
+    # browser's Cookie and Referer headers instead.
+    sent = {str(name).lower(): value for name, value in headers.items()}
+    if "credentials" not in fields and "cookie" in sent:
+        fields["credentials"] = "include"
+    referrer = init.get("referrer", sent.get("referer"))
     if isinstance(referrer, str):
         origin = _origin_of_page(referrer)
         if origin is not None:

@@ -1,6 +1,7 @@
-"""Pasting into the URL bar (Ctrl+V) in the real window: a browser's cURL copy, a "Copy as
-fetch" snippet and a console error line fill the request and say what they filled; the pasted
-request is then inspected live against a loopback server."""
+"""Pasting into the URL bar (Ctrl+V) in the real window: the browsers' own DevTools copies
+(tests/app/copies/, made by tools/devtools_copies.py) and a real console line fill the
+request and say what they filled; a pasted request is then inspected live against a loopback
+server."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from corsinspector.app.gallery import GALLERY
 from corsinspector.formats.scenario import load_scenario
 from corsinspector.wire.server import ScenarioServer
-from tests.app.test_paste import CHROME_CMD, CHROME_FETCH, CONSOLE, FIREFOX_CURL
+from tests.app.test_paste import read_copy
 from tests.ui.conftest import next_emission
 from ui.mainwindow import MainWindow
 
@@ -39,15 +40,24 @@ def _header_names(window: MainWindow) -> list[str]:
 def test_pasting_a_chrome_cmd_curl_fills_the_request_and_says_what_it_filled(
     qtbot: QtBot,
 ) -> None:
+    text, _, request = read_copy("chromium-cmd")  # Chromium 156's own "Copy as cURL (cmd)"
+    assert request is not None
+    origin = next(value for name, value in request["headers"] if name == "Origin")
     window = _window(qtbot)
-    _paste(qtbot, window, CHROME_CMD)
+    _paste(qtbot, window, text)
     editor = window.editor
-    assert editor.url.text() == "https://api.example.com/items/7"
+    assert editor.url.text() == request["url"]
     assert editor.method.currentText() == "PUT"
-    assert editor.origin.currentText() == "https://app.example.com"
-    assert editor.body.toPlainText() == '{"name":"x"}'
-    assert _header_names(window) == ["accept", "content-type", "x-request-id"]
-    line = "Filled from a cURL command: URL, method PUT, 3 headers, body"
+    assert editor.origin.currentText() == origin
+    assert editor.credentials.currentText() == "include"
+    assert editor.body.toPlainText() == request["body"]
+    assert _header_names(window) == [
+        "accept",
+        "accept-language",
+        "content-type",
+        "x-request-id",
+    ]
+    line = "Filled from a cURL command: URL, method PUT, 4 headers, body"
     assert editor.note.text().startswith(line)
     assert editor.note.isVisible()
     assert window.statusBar().currentMessage().startswith(line)
@@ -56,25 +66,32 @@ def test_pasting_a_chrome_cmd_curl_fills_the_request_and_says_what_it_filled(
 def test_pasting_a_fetch_snippet_a_firefox_curl_and_a_console_line(qtbot: QtBot) -> None:
     window = _window(qtbot)
     editor = window.editor
-    _paste(qtbot, window, CHROME_FETCH)
+    fetch, _, request = read_copy("chromium-fetch")
+    assert request is not None
+    _paste(qtbot, window, fetch)
     assert editor.credentials.currentText() == "include"
-    assert editor.origin.currentText() == "https://app.example.com"
+    assert editor.origin.currentText() == next(
+        value for name, value in request["headers"] if name == "Origin"
+    )
     assert "x-request-id" in _header_names(window)
     assert editor.note.text().startswith("Filled from a fetch snippet:")
 
     editor.url.clear()
-    _paste(qtbot, window, FIREFOX_CURL)
-    assert editor.url.text() == "https://api.example.com/items/7"
+    curl, _, request = read_copy("firefox-curl")
+    assert request is not None
+    _paste(qtbot, window, curl)
+    assert editor.url.text() == request["url"]
     assert "user-agent" not in _header_names(window)
 
     editor.url.clear()
     editor.origin.setCurrentText("https://elsewhere.test")
-    _paste(qtbot, window, CONSOLE)
-    assert editor.url.text() == "https://api.example.com/items/7"
-    assert editor.origin.currentText() == "https://app.example.com"
+    console, _, _ = read_copy("chromium-console-acah-missing")
+    _paste(qtbot, window, console)
+    assert editor.url.text() == "https://api.example.test/data"
+    assert editor.origin.currentText() == "https://app.example.test"
     assert editor.method.currentText() == "PUT"  # what the console line does not name stays
     assert editor.note.text() == (
-        "Filled from a console error: URL, Origin https://app.example.com"
+        "Filled from a console error: URL, Origin https://app.example.test"
     )
 
 
@@ -117,10 +134,11 @@ def test_a_pasted_curl_is_inspected_live(qtbot: QtBot, loop: asyncio.AbstractEve
 
 def test_the_url_bars_context_menu_paste_fills_the_request_too(qtbot: QtBot) -> None:
     window = _window(qtbot)
-    QApplication.clipboard().setText(CONSOLE)
+    console, _, _ = read_copy("chromium-console-acah-missing")
+    QApplication.clipboard().setText(console)
     menu = window.editor.url.context_menu()
     (paste,) = [action for action in menu.actions() if action.objectName() == "edit-paste"]
     paste.trigger()
-    assert window.editor.url.text() == "https://api.example.com/items/7"
-    assert window.editor.origin.currentText() == "https://app.example.com"
+    assert window.editor.url.text() == "https://api.example.test/data"
+    assert window.editor.origin.currentText() == "https://app.example.test"
     assert window.editor.note.text().startswith("Filled from a console error")
