@@ -90,12 +90,8 @@ def test_a_devtools_copy_gives_back_the_request_the_server_received(name: str) -
     assert summary.startswith(f"Filled from {pasted.source}: URL, method PUT, ")
     assert summary.endswith(
         f"body, credentials include{', mode cors' if 'mode' in fields else ''}"
-        f", Origin {request_origin(request)}"
+        f", Origin {_received(request, 'origin')}"
     )
-
-
-def request_origin(request: dict[str, Any]) -> str:
-    return _received(request, "origin")
 
 
 @pytest.mark.parametrize("name", BROWSER_COPIES)
