@@ -3,7 +3,10 @@ permission to reach it (a public page calling a local or loopback address, a loc
 calling loopback), as Chrome 156 enforces it.
 
 A host's space comes from the scenario: a literal IP's range, ``localhost`` (loopback), or what
-the request's ``resolve`` says the name resolves to; any other name is public.
+the request's ``resolve`` says the name resolves to. Any other name's space is unknown: as a
+target it counts as public (no permission needed), and a page whose space is unknown (a bare
+name such as ``app.example.test``, or an opaque origin) is not judged: the verdict says when the
+permission could be asked for, rather than blocking every page named but not placed.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from urllib.parse import urlsplit
 from corsinspector.model import Request
 from corsinspector.origins import is_loopback_host
 
-__all__ = ["AddressSpace", "address_space", "space_needing_permission"]
+__all__ = ["AddressSpace", "address_space", "space_needing_permission", "unplaced_page_note"]
 
 AddressSpace = Literal["public", "local", "loopback"]
 #: How private each space is: a request to a more private space than its page's needs leave.
@@ -40,9 +43,9 @@ def _space_of_address(address: str) -> AddressSpace | None:
     return "local" if any(ip in net for net in _LOCAL_NETWORKS) else "public"
 
 
-def address_space(host: str, resolve: tuple[tuple[str, str], ...] = ()) -> AddressSpace:
+def address_space(host: str, resolve: tuple[tuple[str, str], ...] = ()) -> AddressSpace | None:
     """The address space of ``host``: its literal address's, what ``resolve`` maps it to,
-    loopback for ``localhost``, else public."""
+    loopback for ``localhost``; None for any other name (where it is served is not known)."""
     host = host.lower()
     for name, address in resolve:
         if name.lower() == host:
@@ -50,20 +53,41 @@ def address_space(host: str, resolve: tuple[tuple[str, str], ...] = ()) -> Addre
     literal = _space_of_address(host)
     if literal is not None:
         return literal
-    return "loopback" if is_loopback_host(host) else "public"
+    return "loopback" if is_loopback_host(host) else None
 
 
 def _host(url: str) -> str:
     return urlsplit(url).hostname or ""
 
 
+def _more_private(target: AddressSpace, source: AddressSpace) -> bool:
+    return _PRIVACY[target] > _PRIVACY[source]
+
+
 def space_needing_permission(page: str, url: str, request: Request) -> AddressSpace | None:
     """The space of ``url`` when the page at origin ``page`` may not reach it without the
-    user's permission (not granted in ``request``), else None."""
+    user's permission (not granted in ``request``), else None. A page whose space is unknown
+    is not judged (see :func:`unplaced_page_note`)."""
+    if request.local_network_access:
+        return None
+    target = address_space(_host(url), request.resolve) or "public"
+    source = address_space(_host(page), request.resolve)
+    if target == "public" or source is None:
+        return None
+    return target if _more_private(target, source) else None
+
+
+def unplaced_page_note(page: str, url: str, request: Request) -> str | None:
+    """What a verdict says when ``url`` is local or loopback and the page's own space is not
+    known: from a public page, Local Network Access would need the user's permission."""
     if request.local_network_access:
         return None
     target = address_space(_host(url), request.resolve)
-    if target == "public":
+    if target not in ("local", "loopback") or address_space(_host(page), request.resolve):
         return None
-    source = address_space(_host(page), request.resolve)  # an opaque page: public
-    return target if _PRIVACY[target] > _PRIVACY[source] else None
+    return (
+        f"Local Network Access: {url} is a {target} address. If the page at {page} is served "
+        "from a public address, Chrome and Firefox ask the user's permission before it may "
+        "reach it (blocked when not granted); say where the page is served (the request's "
+        "resolve) to judge it."
+    )

@@ -35,7 +35,7 @@ from corsinspector.engine.kinds import (
     NETWORK_FAILURE,
     REDIRECT_CONTAINS_CREDENTIALS,
 )
-from corsinspector.engine.localnetwork import space_needing_permission
+from corsinspector.engine.localnetwork import space_needing_permission, unplaced_page_note
 from corsinspector.engine.messages import cors_message, local_resource_message
 from corsinspector.engine.profiles import DEFAULT_PROFILE, Profile
 from corsinspector.engine.safelist import PreparedRequest, prepare_request
@@ -281,6 +281,10 @@ def _hops(state: _State, request: Request, prepared: PreparedRequest) -> Walk:
                 return state.verdict(_network_failure("request", UNSAFE_PORT))
             return state.verdict(_network_failure("actual", UNSAFE_PORT, "Location"))
         space = _space_needing_permission(state, request, url)
+        if state.profile.local_network_access and not redirects:
+            unplaced = unplaced_page_note(state.page, url, request)
+            if unplaced is not None:
+                state.notes = (*state.notes, unplaced)
         if space is not None:
             denied = Problem(LOCAL_NETWORK_ACCESS_DENIED, space)
             return state.verdict(state.failure("actual" if redirects else "request", denied, url))

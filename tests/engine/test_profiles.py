@@ -75,6 +75,8 @@ def test_the_scenario_reader_refuses_an_unknown_browser() -> None:
 
 API = "https://api.example.test/data"
 PAGE = "https://app.example.test"
+#: Where the page is served: a public address (TEST-NET-3).
+PUBLIC_PAGE = (("app.example.test", "203.0.113.5"),)
 
 
 def _unsafe(profile: str, *headers: tuple[str, str], body: str | None = None) -> tuple[str, ...]:
@@ -151,12 +153,14 @@ def test_what_needs_a_preflight_differs_by_browser(
         ("169.254.0.9", (), "local"),
         ("[fd00::1]", (), "local"),
         ("203.0.113.10", (), "public"),
-        ("api.example.test", (), "public"),
+        ("api.example.test", (), None),  # a name placed nowhere: not known
         ("NAS.example.test", (("nas.example.test", "192.168.1.20"),), "local"),
         ("box.example.test", (("box.example.test", "::1"),), "loopback"),
     ],
 )
-def test_a_hosts_address_space(host: str, resolve: tuple[tuple[str, str], ...], space: str) -> None:
+def test_a_hosts_address_space(
+    host: str, resolve: tuple[tuple[str, str], ...], space: str | None
+) -> None:
     assert address_space(host, resolve) == space
 
 
@@ -168,25 +172,39 @@ def _lna(profile: str, page: str, url: str, **fields: object) -> Verdict:
 
 def test_a_public_page_needs_permission_to_reach_loopback_in_chrome_and_firefox() -> None:
     for profile in ("chrome", "firefox"):
-        verdict = _lna(profile, "https://app.example.test", "http://localhost:9000/data")
+        verdict = _lna(profile, PAGE, "http://localhost:9000/data", resolve=PUBLIC_PAGE)
         assert not verdict.allowed
         assert verdict.error is not None
         assert verdict.error.kind == "LocalNetworkAccessPermissionDenied"
         assert verdict.exchanges == ()  # refused before anything is sent
     for profile in ("chromium-140", "safari"):
-        assert _lna(profile, "https://app.example.test", "http://localhost:9000/data").allowed
+        assert _lna(profile, PAGE, "http://localhost:9000/data", resolve=PUBLIC_PAGE).allowed
+
+
+def test_a_page_placed_nowhere_is_not_judged_but_the_verdict_says_what_could_happen() -> None:
+    """A bare name's page (the demo's https://app.example.test) reaching loopback: where the
+    page is served is not known, so nothing is refused; the verdict says when it would be."""
+    for profile in ("chrome", "firefox"):
+        verdict = _lna(profile, PAGE, "http://localhost:9000/data")
+        assert verdict.allowed
+        (note,) = [n for n in verdict.notes if n.startswith("Local Network Access")]
+        assert "http://localhost:9000/data is a loopback address" in note
+        assert "served from a public address" in note
+    assert not _lna("chromium-140", PAGE, "http://localhost:9000/data").notes
+    granted = _lna("chrome", PAGE, "http://localhost:9000/data", local_network_access=True)
+    assert not granted.notes
 
 
 def test_chromes_words_name_the_address_space() -> None:
-    verdict = _lna("chrome", "http://nas.example.test", "http://localhost:9000/data")
+    nas = (("nas.example.test", "192.168.1.20"),)
+    verdict = _lna("chrome", "http://nas.example.test", "http://localhost:9000/data", resolve=nas)
     assert verdict.error is not None
     assert verdict.error.message == (
         "Access to fetch at 'http://localhost:9000/data' from origin 'http://nas.example.test' "
         "has been blocked by CORS policy: Permission was denied for this request to access the "
         "`loopback` address space."
     )
-    resolve = (("nas.example.test", "192.168.1.20"),)
-    verdict = _lna("chrome", PAGE, "https://nas.example.test/x", resolve=resolve)
+    verdict = _lna("chrome", PAGE, "https://nas.example.test/x", resolve=nas + PUBLIC_PAGE)
     assert verdict.error is not None
     assert "access the `local` address space." in verdict.error.message
 
@@ -208,7 +226,8 @@ def test_a_redirect_into_the_local_network_is_refused_at_that_hop() -> None:
         ),
         Route("*", None, 200, (("Access-Control-Allow-Origin", "*"),)),
     )
-    verdict = judge(Scenario("lna", Request(API, origin=PAGE), routes, browser="chrome"))
+    request = Request(API, origin=PAGE, resolve=PUBLIC_PAGE)
+    verdict = judge(Scenario("lna", request, routes, browser="chrome"))
     assert verdict.error is not None
     assert (verdict.error.stage, verdict.error.kind) == (
         "actual",
