@@ -1,13 +1,14 @@
 """BrowsersRow: under the verdict, one line per browser the engine models (Chrome, Chromium
 140, Firefox, Safari): allowed or blocked as a mark and a word, that browser's own message
 (elided, whole in the tooltip, Copy beside it) and, once asked, the real browser's answer.
-Collapsible; built with the first verdict, never before the first paint."""
+Folded by default into one line with a mark per browser (a laptop's height has no room for
+four more lines); built with the first verdict, never before the first paint."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QApplication,
     QGridLayout,
@@ -28,8 +29,6 @@ if TYPE_CHECKING:
     from corsinspector import Verdict
 
 __all__ = ["BrowsersRow", "ElidedLabel", "verdict_words"]
-
-_COLLAPSED_KEY = "browsers/collapsed"
 
 
 def verdict_words(verdict: Verdict) -> tuple[str, str]:
@@ -83,6 +82,8 @@ class _Line:
         self.mark.setObjectName(f"browser_mark_{profile}")
         self.name = QLabel(label)
         self.name.setObjectName(f"browser_name_{profile}")
+        #: The label without its parenthesis ("Safari (WebKit)" -> "Safari"), for the summary.
+        self.short = label.split(" (")[0]
         self.word = QLabel("")
         self.word.setObjectName(f"browser_word_{profile}")
         self.message = ElidedLabel(f"browser_message_{profile}")
@@ -137,15 +138,12 @@ class BrowsersRow(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.body)
         self.toggle.toggled.connect(self._set_open)
-        collapsed = QSettings().value(_COLLAPSED_KEY, False, bool)
-        self.toggle.setChecked(not collapsed)
-        self._set_open(not collapsed)
+        self._set_open(False)  # one line: the marks say which browsers block
         self.verdicts: dict[str, Verdict] = {}
 
     def _set_open(self, open_: bool) -> None:
         self.body.setVisible(open_)
         self.toggle.setArrowType(Qt.ArrowType.DownArrow if open_ else Qt.ArrowType.RightArrow)
-        QSettings().setValue(_COLLAPSED_KEY, not open_)
 
     def show_verdicts(
         self, verdicts: Mapping[str, Verdict], unsent: Mapping[str, str], sent_as: str
@@ -188,8 +186,13 @@ class BrowsersRow(QWidget):
         if allowed in (0, count):
             said = "allowed" if allowed else "blocked"
             self.summary.setText(f"{said} in all {count}" if count > 1 else said)
-        else:
-            self.summary.setText(f"allowed in {allowed} of {count}, blocked in {count - allowed}")
+        else:  # folded, the marks still say which browsers block
+            marks = "   ".join(
+                f"{'✓' if verdict.allowed else '✗'} {self.lines[name].short}"
+                for name, verdict in verdicts.items()
+                if name in self.lines
+            )
+            self.summary.setText(f"{marks}   (allowed in {allowed} of {count})")
 
     def show_answer(self, profile: str, text: str, agrees: bool | None) -> None:
         """A real browser's answer in the line of its profile (agrees: green; else red)."""

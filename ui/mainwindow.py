@@ -87,25 +87,6 @@ def _freeze_long_lived() -> None:
         gc.freeze()
 
 
-def _unsent(live: Verdict, verdicts: dict[str, Verdict]) -> dict[str, str]:
-    """Per profile, the first request it would send that the live inspection never sent
-    (``OPTIONS https://…``): its answer is assumed, not known."""
-
-    def sent(verdict: Verdict) -> list[str]:
-        return [
-            f"{'OPTIONS' if e.kind == 'preflight' else e.request.method} {e.request.url}"
-            for e in verdict.exchanges
-        ]
-
-    known = {line for e, line in zip(live.exchanges, sent(live), strict=True) if e.response}
-    unsent = {}
-    for name, verdict in verdicts.items():
-        missing = [line for line in sent(verdict) if line not in known]
-        if missing:
-            unsent[name] = missing[0]
-    return unsent
-
-
 class MainWindow(QMainWindow):
     #: A verdict from the network is on screen (the Verdict).
     verdict_shown = Signal(object)
@@ -556,7 +537,7 @@ class MainWindow(QMainWindow):
     def _show_browsers(self, verdict: Verdict) -> None:
         """The verdict in each browser (ui/browsers_row.py), judged offline from the exchanges
         on screen; where they disagree the headline says so and the fix is one for all."""
-        from corsinspector.app.across import disagreement, fix_for_all, verdicts_across
+        from corsinspector.app.across import disagreement, fix_for_all, unsent, verdicts_across
         from corsinspector.app.ask import profile_name
         from corsinspector.app.whatif import scenario_of
 
@@ -569,7 +550,7 @@ class MainWindow(QMainWindow):
         scenario = scenario_of(judged[0], verdict, profile)
         verdicts = verdicts_across(scenario)
         verdicts[profile] = verdict  # the chosen browser's is the one the banner shows
-        row.show_verdicts(verdicts, _unsent(verdict, verdicts), row.lines[profile].name.text())
+        row.show_verdicts(verdicts, unsent(verdict, verdicts), row.lines[profile].name.text())
         said = disagreement(verdicts)
         if said is None:
             return

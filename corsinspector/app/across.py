@@ -20,6 +20,7 @@ __all__ = [
     "browser_rows",
     "disagreement",
     "fix_for_all",
+    "unsent",
     "verdicts_across",
 ]
 
@@ -35,6 +36,26 @@ def browser_name(profile: str) -> str:
 def verdicts_across(scenario: Scenario) -> dict[str, Verdict]:
     """``scenario`` judged by every profile, keyed by profile name, the default first."""
     return {name: judge(replace(scenario, browser=name)) for name in PROFILES}
+
+
+def _sent_lines(verdict: Verdict) -> list[str]:
+    return [
+        f"{'OPTIONS' if e.kind == 'preflight' else e.request.method} {e.request.url}"
+        for e in verdict.exchanges
+    ]
+
+
+def unsent(live: Verdict, verdicts: Mapping[str, Verdict]) -> dict[str, str]:
+    """Per profile, the first request it would send that the live inspection never sent
+    (``OPTIONS https://…``): judged from ``live``'s exchanges, its answer is assumed (a
+    404 without CORS headers), not known."""
+    known = {line for e, line in zip(live.exchanges, _sent_lines(live), strict=True) if e.response}
+    missing = {}
+    for name, verdict in verdicts.items():
+        lines = [line for line in _sent_lines(verdict) if line not in known]
+        if lines:
+            missing[name] = lines[0]
+    return missing
 
 
 def _names(profiles: list[str]) -> str:

@@ -130,16 +130,38 @@ def _options(args: argparse.Namespace) -> InspectOptions:
 
 async def _check(
     request: Request, options: InspectOptions, real_browser: bool
-) -> tuple[Verdict, Comparison | None]:
+) -> tuple[Verdict, Comparison | None, Verdict]:
+    """The verdict; with ``real_browser``, the embedded Chromium's answer and the verdict it
+    is compared with: the engine as that browser (its own profile, sent again as it sends
+    when the chosen profile is another browser: Chrome 156 and Chromium 140 differ)."""
     async with Inspector(options) as inspector:
         verdict = await inspector.inspect(request)
-    comparison = None
+    comparison, baseline = None, verdict
     if real_browser:
         from corsinspector.realbrowser.browser import RealBrowser
 
+        embedded = get_profile(REAL_BROWSER_PROFILES["embedded"])
+        if get_profile(options.browser) is not embedded:
+            known = _as_browser(request, verdict, embedded.name)
+            if known is not None:
+                baseline = known
+            else:  # it would send what this inspection did not: ask the server as it would
+                async with Inspector(replace(options, browser=embedded.name)) as inspector:
+                    baseline = await inspector.inspect(request)
         browser = RealBrowser()
         comparison = compare_with_browser(await browser.fetch(request, time_limit=options.timeout))
-    return verdict, comparison
+    return verdict, comparison, baseline
+
+
+def _as_browser(request: Request, verdict: Verdict, profile: str) -> Verdict | None:
+    """``verdict``'s exchanges judged again as ``profile``; None when that browser would
+    send a request this inspection did not (its answer is not known)."""
+    from corsinspector.app.across import unsent
+    from corsinspector.app.whatif import scenario_of
+    from corsinspector.engine.judge import judge
+
+    judged = judge(scenario_of(request, verdict, profile))
+    return None if unsent(verdict, {profile: judged}) else judged
 
 
 def _side_by_side(verdict: Verdict, comparison: Comparison) -> list[str]:
@@ -147,10 +169,11 @@ def _side_by_side(verdict: Verdict, comparison: Comparison) -> list[str]:
     error = verdict.error
     ours = outcome_label(verdict.allowed, None if error is None else error.kind)
     theirs = outcome_label(comparison.allowed, comparison.kind or "(no CORS error named)")
+    profile = get_profile(REAL_BROWSER_PROFILES["embedded"]).label
     lines = [
         "",
         f"Ask the real browser (Chromium {browser.version}, embedded):",
-        f"  engine:   {ours}",
+        f"  engine as {profile}:   {ours}",
         f"  Chromium: {theirs}",
     ]
     if comparison.message and not comparison.allowed:
@@ -253,7 +276,7 @@ def run(args: argparse.Namespace) -> int:
     if args.browser == "all":
         return _run_all(args, request, _options(args))
     options = _options(args)
-    verdict, comparison = asyncio.run(_check(request, options, args.real_browser))
+    verdict, comparison, baseline = asyncio.run(_check(request, options, args.real_browser))
     if args.json:
         data = verdict_to_dict(verdict)
         if comparison is not None:
@@ -262,8 +285,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(render_verdict(verdict, args.stack))
         if comparison is not None:
-            print("\n".join(_side_by_side(verdict, comparison)))
-    if comparison is not None and not comparison.agrees_with(verdict):
+            print("\n".join(_side_by_side(baseline, comparison)))
+    if comparison is not None and not comparison.agrees_with(baseline):
         print(
             f"!! the engine and Chromium {comparison.browser.version.split('.')[0]} disagree: "
             "please report",

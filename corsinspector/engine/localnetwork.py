@@ -86,8 +86,6 @@ def unplaced_page_note(page: str, url: str, request: Request) -> str | None:
     if target not in ("local", "loopback") or address_space(_host(page), request.resolve):
         return None
     return (
-        f"Local Network Access: {url} is a {target} address. If the page at {page} is served "
-        "from a public address, Chrome and Firefox ask the user's permission before it may "
-        "reach it (blocked when not granted); say where the page is served (the request's "
-        "resolve) to judge it."
+        f"Local Network Access: if {page} is served from a public address, Chrome and Firefox "
+        f"refuse this request to a {target} address unless the user allows it."
     )

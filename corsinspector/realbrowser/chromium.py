@@ -43,7 +43,7 @@ from corsinspector.realbrowser.page import NULL_ORIGIN_HOST_PAGE, page_html
 from corsinspector.realbrowser.tlscert import throwaway_server_context
 from corsinspector.watch.cdp import CdpConnection, connect
 from corsinspector.watch.chrome import Chrome, launch_chrome
-from corsinspector.wire.loopback import LoopbackMap, scenario_origins
+from corsinspector.wire.loopback import LoopbackMap, placement_reason, scenario_origins
 from corsinspector.wire.server import LoggedRequest, ScenarioServer
 
 __all__ = ["BINARY", "ChromiumPlayer", "ask", "open_player"]
@@ -131,6 +131,9 @@ class ChromiumPlayer:
     async def _play(self, scenario: Scenario, time_limit: float) -> Truth:
         page = scenario.request.origin
         recorded_with = {"binary": self.binary}
+        placed = placement_reason(scenario)
+        if placed is not None:
+            return Truth(scenario.name, self.name, self.version, placed, None, (), recorded_with)
         if page != NULL_ORIGIN and urlsplit(page).scheme.lower() not in ("http", "https"):
             reason = f"the page's origin {page} is not http(s): no server can serve the page"
             return Truth(scenario.name, self.name, self.version, reason, None, (), recorded_with)

@@ -50,6 +50,7 @@ from corsinspector.wire.hostmap import (
     NamespaceError,
     scenario_hosts,
 )
+from corsinspector.wire.loopback import placement_reason
 
 __all__ = ["BINARY", "PREFS", "FirefoxPlayer", "MachineNetwork", "ask", "open_player"]
 
@@ -187,6 +188,9 @@ class FirefoxPlayer:
 
     async def play(self, scenario: Scenario, *, time_limit: float = 20.0) -> Truth:
         recorded_with = {"binary": self.binary}
+        placed = placement_reason(scenario)
+        if placed is not None:
+            return Truth(scenario.name, self.name, self.version, placed, None, (), recorded_with)
         page = scenario.request.origin
         page_origin = NULL_ORIGIN_HOST_PAGE if page == NULL_ORIGIN else page
         await self.namespace.map_hosts(scenario_hosts(scenario, page_origin))

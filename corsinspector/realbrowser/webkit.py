@@ -54,6 +54,7 @@ from corsinspector.wire.hostmap import (
     NamespaceError,
     scenario_hosts,
 )
+from corsinspector.wire.loopback import placement_reason
 
 __all__ = ["CHILD", "PYTHON", "WebKitError", "WebKitPlayer", "ask", "open_player"]
 
@@ -199,6 +200,9 @@ class WebKitPlayer:
         namespace = self._namespace
         if namespace is None:
             raise WebKitError("the WebKit player is closed")
+        placed = placement_reason(scenario)
+        if placed is not None:
+            return self._unreproducible(scenario, placed)
         page = scenario.request.origin
         base = NULL_ORIGIN_HOST_PAGE if page == NULL_ORIGIN else page
         if not base.startswith(("http://", "https://")):

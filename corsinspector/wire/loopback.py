@@ -17,7 +17,13 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from corsinspector.model import Headers, Scenario
 from corsinspector.origins import NULL_ORIGIN, is_loopback_host, origin_of
 
-__all__ = ["LOOPBACK_HOST", "LoopbackMap", "scenario_origins", "unreproducible_reason"]
+__all__ = [
+    "LOOPBACK_HOST",
+    "LoopbackMap",
+    "placement_reason",
+    "scenario_origins",
+    "unreproducible_reason",
+]
 
 LOOPBACK_HOST = "127.0.0.1"
 _HTTP_SCHEMES = ("http", "https")
@@ -47,8 +53,25 @@ def scenario_origins(scenario: Scenario) -> list[str]:
     return list(seen)
 
 
+def placement_reason(scenario: Scenario) -> str | None:
+    """Why no recorder plays ``scenario`` as written: it serves a host from an address that
+    is not loopback (``request.resolve``, for Local Network Access), and the recorders serve
+    every name from an address of their own (loopback, or one public test address)."""
+    for host, address in scenario.request.resolve:
+        if not is_loopback_host(address.strip("[]")):
+            return (
+                f"the scenario serves {host} from {address}; the recorders serve every name "
+                "from an address of their own, so where a page or a server stands cannot be "
+                "played"
+            )
+    return None
+
+
 def unreproducible_reason(scenario: Scenario) -> str | None:
     """Why the scenario cannot be played faithfully on loopback, or None when it can."""
+    placed = placement_reason(scenario)
+    if placed is not None:
+        return placed
     page = scenario.request.origin
     if page.startswith("https:"):
         for origin in scenario_origins(scenario):

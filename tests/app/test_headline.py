@@ -49,7 +49,7 @@ def test_a_blocked_preflight_is_named_with_its_kind_plain_words_and_console_mess
 def test_firefox_names_its_reason_code_and_prints_its_own_console_message() -> None:
     scenario = load_scenario(GALLERY / "custom-header-not-allowed.json")
     words = headline(judge(replace(scenario, browser="firefox")))
-    assert "Firefox's reason: CORSMissingAllowHeaderFromPreflight." in words.body
+    assert "Firefox's reason: CORSMissingAllowHeaderFromPreflight2." in words.body
     assert words.console.startswith("Cross-Origin Request Blocked:")
 
 

@@ -153,7 +153,7 @@ def test_simulate_exits_0_when_blocked_and_names_the_culprit(tmp_path: Path) -> 
     )
     assert lines[1] == "  culprit: Access-Control-Allow-Headers: 'x-zeta'"
     firefox = main_py("simulate", str(path), "--browser", "firefox", "--json")
-    assert '"reason": "CORSMissingAllowHeaderFromPreflight"' in firefox.stdout
+    assert '"reason": "CORSMissingAllowHeaderFromPreflight2"' in firefox.stdout
 
 
 @pytest.mark.parametrize(

@@ -188,8 +188,11 @@ def test_a_page_placed_nowhere_is_not_judged_but_the_verdict_says_what_could_hap
         verdict = _lna(profile, PAGE, "http://localhost:9000/data")
         assert verdict.allowed
         (note,) = [n for n in verdict.notes if n.startswith("Local Network Access")]
-        assert "http://localhost:9000/data is a loopback address" in note
-        assert "served from a public address" in note
+        assert note == (
+            "Local Network Access: if https://app.example.test is served from a public address, "
+            "Chrome and Firefox refuse this request to a loopback address unless the user "
+            "allows it."
+        )
     assert not _lna("chromium-140", PAGE, "http://localhost:9000/data").notes
     granted = _lna("chrome", PAGE, "http://localhost:9000/data", local_network_access=True)
     assert not granted.notes

@@ -218,12 +218,13 @@ def test_an_interrupted_recorder_leaves_nothing_behind(tmp_path: Path) -> None:
         seen |= _descendants({process.pid})
         del seen[process.pid]
         process.send_signal(signal.SIGINT)  # Ctrl+C
-        process.communicate(timeout=60)
+        _, err = process.communicate(timeout=60)
     finally:
         if process.poll() is None:
             process.kill()
             process.communicate()
-    assert process.returncode == -signal.SIGINT  # interrupted, not finished
+    assert process.returncode == 130  # interrupted, not finished: said in one line
+    assert err.strip().splitlines()[-1].startswith("interrupted: ")
     assert {"Xvfb", "WebKitWebProces"} <= set(seen.values())
     assert _wait_gone(seen, set(), 5) == {}
 

@@ -71,6 +71,11 @@ def test_chrome_allows_firefox_blocks_the_rows_and_headline_say_so_and_the_fix_i
         async with inspected(qtbot, name) as window:
             row = window.banner.browsers
             assert row.isVisible()
+            assert not row.body.isVisible()  # folded: one line, a mark per browser
+            assert row.summary.text() == (
+                "✓ Chrome   ✓ Chromium 140   ✗ Firefox   ✗ Safari   (allowed in 2 of 4)"
+            )
+            row.toggle.click()  # unfolded: a line per browser
             assert [line.name.text() for line in row.lines.values()] == [
                 "Chrome",
                 "Chromium 140 (embedded)",
