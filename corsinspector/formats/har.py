@@ -1,14 +1,21 @@
 """HAR 1.2: the cross-origin requests of a capture in (an ``Origin`` different from the
 URL's origin; preflights folded into the request they precede, as notes), and recorded
-exchanges out (opens in a browser's network panel)."""
+exchanges out (opens in a browser's network panel).
+
+A HAR our watch wrote (``main.py watch --har``) marks each entry with ``_corsinspector``
+(``watch_field``): the request it is a hop of, and on that request's first entry the request
+as the page asked for it (credentials and mode, which HAR cannot say) and the verdict the
+watch gave. Such a request imports as one item, whatever its hops: preflight, redirects, or
+none answered (a refused connection)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qsl, quote_plus, urlsplit
 
-from corsinspector.formats.collection import Item
+from corsinspector.formats.collection import Expectation, Item
 from corsinspector.formats.importing import (
     check_header_at,
     first_header,
@@ -19,9 +26,41 @@ from corsinspector.formats.importing import (
     safe_origin,
 )
 from corsinspector.formats.json import Field, check_method, parse_json
-from corsinspector.model import Exchange, Headers, Verdict, header_values
+from corsinspector.formats.scenario import request_from_dict, request_to_dict
+from corsinspector.model import Exchange, Headers, Request, Verdict, header_values
 
-__all__ = ["har_entry", "har_log", "import_har"]
+__all__ = ["WATCH_FIELD", "WatchHop", "har_entry", "har_log", "import_har", "watch_field"]
+
+#: The entry field our watch writes (HAR 1.2 allows custom fields starting with ``_``).
+WATCH_FIELD = "_corsinspector"
+#: Which hop of a watched request an entry is: its preflight, the request, a redirect target.
+WatchHop = Literal["preflight", "request", "redirect"]
+#: The note each hop gets on import.
+_HOP_LABELS: dict[str, str] = {
+    "preflight": "recorded preflight",
+    "request": "recorded response",
+    "redirect": "recorded redirect target",
+}
+
+
+def watch_field(
+    request_id: str,
+    hop: WatchHop,
+    request: Request | None = None,
+    expect: Expectation | None = None,
+) -> dict[str, Any]:
+    """The ``_corsinspector`` field of an entry: the watched request ``request_id`` it is a
+    hop of; its first entry also carries the request as the page asked for it and the
+    verdict expected of it (none where the watch has none: in flight, aborted, same-origin)."""
+    data: dict[str, Any] = {"id": request_id, "hop": hop}
+    if request is not None:
+        data["request"] = request_to_dict(request)
+    if expect is not None:
+        data["expect"] = {"allowed": expect.allowed}
+        if expect.kind is not None:
+            data["expect"]["kind"] = expect.kind
+    return data
+
 
 # --- in --------------------------------------------------------------------------------
 
@@ -40,12 +79,15 @@ def _har_headers(entry: Field, key: str) -> list[tuple[str, str]]:
     return pairs
 
 
-def _har_response_line(response: Field | None, label: str) -> str:
+def _har_response_line(response: Field | None, label: str, *, error: bool = False) -> str:
+    """The status and CORS headers of ``response`` (``error``: and its ``_error``)."""
     if response is None:
         return f"{label}: none"
     status_json = response.get("status")
     status = status_json.number() if status_json is not None else 0
-    parts = [f"{label}: {status}" + (" (blocked or failed)" if status == 0 else "")]
+    failure = response.get("_error") if error else None
+    why = f" (failed: {failure.text()})" if failure is not None else " (blocked or failed)"
+    parts = [f"{label}: {status}" + (why if status == 0 else "")]
     for name, value in _har_headers(response, "headers"):
         if name.lower().startswith("access-control-"):
             parts.append(f"{name}: {value}")
@@ -70,52 +112,103 @@ def _har_body(request: Field) -> str | None:
     return "&".join(fields)
 
 
+@dataclass
+class _Draft:
+    """An item being read: a watched request's later hops add their notes to it."""
+
+    name: str
+    request: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
+    expect: Expectation | None = None
+
+
 def import_har(text: str, source: str = "<har>") -> list[Item]:
-    """The cross-origin requests of a HAR 1.2 capture, preflights folded in as notes."""
+    """The cross-origin requests of a HAR 1.2 capture, preflights folded in as notes (a
+    watched request's redirect targets too)."""
     root = Field(source, parse_json(text, source), "")
     entries = list(root.need("log").need("entries").items())
     pending: list[tuple[str, str, str]] = []  # (url, method, note) of unclaimed preflights
-    items: list[Item] = []
+    watched: dict[str, _Draft | None] = {}  # by request id; None: same-origin, not imported
+    drafts: list[_Draft] = []
     for entry in entries:
-        request = entry.need("request")
-        where = f"{source}: {request.path}"
-        method = check_method(request.need("method").text(), f"{where}.method")
-        url = request.need("url").text()
-        url_origin = safe_origin(url)
-        if url_origin is None:
-            continue  # data:, blob:, chrome-extension: …
-        headers = _har_headers(request, "headers")
-        response = entry.get("response")
-        acrm = first_header(headers, "access-control-request-method")
-        if method == "OPTIONS" and acrm is not None:
-            pending.append((url, acrm.strip(), _har_response_line(response, "recorded preflight")))
-            continue
-        origin_header = first_header(headers, "origin")
-        if origin_header is None or origin_header.strip() == url_origin:
-            continue
-        origin = page_origin(headers, where)
-        if origin == url_origin:
-            continue
-        notes = []
-        for index, (p_url, p_method, note) in enumerate(pending):
-            if p_url == url and p_method.upper() == method.upper():
-                notes.append(note)
-                del pending[index]
-                break
-        notes.append(_har_response_line(response, "recorded response"))
-        cookies = request.get("cookies")
-        sent_cookies = first_header(headers, "cookie") is not None or (
-            cookies is not None and bool(list(cookies.items()))
-        )
-        if sent_cookies:
-            notes.append("cookies were sent (credentials: include)")
-        kept = [(n, v) for n, v in headers if not is_browser_header(n, user_agent=True)]
-        body = _har_body(request)
-        item_request = request_shape(
-            url, method, origin, kept, "include" if sent_cookies else "same-origin", body
-        )
-        items.append(Item(item_name(method, url), item_request, notes="; ".join(notes)))
-    return items
+        ours = entry.get(WATCH_FIELD)
+        if ours is not None:
+            draft = _watched_entry(entry, ours, watched)
+        else:
+            draft = _browser_entry(entry, source, pending)
+        if draft is not None:
+            drafts.append(draft)
+    return [Item(d.name, d.request, d.expect, "; ".join(d.notes)) for d in drafts]
+
+
+def _watched_entry(entry: Field, ours: Field, watched: dict[str, _Draft | None]) -> _Draft | None:
+    """A new item for a watched request's first entry (when cross-origin); a later hop's
+    note added to its item."""
+    request_id = ours.need("id").text()
+    hop = ours.need("hop").text()
+    if hop not in _HOP_LABELS:
+        raise ours.error(f"must be one of {', '.join(_HOP_LABELS)}, not {hop!r}", "hop")
+    note = _har_response_line(entry.get("response"), _HOP_LABELS[hop], error=True)
+    if request_id in watched:
+        known = watched[request_id]
+        if known is not None:
+            known.notes.append(note)
+        return None
+    asked = ours.need("request")
+    request = request_from_dict(asked.value, f"{asked.source}: {ours.path}")
+    target = safe_origin(request.url)
+    if target is None or safe_origin(request.origin) == target:
+        watched[request_id] = None
+        return None
+    draft = _Draft(item_name(request.method, request.url), request_to_dict(request), [note])
+    expect = ours.get("expect")
+    if expect is not None:
+        draft.expect = Expectation(expect.required("allowed", bool), expect.optional("kind", str))
+    watched[request_id] = draft
+    return draft
+
+
+def _browser_entry(entry: Field, source: str, pending: list[tuple[str, str, str]]) -> _Draft | None:
+    """The item of an entry a browser exported, when cross-origin (a preflight waits in
+    ``pending`` for its request)."""
+    request = entry.need("request")
+    where = f"{source}: {request.path}"
+    method = check_method(request.need("method").text(), f"{where}.method")
+    url = request.need("url").text()
+    url_origin = safe_origin(url)
+    if url_origin is None:
+        return None  # data:, blob:, chrome-extension: …
+    headers = _har_headers(request, "headers")
+    response = entry.get("response")
+    acrm = first_header(headers, "access-control-request-method")
+    if method == "OPTIONS" and acrm is not None:
+        pending.append((url, acrm.strip(), _har_response_line(response, "recorded preflight")))
+        return None
+    origin_header = first_header(headers, "origin")
+    if origin_header is None or origin_header.strip() == url_origin:
+        return None
+    origin = page_origin(headers, where)
+    if origin == url_origin:
+        return None
+    notes = []
+    for index, (p_url, p_method, note) in enumerate(pending):
+        if p_url == url and p_method.upper() == method.upper():
+            notes.append(note)
+            del pending[index]
+            break
+    notes.append(_har_response_line(response, "recorded response"))
+    cookies = request.get("cookies")
+    sent_cookies = first_header(headers, "cookie") is not None or (
+        cookies is not None and bool(list(cookies.items()))
+    )
+    if sent_cookies:
+        notes.append("cookies were sent (credentials: include)")
+    kept = [(n, v) for n, v in headers if not is_browser_header(n, user_agent=True)]
+    body = _har_body(request)
+    item_request = request_shape(
+        url, method, origin, kept, "include" if sent_cookies else "same-origin", body
+    )
+    return _Draft(item_name(method, url), item_request, notes)
 
 
 # --- out -------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ from xml.etree import ElementTree
 
 from corsinspector.app.report import headline
 from corsinspector.engine.kinds import outcome_label
-from corsinspector.formats.har import har_entry
+from corsinspector.formats.collection import Expectation
+from corsinspector.formats.har import WATCH_FIELD, WatchHop, har_entry, watch_field
 from corsinspector.formats.scenario import verdict_to_dict
 from corsinspector.model import Exchange, Verdict
 from corsinspector.watch.capture import Session, Watched
@@ -123,21 +124,37 @@ def _iso(seconds: float) -> str:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _exchanges(row: Watched) -> list[Exchange]:
+def _exchanges(row: Watched) -> list[tuple[WatchHop, Exchange]]:
     """Every hop the browser made for ``row``: its preflight, then the request and each
     redirect target."""
-    hops = [("preflight", row.preflight)] if row.preflight is not None else []
-    hops += [("actual", hop) for hop in row.hops]
-    return [
-        Exchange("preflight" if kind == "preflight" else "actual", hop.request, hop.response,
-                 hop.network_error)
-        for kind, hop in hops
-    ]  # fmt: skip
+    hops: list[tuple[WatchHop, Exchange]] = []
+    if row.preflight is not None:
+        hop = row.preflight
+        hops.append(
+            ("preflight", Exchange("preflight", hop.request, hop.response, hop.network_error))
+        )
+    for index, hop in enumerate(row.hops):
+        exchange = Exchange("actual", hop.request, hop.response, hop.network_error)
+        hops.append(("redirect" if index else "request", exchange))
+    return hops  # fmt: skip
+
+
+def _expectation(session: Session, row: Watched) -> Expectation | None:
+    """What a replay of ``row`` should find: our verdict where the browser agreed with it,
+    else the browser's; nothing for a request in flight or aborted by the page."""
+    if row.browser.allowed is None:
+        return None
+    verdict = session.verdict(row)
+    if agrees(row, verdict):
+        return Expectation(verdict.allowed, None if verdict.error is None else verdict.error.kind)
+    return Expectation(row.browser.allowed, row.browser.kind)
 
 
 def har(session: Session) -> dict[str, Any]:
     """HAR 1.2 of every request the page made: a page per page load, an entry per hop (each
-    preflight its own entry before its request, each redirect target its own)."""
+    preflight its own entry before its request, each redirect target its own), each marked
+    with the request it belongs to (``_corsinspector``: ``import`` reads it back as one item
+    per request, with the request's credentials and mode and the verdict the watch gave)."""
     pages = [
         {"startedDateTime": _iso(load.started), "id": f"page_{load.index + 1}",
          "title": load.url, "pageTimings": {}}
@@ -145,11 +162,16 @@ def har(session: Session) -> dict[str, Any]:
     ]  # fmt: skip
     entries = []
     for row in sorted(session.find(everything=True), key=lambda r: r.seq):
-        for exchange in _exchanges(row):
+        expect = _expectation(session, row) if row.cross_origin else None
+        for index, (hop, exchange) in enumerate(_exchanges(row)):
             entry = har_entry(exchange, _iso(row.started))
             if session.loads:
                 entry["pageref"] = f"page_{row.load + 1}"
             entry["_resourceType"] = row.resource.lower()
+            first = index == 0
+            entry[WATCH_FIELD] = watch_field(
+                row.id, hop, row.request if first else None, expect if first else None
+            )
             entries.append(entry)
     return {
         "log": {
