@@ -1,8 +1,9 @@
 """``main.py watch`` as a user runs it, against the test app (tests/watchapp.py) in embedded
 Chromium and in Debian's chromium: a line per cross-origin request in the order the page made
 them, the browser and the engine agreeing, exit 1 for a page with blocked requests and 0 for
-one without; --json, --junit and --har (read back by ``import``); a page that does not load
-(exit 3) and bad flags (exit 2), each one line; --seconds bounding a page never idle."""
+one without; --json, --junit and --har (imported by ``import`` and replayed by ``run`` to the
+same verdicts); a page that does not load (exit 3) and bad flags (exit 2), each one line;
+--seconds bounding a page never idle."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import pytest
 
-from corsinspector.formats.collection import load_collection
+from corsinspector.formats.collection import Expectation, load_collection
 from tests.commandline import main_py
 from tests.watchapp import Expected, WatchApp, watch_app_in_thread
 
@@ -49,12 +51,12 @@ def _request_lines(stdout: str) -> list[str]:
 @pytest.mark.browser
 @pytest.mark.timeout(180)
 @pytest.mark.parametrize("browser", BROWSERS)
-def test_watch_prints_each_request_and_writes_junit_and_har(
+def test_watch_prints_each_request_and_writes_junit(
     app: WatchApp, browser: str, tmp_path: Path
 ) -> None:
-    junit, har = tmp_path / "watch.xml", tmp_path / "watch.har"
+    junit = tmp_path / "watch.xml"
     out = main_py("watch", app.page_url, "--browser", browser, "--junit", str(junit),
-                  "--har", str(har), timeout=150)  # fmt: skip
+                  timeout=150)  # fmt: skip
     assert out.returncode == 1, out.stderr  # the app has blocked requests
     expected = _cross_origin(app, app.expected)
     lines = _request_lines(out.stdout)
@@ -89,15 +91,6 @@ def test_watch_prints_each_request_and_writes_junit_and_har(
         f"{e.method} {e.url}" for e in expected if not e.allowed
     ]
 
-    collection = tmp_path / "imported.json"
-    imported = main_py("import", str(har), "-o", str(collection))
-    assert imported.returncode == 0, imported.stderr
-    items = {
-        (i.request["method"], i.request["url"]): i for _, i in load_collection(collection).items()
-    }
-    assert {(e.method, e.url) for e in expected if e.allowed} <= set(items)
-    assert items[("GET", app.api_origin + "/me")].request["credentials"] == "include"  # its cookie
-
 
 @pytest.mark.integration
 @pytest.mark.browser
@@ -123,6 +116,69 @@ def test_watch_json_lists_the_requests_in_order_with_both_verdicts_agreeing(
             assert "blocked by CORS policy" in item["browser"]["message"]
         elif not want.allowed:  # the refused port: no answer, not a CORS block
             assert verdict["error"]["kind"] == "NetworkFailure"
+
+
+def _outcome(verdict: dict[str, Any]) -> tuple[bool, str | None]:
+    error = verdict["error"]
+    return verdict["allowed"], None if error is None else error["kind"]
+
+
+@pytest.mark.integration
+@pytest.mark.browser
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize("browser", BROWSERS)
+def test_har_imports_as_one_item_per_request_and_replays_to_the_watched_verdicts(
+    app: WatchApp, browser: str, tmp_path: Path
+) -> None:
+    har, collection, replay = tmp_path / "w.har", tmp_path / "c.json", tmp_path / "run.json"
+    out = main_py("watch", app.page_url, "--browser", browser, "--json", "--har", str(har),
+                  timeout=150)  # fmt: skip
+    assert out.returncode == 1, out.stderr
+    watched = json.loads(out.stdout)["requests"]
+    expected = _cross_origin(app, app.expected)
+    assert [(r["method"], r["url"]) for r in watched] == [(e.method, e.url) for e in expected]
+    no_answer = "NetworkFailure"  # the engine's kind for no answer: not a CORS error
+    assert [_outcome(r["verdict"]) for r in watched] == [
+        (e.allowed, e.kind or (None if e.allowed else no_answer)) for e in expected
+    ]
+
+    imported = main_py("import", str(har), "--output", str(collection))
+    assert imported.returncode == 0, imported.stderr
+    items = [item for _, item in load_collection(collection).items()]
+    # one item per cross-origin request, in order: the redirect target is /moved's hop, the
+    # refused request and those stopped at their preflight are items; nothing same-origin
+    assert [(i.request["method"], i.request["url"]) for i in items] == [
+        (e.method, e.url) for e in expected
+    ]
+    including = {step.url for step in app.steps if step.init.get("credentials") == "include"}
+    for item, row in zip(items, watched, strict=True):
+        assert item.request["origin"] == app.front_origin  # also the refused one's (no Origin)
+        assert item.request["credentials"] == (
+            "include" if item.request["url"] in including else "same-origin"
+        )  # /login too, whose request carried no cookie yet
+        assert item.request["mode"] == "cors"
+        assert item.expect == Expectation(*_outcome(row["verdict"]))
+    by_url = {item.request["url"]: item for item in items}
+    moved = by_url[app.api_origin + "/moved"]
+    assert "recorded response: 302" in moved.notes
+    assert "recorded redirect target: 200" in moved.notes
+    put = by_url[app.api_origin + "/items/1"]
+    assert put.request["body"] == '{"name": "watch"}'
+    assert sorted(put.request["headers"]) == [["Content-Type", "application/json"],
+                                              ["X-Request-Id", "42"]]  # fmt: skip
+
+    ran = main_py("run", str(collection), "--json", str(replay), "--timeout", "10")
+    assert ran.returncode == 0, ran.stdout + ran.stderr  # every expectation held
+    assert ran.stdout.splitlines()[-1] == f"{len(expected)} of {len(expected)} items as expected."
+    replayed = json.loads(replay.read_text())
+    assert [_outcome(r["verdict"]) for r in replayed] == [_outcome(r["verdict"]) for r in watched]
+    refused = next(
+        (r["verdict"], w["verdict"])
+        for r, w in zip(replayed, watched, strict=True)
+        if w["url"] == app.refused_origin + "/refused"
+    )
+    assert refused[0]["error"]["value"] == refused[1]["error"]["value"]
+    assert refused[0]["error"]["value"] == "net::ERR_CONNECTION_REFUSED"  # not a CORS block
 
 
 @pytest.mark.integration
