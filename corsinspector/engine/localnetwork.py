@@ -1,6 +1,7 @@
 """Local Network Access: which address space a host is in, and when a page needs the user's
-permission to reach it (a public page calling a local or loopback address, a local page
-calling loopback), as Chrome 156 enforces it.
+permission to reach it: a public page calling a local or loopback address (Chrome 156 and
+Firefox); a local page calling loopback (Firefox only: Chromium 156, recorded with the page on
+192.168.1.20, lets it through without asking, from an http or an https page).
 
 A host's space comes from the scenario: a literal IP's range, ``localhost`` (loopback), or what
 the request's ``resolve`` says the name resolves to. Any other name's space is unknown: as a
@@ -64,15 +65,20 @@ def _more_private(target: AddressSpace, source: AddressSpace) -> bool:
     return _PRIVACY[target] > _PRIVACY[source]
 
 
-def space_needing_permission(page: str, url: str, request: Request) -> AddressSpace | None:
+def space_needing_permission(
+    page: str, url: str, request: Request, *, local_page_guarded: bool = True
+) -> AddressSpace | None:
     """The space of ``url`` when the page at origin ``page`` may not reach it without the
     user's permission (not granted in ``request``), else None. A page whose space is unknown
-    is not judged (see :func:`unplaced_page_note`)."""
+    is not judged (see :func:`unplaced_page_note`). ``local_page_guarded``: a local page
+    needs the permission for loopback too (Firefox; not Chrome)."""
     if request.local_network_access:
         return None
     target = address_space(_host(url), request.resolve) or "public"
     source = address_space(_host(page), request.resolve)
     if target == "public" or source is None:
+        return None
+    if source == "local" and not local_page_guarded:
         return None
     return target if _more_private(target, source) else None
 

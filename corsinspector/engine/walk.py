@@ -250,10 +250,12 @@ def walk(
 
 
 def _space_needing_permission(state: _State, request: Request, url: str) -> str | None:
-    """The address space the page needs the user's permission for (Local Network Access)."""
+    """The address space the page needs the user's permission for (Local Network Access).
+    Chrome asks only for a public page's requests (a local page reaches loopback freely)."""
     if not state.profile.local_network_access:
         return None
-    return space_needing_permission(state.page, url, request)
+    guarded = state.profile.family != "chromium"
+    return space_needing_permission(state.page, url, request, local_page_guarded=guarded)
 
 
 def _sends_credentials(request: Request, cross: bool) -> bool:
@@ -286,8 +288,10 @@ def _hops(state: _State, request: Request, prepared: PreparedRequest) -> Walk:
             if unplaced is not None:
                 state.notes = (*state.notes, unplaced)
         if space is not None:
-            denied = Problem(LOCAL_NETWORK_ACCESS_DENIED, space)
-            return state.verdict(state.failure("actual" if redirects else "request", denied, url))
+            denied = Problem(LOCAL_NETWORK_ACCESS_DENIED, space)  # the space names its words
+            refusal = state.failure("actual" if redirects else "request", denied, url)
+            # Chrome 156 names no failed parameter (corsErrorStatus.failedParameter "")
+            return state.verdict(replace(refusal, failed_parameter=""))
         cors = request.mode == "cors" and cross
         if cors and prepared.needs_preflight:
             chain = ()  # a redirect needing a preflight restarts the request: a new URL chain

@@ -8,6 +8,10 @@ which the embedded recorder does not hear either; ``Runtime.consoleAPICalled`` b
 marker), ``corsErrorStatus`` from ``Network.loadingFailed`` and ``Audits.issueAdded``, and
 ``net::ERR_…`` codes. Out-of-process frames (a sandboxed iframe may get its own process) are
 attached to automatically and heard the same way.
+
+Local Network Access is answered before the page loads, never left to a prompt (which
+automation cannot answer): every context has the permission granted or denied, for every
+origin, under both names Chromium 156 consults (:data:`LNA_PERMISSIONS`).
 """
 
 from __future__ import annotations
@@ -25,7 +29,12 @@ from corsinspector.model import BrowserResult, ConsoleLine, CorsErrorStatus
 from corsinspector.realbrowser.page import MARKER
 from corsinspector.watch.cdp import CdpConnection
 
-__all__ = ["ChromeRun"]
+__all__ = ["LNA_PERMISSIONS", "ChromeRun"]
+
+#: The Local Network Access permissions Chromium 156 consults (``Browser.setPermission``):
+#: one for local, one for loopback addresses. It also takes ``local-network-access`` (the
+#: first release's name) but consults it for neither (tried: granting it alone is refused).
+LNA_PERMISSIONS = ("local-network", "loopback-network")
 
 _DOMAINS = ("Network.enable", "Audits.enable", "Log.enable", "Runtime.enable")
 #: How long after the outcome events may still come in, and at most how much longer a
@@ -40,11 +49,19 @@ class ChromeRun:
     (:meth:`on_event`); :meth:`run` returns what the fetch did."""
 
     def __init__(
-        self, cdp: CdpConnection, browser: str, version: str, *, page_html: str | None = None
+        self,
+        cdp: CdpConnection,
+        browser: str,
+        version: str,
+        *,
+        page_html: str | None = None,
+        local_network_access: bool = False,
     ) -> None:
         """``page_html``: the page, given to the browser at the page's URL (``Fetch``
-        interception) instead of loaded from a server: a live request's page (ask.py)."""
+        interception) instead of loaded from a server: a live request's page (ask.py).
+        ``local_network_access``: the user granted the permission (else it is denied)."""
         self._cdp = cdp
+        self._lna = "granted" if local_network_access else "denied"
         self._page_html = page_html
         self._page_url = ""
         self._browser = browser
@@ -69,6 +86,15 @@ class ChromeRun:
         self._page_url = page_url
         created = await self._cdp.send("Target.createBrowserContext", {"disposeOnDetach": True})
         self._context = str(created["browserContextId"])
+        for name in LNA_PERMISSIONS:
+            await self._cdp.send(
+                "Browser.setPermission",
+                {
+                    "permission": {"name": name},
+                    "setting": self._lna,
+                    "browserContextId": self._context,
+                },
+            )
         target = await self._cdp.send(
             "Target.createTarget", {"url": "about:blank", "browserContextId": self._context}
         )

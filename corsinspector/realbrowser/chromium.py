@@ -17,16 +17,27 @@ origin not yet mapped restarts the browser with more rules (the corpus has nine 
 full run launches nine times). Measured here (2 cores, busy): a launch until DevTools answers takes
 0.25 s and its end 0.06 s, plus its first renderer; a fresh context and page 0.1 s.
 
+A scenario that places hosts (``request.resolve``: ``nas.example.test`` at ``192.168.1.20``)
+is played where it places them: the browser runs inside a private network namespace
+(:mod:`~corsinspector.realbrowser.chromenamespace`) whose loopback holds those addresses, each
+placed name's front listens on its address there (the rule maps the name to it), every other
+name's on the namespace's ``127.0.0.1``. Chromium takes a page's or a server's address space
+from the address it connected to, so Local Network Access judges the scenario's placement;
+its permission is granted or denied as the scenario says (:mod:`chromerun`). The fronts relay
+to the scenario's server in this process's own network. A scenario without placements is
+played outside any namespace, as before (a change of placement restarts the browser).
+
 Nothing is unreproducible for a reason of loopback: every host is a name, so mixed content
-(an ``http`` name from an ``https`` page) is Chromium's own call, and Local Network Access
-sees loopback calling loopback. Only a page origin that is neither ``http(s)`` nor ``null``
-cannot be served, and an http and an https origin on one host and port cannot both be mapped.
+(an ``http`` name from an ``https`` page) is Chromium's own call. Only a page origin that is
+neither ``http(s)`` nor ``null`` cannot be served, a host placed at an address that is not
+IPv4, and an http and an https origin on one host and port cannot both be mapped.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import os
 import ssl
 import time
@@ -37,13 +48,15 @@ from urllib.parse import urlsplit
 from corsinspector.errors import CorsInspectorError, WatchError
 from corsinspector.model import BrowserResult, ReceivedRequest, Request, Route, Scenario, Truth
 from corsinspector.origins import NULL_ORIGIN, is_loopback_host, normalize_url
+from corsinspector.realbrowser.chromenamespace import connect_inside, launch_chrome_inside
 from corsinspector.realbrowser.chromerun import ChromeRun
 from corsinspector.realbrowser.originfronts import OriginFront, host_and_port, resolver_rule
 from corsinspector.realbrowser.page import NULL_ORIGIN_HOST_PAGE, page_html
 from corsinspector.realbrowser.tlscert import throwaway_server_context
 from corsinspector.watch.cdp import CdpConnection, connect
 from corsinspector.watch.chrome import Chrome, launch_chrome
-from corsinspector.wire.loopback import LoopbackMap, placement_reason, scenario_origins
+from corsinspector.wire.hostmap import HostNamespace
+from corsinspector.wire.loopback import LOOPBACK_HOST, LoopbackMap, scenario_origins
 from corsinspector.wire.server import LoggedRequest, ScenarioServer
 
 __all__ = ["BINARY", "ChromiumPlayer", "ask", "open_player"]
@@ -85,6 +98,9 @@ class ChromiumPlayer:
         self._cdp: CdpConnection | None = None
         self._run: ChromeRun | None = None
         self._lock = asyncio.Lock()
+        #: Where the running browser's rules place hosts (none: outside any namespace).
+        self._placed: dict[str, str] = {}
+        self._namespace: HostNamespace | None = None
 
     @property
     def pid(self) -> int | None:
@@ -92,30 +108,72 @@ class ChromiumPlayer:
         return self._chrome.pid if self._chrome is not None else None
 
     @property
+    def namespace_pid(self) -> int | None:
+        """The process holding the private namespace, once a placed scenario made it."""
+        return self._namespace.pid if self._namespace is not None else None
+
+    @property
     def front_ports(self) -> dict[str, int]:
         """The loopback port of each mapped origin's front door."""
         return {origin: front.port for origin, front in self._fronts.items()}
 
-    async def start(self, origins: list[str] | None = None) -> None:
-        """Launch the browser, with a front door (and a resolver rule) per origin."""
+    async def start(
+        self, origins: list[str] | None = None, placement: dict[str, str] | None = None
+    ) -> None:
+        """Launch the browser, with a front door (and a resolver rule) per origin; with a
+        ``placement`` (host -> IPv4 address), inside the namespace, each placed host's front
+        on its address."""
+        placement = placement or {}
+        if placement != self._placed:  # every front moves: into, out of, or in the namespace
+            await self._close_fronts()
+            self._placed = dict(placement)
+        if placement and self._namespace is None:
+            namespace = HostNamespace()
+            await namespace.start()
+            self._namespace = namespace
         for origin in origins or []:
             if origin not in self._fronts:
                 # one rule per host and port: an origin there with the other scheme makes way
                 for other in [o for o in self._fronts if host_and_port(o) == host_and_port(origin)]:
                     await self._fronts.pop(other).aclose()
-                front = OriginFront(origin, self._tls)
-                await front.start()
-                self._fronts[origin] = front
+                self._fronts[origin] = await self._front(origin)
         await self._stop_browser()
-        rules = [resolver_rule(o, f.port) for o, f in self._fronts.items()] + ["MAP * ~NOTFOUND"]
-        flags = (f"--host-resolver-rules={', '.join(rules)}", *_FLAGS)
-        self._chrome = await launch_chrome(self.binary, extra_flags=flags)
+        rules = [resolver_rule(o, f.port, f.address) for o, f in self._fronts.items()]
+        flags = (f"--host-resolver-rules={', '.join([*rules, 'MAP * ~NOTFOUND'])}", *_FLAGS)
+        if self._placed and self._namespace is not None:
+            self._chrome = await launch_chrome_inside(
+                self._namespace, self.binary, extra_flags=flags
+            )
+        else:
+            self._chrome = await launch_chrome(self.binary, extra_flags=flags)
         try:
+            if self._placed and self._namespace is not None:
+                self._cdp = await connect_inside(
+                    self._namespace, self._chrome, on_event=self._on_event
+                )
+            else:
+                self._cdp = await connect(self._chrome.ws_url, on_event=self._on_event)
             self.version = self._chrome.version.rpartition("/")[2]
-            self._cdp = await connect(self._chrome.ws_url, on_event=self._on_event)
         except BaseException:
             await self._stop_browser()
             raise
+
+    async def _front(self, origin: str) -> OriginFront:
+        """``origin``'s front door: on loopback, or inside the namespace at its placement."""
+        if not self._placed or self._namespace is None:
+            front = OriginFront(origin, self._tls)
+            await front.start()
+            return front
+        address = self._placed.get((urlsplit(origin).hostname or "").lower(), LOOPBACK_HOST)
+        await self._namespace.map_hosts([], address)  # the address joins its loopback
+        front = OriginFront(origin, self._tls, address)
+        sock = await self._namespace.listen(address, 0)
+        try:
+            await front.start(sock)
+        except BaseException:
+            sock.close()
+            raise
+        return front
 
     async def play(self, scenario: Scenario, *, time_limit: float = 20.0) -> Truth:
         async with self._lock:
@@ -131,9 +189,9 @@ class ChromiumPlayer:
     async def _play(self, scenario: Scenario, time_limit: float) -> Truth:
         page = scenario.request.origin
         recorded_with = {"binary": self.binary}
-        placed = placement_reason(scenario)
-        if placed is not None:
-            return Truth(scenario.name, self.name, self.version, placed, None, (), recorded_with)
+        placement = _placement(scenario)
+        if isinstance(placement, str):
+            return Truth(scenario.name, self.name, self.version, placement, None, (), recorded_with)
         if page != NULL_ORIGIN and urlsplit(page).scheme.lower() not in ("http", "https"):
             reason = f"the page's origin {page} is not http(s): no server can serve the page"
             return Truth(scenario.name, self.name, self.version, reason, None, (), recorded_with)
@@ -148,8 +206,9 @@ class ChromiumPlayer:
                 "host and port, not a scheme, so one loopback server would have to play both"
             )
             return Truth(scenario.name, self.name, self.version, reason, None, (), recorded_with)
-        if self._cdp is None or self._cdp.closed is not None or set(origins) - set(self._fronts):
-            await self.start(origins)
+        stale = self._cdp is None or self._cdp.closed is not None or placement != self._placed
+        if stale or set(origins) - set(self._fronts):
+            await self.start(origins, placement)
         path = _page_path(scenario, base)
         html = page_html(_spec(scenario), scenario.name, page == NULL_ORIGIN)
         html = html.replace("<head>", "<head>" + _NO_ICON, 1)
@@ -161,7 +220,7 @@ class ChromiumPlayer:
             server.map = LoopbackMap()  # the browser speaks the scenario's names: nothing to map
             for origin, front in self._fronts.items():
                 front.target = ports.get(origin)
-            result = await self._fetch(base + path, time_limit)
+            result = await self._fetch(base + path, time_limit, scenario.request)
         finally:
             for front in self._fronts.values():
                 front.target = None
@@ -174,9 +233,10 @@ class ChromiumPlayer:
         )
         return Truth(scenario.name, self.name, self.version, None, result, received, recorded_with)
 
-    async def _fetch(self, page_url: str, time_limit: float) -> Any:
+    async def _fetch(self, page_url: str, time_limit: float, request: Request) -> Any:
         assert self._cdp is not None
-        run = ChromeRun(self._cdp, self.name, self.version)
+        lna = request.local_network_access
+        run = ChromeRun(self._cdp, self.name, self.version, local_network_access=lna)
         self._run = run
         try:
             return await run.run(page_url, time_limit)
@@ -199,17 +259,28 @@ class ChromiumPlayer:
                 chrome.kill_now()  # at once: nothing to save in a throw-away profile
                 await asyncio.shield(chrome.aclose(grace=0))
                 await _group_gone(chrome.pid)
+            if self._namespace is not None:
+                self._namespace.kill_inside()  # a child that left the browser's group
+
+    async def _close_fronts(self) -> None:
+        fronts = list(self._fronts.values())
+        self._fronts.clear()
+        for front in fronts:
+            with contextlib.suppress(OSError):
+                await front.aclose()
 
     async def aclose(self) -> None:
-        """Stop the browser and the front doors (idempotent)."""
+        """Stop the browser, the front doors and the namespace (idempotent)."""
         try:
             await self._stop_browser()
         finally:
-            fronts = list(self._fronts.values())
-            self._fronts.clear()
-            for front in fronts:
-                with contextlib.suppress(OSError):
-                    await front.aclose()
+            try:
+                await self._close_fronts()
+            finally:
+                namespace, self._namespace = self._namespace, None
+                self._placed = {}
+                if namespace is not None:
+                    await asyncio.shield(namespace.close())
 
 
 async def _group_gone(pid: int, seconds: float = 5.0) -> None:
@@ -222,6 +293,22 @@ async def _group_gone(pid: int, seconds: float = 5.0) -> None:
         except (ProcessLookupError, PermissionError):
             return
         await asyncio.sleep(0.02)
+
+
+def _placement(scenario: Scenario) -> dict[str, str] | str:
+    """Where ``request.resolve`` places hosts off loopback (host -> IPv4 address), or why
+    that cannot be played (an address that is not IPv4)."""
+    placed: dict[str, str] = {}
+    for host, address in scenario.request.resolve:
+        bare = address.strip("[]")
+        if is_loopback_host(bare):
+            continue
+        try:
+            ipaddress.IPv4Address(bare)
+        except ValueError:
+            return f"the scenario serves {host} from {address}: only IPv4 addresses are played"
+        placed[host.lower()] = bare
+    return placed
 
 
 def _shared_host_and_port(origins: list[str]) -> str | None:
@@ -307,7 +394,8 @@ async def ask(request: Request, *, time_limit: float = 20.0) -> BrowserResult:
                 run.on_event(method, params, session)
 
         cdp = await connect(chrome.ws_url, on_event=hear)
-        run = ChromeRun(cdp, "chromium", version, page_html=html_given)
+        lna = request.local_network_access
+        run = ChromeRun(cdp, "chromium", version, page_html=html_given, local_network_access=lna)
         async with asyncio.timeout(time_limit + _SPARE_SECONDS):
             return await run.run(base + "/", time_limit)
     except TimeoutError:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 import ssl
+from typing import Any
 from urllib.parse import urlsplit
 
 from corsinspector.wire.loopback import LOOPBACK_HOST
@@ -32,30 +34,37 @@ def host_and_port(origin: str) -> str:
     return f"{host}:{parts.port or _DEFAULT_PORTS[parts.scheme.lower()]}"
 
 
-def resolver_rule(origin: str, port: int) -> str:
+def resolver_rule(origin: str, port: int, address: str = LOOPBACK_HOST) -> str:
     """Chromium's ``--host-resolver-rules`` entry sending ``origin``'s host and port to
-    ``port`` on loopback (``MAP api.example.test:443 127.0.0.1:PORT``)."""
-    return f"MAP {host_and_port(origin)} {LOOPBACK_HOST}:{port}"
+    ``port`` on ``address`` (``MAP api.example.test:443 127.0.0.1:PORT``)."""
+    return f"MAP {host_and_port(origin)} {address}:{port}"
 
 
 class OriginFront:
     """The listener of one symbolic origin; :attr:`target` is the loopback port of the server
-    playing it now (None: connections are closed at once)."""
+    playing it now (None: connections are closed at once). :attr:`address` is where it
+    listens: loopback, or an address of a namespace's loopback (:meth:`start`'s ``sock``)."""
 
-    def __init__(self, origin: str, tls: ssl.SSLContext | None) -> None:
+    def __init__(
+        self, origin: str, tls: ssl.SSLContext | None, address: str = LOOPBACK_HOST
+    ) -> None:
         self.origin = origin
+        self.address = address
         self.target: int | None = None
         self._tls = tls if origin.lower().startswith("https:") else None
         self._server: asyncio.Server | None = None
         self._connections: set[asyncio.Task[None]] = set()
         self.port = 0
 
-    async def start(self) -> None:
+    async def start(self, sock: socket.socket | None = None) -> None:
+        """Listen on a free loopback port, or on ``sock`` (listening already: a socket made
+        inside a namespace, whose connections are relayed to this process's loopback)."""
+        where: dict[str, Any] = {"sock": sock} if sock else {"host": LOOPBACK_HOST, "port": 0}
         if self._tls is None:
-            self._server = await asyncio.start_server(self._relay, LOOPBACK_HOST, 0)
+            self._server = await asyncio.start_server(self._relay, **where)
         else:
             self._server = await asyncio.start_server(
-                self._relay, LOOPBACK_HOST, 0, ssl=self._tls, ssl_handshake_timeout=10.0
+                self._relay, ssl=self._tls, ssl_handshake_timeout=10.0, **where
             )
         self.port = int(self._server.sockets[0].getsockname()[1])
 

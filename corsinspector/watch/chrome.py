@@ -21,6 +21,7 @@ from corsinspector.errors import WatchError
 from corsinspector.watch.cdp import browser_endpoint
 
 __all__ = [
+    "COMMON_FLAGS",
     "HEADLESS_FLAGS",
     "PATH_NAMES",
     "VERSION_TIMEOUT",
@@ -40,7 +41,7 @@ PATH_NAMES = (
 )
 
 #: Quiet and self-contained: no first-run, no background traffic, no field trials, no QUIC.
-_COMMON_FLAGS = (
+COMMON_FLAGS = (
     "--no-first-run",
     "--no-default-browser-check",
     "--disable-background-networking",
@@ -224,7 +225,7 @@ async def launch_chrome(
     ``extra_flags`` go on the command line before the first page (e.g. host resolver rules)."""
     profile = Path(tempfile.mkdtemp(prefix="corsinspector-chrome-"))
     log_path = profile.parent / f"{profile.name}.stderr"
-    command = [path, f"--user-data-dir={profile}", "--remote-debugging-port=0", *_COMMON_FLAGS]
+    command = [path, f"--user-data-dir={profile}", "--remote-debugging-port=0", *COMMON_FLAGS]
     if headless:
         command += HEADLESS_FLAGS
     if _is_root():

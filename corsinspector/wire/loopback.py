@@ -54,9 +54,11 @@ def scenario_origins(scenario: Scenario) -> list[str]:
 
 
 def placement_reason(scenario: Scenario) -> str | None:
-    """Why no recorder plays ``scenario`` as written: it serves a host from an address that
-    is not loopback (``request.resolve``, for Local Network Access), and the recorders serve
-    every name from an address of their own (loopback, or one public test address)."""
+    """Why a player that serves every name from an address of its own (loopback, or one
+    public test address: the embedded, Firefox and WebKit players) cannot play ``scenario``
+    as written: it serves a host from an address that is not loopback (``request.resolve``,
+    for Local Network Access). Debian's Chromium player plays such placements (it does not
+    ask this); the words stay those of the truths recorded with them."""
     for host, address in scenario.request.resolve:
         if not is_loopback_host(address.strip("[]")):
             return (

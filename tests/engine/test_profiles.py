@@ -200,16 +200,28 @@ def test_a_page_placed_nowhere_is_not_judged_but_the_verdict_says_what_could_hap
 
 def test_chromes_words_name_the_address_space() -> None:
     nas = (("nas.example.test", "192.168.1.20"),)
-    verdict = _lna("chrome", "http://nas.example.test", "http://localhost:9000/data", resolve=nas)
+    verdict = _lna("chrome", PAGE, "http://localhost:9000/data", resolve=PUBLIC_PAGE)
     assert verdict.error is not None
     assert verdict.error.message == (
-        "Access to fetch at 'http://localhost:9000/data' from origin 'http://nas.example.test' "
+        "Access to fetch at 'http://localhost:9000/data' from origin 'https://app.example.test' "
         "has been blocked by CORS policy: Permission was denied for this request to access the "
         "`loopback` address space."
     )
+    assert verdict.error.failed_parameter == ""  # as Chrome 156's corsErrorStatus
     verdict = _lna("chrome", PAGE, "https://nas.example.test/x", resolve=nas + PUBLIC_PAGE)
     assert verdict.error is not None
     assert "access the `local` address space." in verdict.error.message
+
+
+def test_a_local_page_reaches_loopback_freely_in_chrome_not_in_firefox() -> None:
+    """Chromium 156, recorded (lna-local-to-loopback): a page on 192.168.1.20 fetches
+    localhost without the permission; the firefox profile still asks (not yet recorded)."""
+    nas = (("nas.example.test", "192.168.1.20"),)
+    for page in ("http://nas.example.test", "https://nas.example.test"):
+        assert _lna("chrome", page, "http://localhost:9000/data", resolve=nas).allowed
+        firefox = _lna("firefox", page, "http://localhost:9000/data", resolve=nas)
+        assert firefox.error is not None
+        assert firefox.error.kind == "LocalNetworkAccessPermissionDenied"
 
 
 def test_permission_granted_or_a_space_no_more_private_lets_it_through() -> None:
