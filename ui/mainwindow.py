@@ -124,7 +124,7 @@ class MainWindow(QMainWindow):
         sidebar = QTabWidget()
         sidebar.setObjectName("sidebar")
         sidebar.setMinimumWidth(180)
-        sidebar.addTab(self.gallery, "Demo gallery")
+        sidebar.addTab(self.gallery, "Gallery")  # short: four tabs fit a laptop's sidebar
         sidebar.addTab(self._history_page, "History")
         self._collection_panel: CollectionPanel | None = None
         self._collection_page = QWidget()
@@ -207,6 +207,9 @@ class MainWindow(QMainWindow):
         main.addWidget(sidebar)
         main.addWidget(right)
         main.setStretchFactor(1, 1)
+        # the sidebar starts wide enough for its four tabs (no arrows hiding Watch at 1366 px);
+        # narrower only when the user drags it so
+        main.setSizes([sidebar.tabBar().sizeHint().width() + 4, 10_000])
         self.setCentralWidget(main)
         self.progress = QProgressBar()
         self.progress.setObjectName("progress")

@@ -83,13 +83,21 @@ def space_needing_permission(
     return target if _more_private(target, source) else None
 
 
+#: Special-use names (RFC 6761, RFC 2606) public DNS never resolves: a page named so is never
+#: served from a public address (the demo's https://app.example.test).
+_NEVER_PUBLIC = (".test", ".example", ".invalid")
+
+
 def unplaced_page_note(page: str, url: str, request: Request) -> str | None:
     """What a verdict says when ``url`` is local or loopback and the page's own space is not
     known: from a public page, Local Network Access would need the user's permission."""
     if request.local_network_access:
         return None
     target = address_space(_host(url), request.resolve)
-    if target not in ("local", "loopback") or address_space(_host(page), request.resolve):
+    page_host = _host(page)
+    if target not in ("local", "loopback") or address_space(page_host, request.resolve):
+        return None
+    if f".{page_host}".endswith(_NEVER_PUBLIC):
         return None
     return (
         f"Local Network Access: if {page} is served from a public address, Chrome and Firefox "

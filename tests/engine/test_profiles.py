@@ -182,19 +182,22 @@ def test_a_public_page_needs_permission_to_reach_loopback_in_chrome_and_firefox(
 
 
 def test_a_page_placed_nowhere_is_not_judged_but_the_verdict_says_what_could_happen() -> None:
-    """A bare name's page (the demo's https://app.example.test) reaching loopback: where the
-    page is served is not known, so nothing is refused; the verdict says when it would be."""
+    """A bare name's page reaching loopback: where the page is served is not known, so nothing
+    is refused; the verdict says when it would be. A special-use name (the demo's
+    https://app.example.test) is never served from a public address: no note."""
+    deployed = "https://app.example.com"
     for profile in ("chrome", "firefox"):
-        verdict = _lna(profile, PAGE, "http://localhost:9000/data")
+        verdict = _lna(profile, deployed, "http://localhost:9000/data")
         assert verdict.allowed
         (note,) = [n for n in verdict.notes if n.startswith("Local Network Access")]
         assert note == (
-            "Local Network Access: if https://app.example.test is served from a public address, "
+            "Local Network Access: if https://app.example.com is served from a public address, "
             "Chrome and Firefox refuse this request to a loopback address unless the user "
             "allows it."
         )
-    assert not _lna("chromium-140", PAGE, "http://localhost:9000/data").notes
-    granted = _lna("chrome", PAGE, "http://localhost:9000/data", local_network_access=True)
+        assert _lna(profile, PAGE, "http://localhost:9000/data").notes == ()
+    assert not _lna("chromium-140", deployed, "http://localhost:9000/data").notes
+    granted = _lna("chrome", deployed, "http://localhost:9000/data", local_network_access=True)
     assert not granted.notes
 
 
