@@ -8,12 +8,14 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QElapsedTimer, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
+    QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMenu,
     QProgressBar,
     QSplitter,
+    QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -60,6 +62,9 @@ _WARM_UP = (
     "platformdirs",
     "corsinspector.app.history",
 )
+#: Work split over turns of the event loop waits this long: a 0 ms single shot is a posted
+#: event, run before any timer already due, so a chain of them starved the window's timers.
+_NEXT_TURN_MS = 1
 #: While verdicts stream in (a replay), the window redraws at most this often.
 _STREAM_FLUSH_MS = 100
 
@@ -200,7 +205,20 @@ class MainWindow(QMainWindow):
         bottom.setStretchFactor(0, 3)
         bottom.setStretchFactor(1, 2)
         self._bottom_splitter = bottom
-        right.addWidget(bottom)
+        # before the first verdict, one line where the exchanges and the fix will be: an
+        # empty pair of panes says nothing, and drawing them held the first paint 4 ms
+        waiting = QLabel(
+            "Once a request is sent (or a scenario picked in the Gallery): the preflight and "
+            "the request side by side, and the fix for the server."
+        )
+        waiting.setObjectName("exchanges_waiting")
+        waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        waiting.setWordWrap(True)
+        below = QStackedWidget()
+        below.addWidget(waiting)
+        below.addWidget(bottom)
+        self._below = below
+        right.addWidget(below)
         right.setStretchFactor(1, 1)
         main = QSplitter(Qt.Orientation.Horizontal)
         self._main_splitter = main
@@ -297,7 +315,7 @@ class MainWindow(QMainWindow):
             import importlib
 
             importlib.import_module(modules.pop(0))
-            QTimer.singleShot(0, self, lambda: self._warm_up(modules))
+            QTimer.singleShot(_NEXT_TURN_MS, self, lambda: self._warm_up(modules))
             return
         self.history_panel  # noqa: B018 (built now, not with the first verdict)
         _freeze_long_lived()
@@ -452,7 +470,9 @@ class MainWindow(QMainWindow):
         request, verdict = pending[-1]
         if self.tabs.verdict_arrived(verdict):  # else its tab is not the one on screen
             self.show_verdict(verdict)
-        QTimer.singleShot(0, self, lambda: self._keep_last_request(request, pending, verdict))
+        QTimer.singleShot(
+            _NEXT_TURN_MS, self, lambda: self._keep_last_request(request, pending, verdict)
+        )
 
     def _keep_last_request(
         self, request: Request, pending: list[tuple[Request, Verdict]], verdict: Verdict
@@ -460,7 +480,7 @@ class MainWindow(QMainWindow):
         from corsinspector.app.workspace import request_json
 
         self.settings.setValue("request/last", request_json(request))
-        QTimer.singleShot(0, self, lambda: self._keep_history(pending, verdict))
+        QTimer.singleShot(_NEXT_TURN_MS, self, lambda: self._keep_history(pending, verdict))
 
     def _keep_history(self, pending: list[tuple[Request, Verdict]], verdict: Verdict) -> None:
         self.history_panel.add(
@@ -512,6 +532,7 @@ class MainWindow(QMainWindow):
             self.show_verdict(verdict)
 
     def show_verdict(self, verdict: Verdict) -> None:
+        self._below.setCurrentIndex(1)  # the exchanges and the fix, from now on
         self.tabs.shown(verdict)  # the current tab's verdict now, and fresh
         self.banner.show_verdict(verdict)
         error = verdict.error
@@ -531,7 +552,9 @@ class MainWindow(QMainWindow):
             self.actual_view.show_exchange(None, None, why)
         kind = verdict.error.kind if verdict.error is not None else ""
         self.fix_panel.show_fix(verdict.fixes[0] if verdict.fixes else None, kind)
-        self._show_browsers(verdict)
+        # every browser's verdict in the next turn of the event loop (judging four profiles
+        # and a fix for all held a replay's frame 4 ms more), if it is still on screen then
+        QTimer.singleShot(_NEXT_TURN_MS, self, lambda: self._show_browsers(verdict))
         self._last_verdict_shown = verdict
         if self._sequence is not None:
             self._sequence.show_verdict(verdict)
@@ -539,7 +562,10 @@ class MainWindow(QMainWindow):
 
     def _show_browsers(self, verdict: Verdict) -> None:
         """The verdict in each browser (ui/browsers_row.py), judged offline from the exchanges
-        on screen; where they disagree the headline says so and the fix is one for all."""
+        on screen; where they disagree the headline says so and the fix is one for all.
+        Nothing when another verdict is on screen by now."""
+        if self._last_verdict_shown is not verdict:
+            return
         from corsinspector.app.across import disagreement, fix_for_all, unsent, verdicts_across
         from corsinspector.app.ask import profile_name
         from corsinspector.app.whatif import scenario_of
