@@ -581,17 +581,19 @@ class MainWindow(QMainWindow):
         verdicts[profile] = verdict  # the chosen browser's is the one the banner shows
         row.show_verdicts(verdicts, unsent(verdict, verdicts), row.lines[profile].name.text())
         said = disagreement(verdicts)
-        if said is None:
-            return
-        self.banner.title.setText(said)
-        fixed = fix_for_all(scenario, verdicts)
-        if fixed.fixes and fixed.passes_everywhere:
-            from dataclasses import replace
+        if said is not None:
+            self.banner.title.setText(said)
+            fixed = fix_for_all(scenario, verdicts)
+            if fixed.fixes and fixed.passes_everywhere:
+                from dataclasses import replace
 
-            browser, fix = fixed.fixes[-1]
-            kind = verdicts[browser].error
-            title = f"For every browser: {fix.title}"
-            self.fix_panel.show_fix(replace(fix, title=title), kind.kind if kind else "")
+                browser, fix = fixed.fixes[-1]
+                kind = verdicts[browser].error
+                title = f"For every browser: {fix.title}"
+                self.fix_panel.show_fix(replace(fix, title=title), kind.kind if kind else "")
+        # the banner grew (the line per browser, a longer headline): fit the panes again,
+        # else the request's rows were drawn under its buttons
+        QTimer.singleShot(_NEXT_TURN_MS, self, self._fit_panes)
 
     def _fit_panes(self) -> None:
         """With a verdict shown: the request and the verdict get the height their text needs

@@ -356,9 +356,11 @@ class RequestEditor(QWidget):
         exchanges and the verdict (an empty table's rows took 50 px of a laptop's 728)."""
         table = self.headers
         rows = min(max(table.rowCount(), 1), 3)
-        height = table.horizontalHeader().sizeHint().height()
-        height += rows * table.verticalHeader().defaultSectionSize() + 2 * table.frameWidth()
-        table.setMaximumHeight(max(48, height))
+        frame = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
+        row = table.verticalHeader().defaultSectionSize()
+        table.setMaximumHeight(max(48, frame + rows * row))
+        # never less than one whole row: squeezed, the buttons below were drawn over it
+        table.setMinimumHeight(max(48, frame + row))
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

@@ -149,6 +149,8 @@ class VerdictBanner(QWidget):
             layout.insertWidget(0, self.what_if_label)
         self._set_state(what_if_state(verdict))
         self.what_if_label.setVisible(True)
+        if self._browsers is not None:  # the live answers' line per browser: not this one's
+            self._browsers.setVisible(False)
 
     def show_real_browser(self, text: str, agrees: bool | None) -> None:
         from .palette import current

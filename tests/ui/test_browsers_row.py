@@ -116,6 +116,12 @@ def test_chrome_allows_firefox_blocks_the_rows_and_headline_say_so_and_the_fix_i
             assert effect.isEnabled()
             assert row.isAncestorOf(firefox.message)
             assert window.banner.isAncestorOf(row)
+            # a what-if is judged from edited answers: the live line per browser goes
+            window.what_if.setChecked(True)
+            assert not row.isVisible()
+            window.what_if.setChecked(False)  # back to the live verdict, and its line
+            await asyncio.sleep(0.05)
+            assert row.isVisible()
 
     loop.run_until_complete(main())
 
