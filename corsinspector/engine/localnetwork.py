@@ -44,6 +44,7 @@ def _space_of_address(address: str) -> AddressSpace | None:
     return "local" if any(ip in net for net in _LOCAL_NETWORKS) else "public"
 
 
+@lru_cache(maxsize=4096)
 def address_space(host: str, resolve: tuple[tuple[str, str], ...] = ()) -> AddressSpace | None:
     """The address space of ``host``: its literal address's, what ``resolve`` maps it to,
     loopback for ``localhost``; None for any other name (where it is served is not known)."""
@@ -57,6 +58,7 @@ def address_space(host: str, resolve: tuple[tuple[str, str], ...] = ()) -> Addre
     return "loopback" if is_loopback_host(host) else None
 
 
+@lru_cache(maxsize=4096)  # asked for each hop, and again for the note: keep the engine fast
 def _host(url: str) -> str:
     return urlsplit(url).hostname or ""
 
