@@ -227,7 +227,9 @@ class MainWindow(QMainWindow):
         main.setStretchFactor(1, 1)
         # the sidebar starts wide enough for its four tabs (no arrows hiding Watch at 1366 px);
         # narrower only when the user drags it so
-        main.setSizes([sidebar.tabBar().sizeHint().width() + 4, 10_000])
+        labels = "".join(sidebar.tabText(index) for index in range(sidebar.count()))
+        tabs = sidebar.fontMetrics().horizontalAdvance(labels) + 26 * sidebar.count()
+        main.setSizes([tabs, 10_000])  # (the tab bar's size hint would lay it out before show)
         self.setCentralWidget(main)
         self.progress = QProgressBar()
         self.progress.setObjectName("progress")

@@ -106,9 +106,12 @@ class VerdictBanner(QWidget):
         self._set_state(self.state)
 
     def _set_state(self, state: str) -> None:
-        from .palette import is_dark
+        dark = None
+        if state != "idle":  # the idle box is drawn in the palette's own roles: no theme to read
+            from .palette import is_dark  # (nor to load before the first paint)
 
-        styled = (state, is_dark())
+            dark = is_dark()
+        styled = (state, dark)
         if getattr(self, "_styled", None) == styled:
             return  # restyling is costly: only when the state (or the theme) changes
         self._styled = styled
