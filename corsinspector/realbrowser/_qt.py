@@ -24,7 +24,13 @@ from PySide6.QtWidgets import QApplication
 
 from corsinspector.model import BrowserResult, ConsoleLine, CorsErrorStatus, Request
 from corsinspector.origins import NULL_ORIGIN
-from corsinspector.realbrowser.page import MARKER, NULL_ORIGIN_HOST_PAGE, page_html
+from corsinspector.realbrowser.page import (
+    MARKER,
+    NULL_ORIGIN_HOST_PAGE,
+    fetch_spec,
+    page_html,
+    page_result,
+)
 
 __all__ = ["Run", "chromium_version", "embedder", "ensure_application", "process_events"]
 
@@ -115,14 +121,7 @@ class Run(QObject):
         self._pending: set[int] = set()
         opaque = page_origin == NULL_ORIGIN
         base = NULL_ORIGIN_HOST_PAGE if opaque else page_origin
-        spec = {
-            "url": url,
-            "method": request.method,
-            "headers": [list(pair) for pair in request.headers],
-            "credentials": request.credentials,
-            "mode": request.mode,
-            "body": request.body,
-        }
+        spec = fetch_spec(request, url)
         self._profile = QWebEngineProfile(self)
         self._profile.settings().setAttribute(
             QWebEngineSettings.WebAttribute.AutoLoadIconsForPage, False
@@ -238,18 +237,10 @@ class Run(QObject):
             return
         self._finished = True
         self._timer.stop()
-        out = self._outcome or {"outcome": "timeout"}
-        result = BrowserResult(
-            outcome=out["outcome"],
+        result = page_result(
+            self._outcome,
             browser="chromium",
             version=self._version,
-            error=out.get("error"),
-            status=out.get("status"),
-            response_type=out.get("type"),
-            response_url=out.get("url"),
-            redirected=bool(out.get("redirected", False)),
-            readable_headers=tuple(out.get("headers", ())),
-            body=out.get("body"),
             console=tuple(self._console),
             cors_errors=tuple(self._cors_errors),
             devtools=self._devtools_attached,

@@ -26,7 +26,7 @@ from typing import Any
 
 from corsinspector.errors import WatchError
 from corsinspector.model import BrowserResult, ConsoleLine, CorsErrorStatus
-from corsinspector.realbrowser.page import MARKER
+from corsinspector.realbrowser.page import MARKER, page_result
 from corsinspector.watch.cdp import CdpConnection
 
 __all__ = ["LNA_PERMISSIONS", "ChromeRun"]
@@ -248,17 +248,10 @@ class ChromeRun:
 
     def _result(self) -> BrowserResult:
         out = self._outcome or {"outcome": "timeout"}
-        return BrowserResult(
-            outcome=str(out["outcome"]),
+        return page_result(
+            {**out, "url": out.get("url") or None},  # an opaque response's "": none, as embedded
             browser=self._browser,
             version=self._version,
-            error=out.get("error"),
-            status=out.get("status"),
-            response_type=out.get("type"),
-            response_url=out.get("url") or None,  # an opaque response's "": none, as embedded
-            redirected=bool(out.get("redirected", False)),
-            readable_headers=tuple(out.get("headers", ())),
-            body=out.get("body"),
             console=tuple(self._console),
             cors_errors=tuple(self._cors_errors),
             devtools=True,

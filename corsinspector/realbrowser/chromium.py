@@ -51,7 +51,7 @@ from corsinspector.origins import NULL_ORIGIN, is_loopback_host, normalize_url
 from corsinspector.realbrowser.chromenamespace import connect_inside, launch_chrome_inside
 from corsinspector.realbrowser.chromerun import ChromeRun
 from corsinspector.realbrowser.originfronts import OriginFront, host_and_port, resolver_rule
-from corsinspector.realbrowser.page import NULL_ORIGIN_HOST_PAGE, page_html
+from corsinspector.realbrowser.page import NULL_ORIGIN_HOST_PAGE, fetch_spec, page_html
 from corsinspector.realbrowser.tlscert import throwaway_server_context
 from corsinspector.watch.cdp import CdpConnection, connect
 from corsinspector.watch.chrome import Chrome, launch_chrome
@@ -210,7 +210,7 @@ class ChromiumPlayer:
         if stale or set(origins) - set(self._fronts):
             await self.start(origins, placement)
         path = _page_path(scenario, base)
-        html = page_html(_spec(scenario), scenario.name, page == NULL_ORIGIN)
+        html = page_html(fetch_spec(scenario.request), scenario.name, page == NULL_ORIGIN)
         html = html.replace("<head>", "<head>" + _NO_ICON, 1)
         served = replace(scenario, server=(_page_route(base + path, html), *scenario.server))
         server = ScenarioServer(served, origins=origins)
@@ -322,19 +322,6 @@ def _shared_host_and_port(origins: list[str]) -> str | None:
     return None
 
 
-def _spec(scenario: Scenario) -> dict[str, Any]:
-    """The fetch as page.py runs it: the URL exactly as the scenario writes it."""
-    request = scenario.request
-    return {
-        "url": request.url,
-        "method": request.method,
-        "headers": [list(pair) for pair in request.headers],
-        "credentials": request.credentials,
-        "mode": request.mode,
-        "body": request.body,
-    }
-
-
 def _page_route(url: str, html: str) -> Route:
     headers = (("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store"))
     return Route("GET", url, 200, headers, html)
@@ -363,7 +350,7 @@ async def ask(request: Request, *, time_limit: float = 20.0) -> BrowserResult:
     (no server, no resolver rules), the URL as written, on the machine's own network."""
     scenario = Scenario("ask", request)
     base = _page_base(scenario)
-    html = page_html(_spec(scenario), "corsinspector", request.origin == NULL_ORIGIN)
+    html = page_html(fetch_spec(scenario.request), "corsinspector", request.origin == NULL_ORIGIN)
     html = html.replace("<head>", "<head>" + _NO_ICON, 1)
     # a page on a loopback host is served from loopback, as the user's own dev server would
     # be (an intercepted page has no address: Local Network Access takes it for public)

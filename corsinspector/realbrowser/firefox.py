@@ -43,7 +43,13 @@ from corsinspector.model import (
 )
 from corsinspector.origins import NULL_ORIGIN
 from corsinspector.realbrowser.bidi import BidiClient, BidiError
-from corsinspector.realbrowser.page import MARKER, NULL_ORIGIN_HOST_PAGE, page_html
+from corsinspector.realbrowser.page import (
+    MARKER,
+    NULL_ORIGIN_HOST_PAGE,
+    fetch_spec,
+    page_html,
+    page_result,
+)
 from corsinspector.wire.hostmap import (
     HostNamespace,
     HostRoutedServers,
@@ -198,7 +204,7 @@ class FirefoxPlayer:
             self.namespace,
             scenario,
             page_origin=page_origin,
-            page_html=page_html(_spec(scenario), "corsinspector", page == NULL_ORIGIN),
+            page_html=page_html(fetch_spec(scenario.request), "corsinspector", page == NULL_ORIGIN),
         )
         try:
             await servers.start()
@@ -300,18 +306,6 @@ class FirefoxPlayer:
         return str(answer["result"].get("value", ""))
 
 
-def _spec(scenario: Scenario) -> dict[str, Any]:
-    request = scenario.request
-    return {
-        "url": request.url,
-        "method": request.method,
-        "headers": [list(pair) for pair in request.headers],
-        "credentials": request.credentials,
-        "mode": request.mode,
-        "body": request.body,
-    }
-
-
 def _result(out: dict[str, Any], lines: list[Any], version: str) -> BrowserResult:
     console = tuple(
         ConsoleLine(_LEVELS.get(line["flags"] & 9, "error"), line["text"]) for line in lines
@@ -321,17 +315,10 @@ def _result(out: dict[str, Any], lines: list[Any], version: str) -> BrowserResul
         error = CorsErrorStatus(line["category"], "")
         if line["category"].startswith("CORS") and error not in errors:
             errors.append(error)
-    return BrowserResult(
-        outcome=out["outcome"],
+    return page_result(
+        out,
         browser="firefox",
         version=version,
-        error=out.get("error"),
-        status=out.get("status"),
-        response_type=out.get("type"),
-        response_url=out.get("url"),
-        redirected=bool(out.get("redirected", False)),
-        readable_headers=tuple(out.get("headers", ())),
-        body=out.get("body"),
         console=console,
         cors_errors=tuple(errors),
         devtools=True,
@@ -392,7 +379,7 @@ async def _ask(player: FirefoxPlayer, request: Request, time_limit: float) -> Br
         raise BidiError("Firefox is not started")
     opaque = request.origin == NULL_ORIGIN
     page_url = (NULL_ORIGIN_HOST_PAGE if opaque else request.origin) + "/"
-    html = page_html(_spec(Scenario("ask", request)), "corsinspector", opaque)
+    html = page_html(fetch_spec(request), "corsinspector", opaque)
     await bidi.send("session.subscribe", {"events": ["network.beforeRequestSent"]})
     tab = (await bidi.send("browsingContext.create", {"type": "tab"}))["context"]
     pattern = {"type": "string", "pattern": page_url}

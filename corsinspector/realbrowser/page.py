@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["MARKER", "NULL_ORIGIN_HOST_PAGE", "page_html"]
+from corsinspector.model import BrowserResult, Request
+
+__all__ = ["MARKER", "NULL_ORIGIN_HOST_PAGE", "fetch_spec", "page_html", "page_result"]
 
 MARKER = "__corsinspector_result__"
 #: The page that plays an opaque origin is itself served from here (its iframe is sandboxed).
@@ -33,6 +36,40 @@ async function corsInspectorRun(spec) {
   console.log('%(marker)s' + JSON.stringify(result));
 }
 """
+
+
+def fetch_spec(request: Request, url: str | None = None) -> dict[str, Any]:
+    """The fetch() the page runs for ``request`` (``url``: the URL fetched, if not the
+    request's own: the embedded recorder fetches a loopback stand-in)."""
+    return {
+        "url": request.url if url is None else url,
+        "method": request.method,
+        "headers": [list(pair) for pair in request.headers],
+        "credentials": request.credentials,
+        "mode": request.mode,
+        "body": request.body,
+    }
+
+
+def page_result(
+    out: Mapping[str, Any] | None, *, browser: str, version: str, **seen: Any
+) -> BrowserResult:
+    """What the page printed after :data:`MARKER` (None: nothing in time) as a result, with
+    what the browser was seen to do besides (``seen``: console, cors_errors, devtools …)."""
+    out = out or {"outcome": "timeout"}
+    return BrowserResult(
+        outcome=str(out["outcome"]),
+        browser=browser,
+        version=version,
+        error=out.get("error"),
+        status=out.get("status"),
+        response_type=out.get("type"),
+        response_url=out.get("url"),
+        redirected=bool(out.get("redirected", False)),
+        readable_headers=tuple(out.get("headers", ())),
+        body=out.get("body"),
+        **seen,
+    )
 
 
 def page_html(spec: dict[str, Any], title: str, opaque: bool) -> str:

@@ -46,7 +46,13 @@ from corsinspector.model import (
     Truth,
 )
 from corsinspector.origins import NULL_ORIGIN
-from corsinspector.realbrowser.page import MARKER, NULL_ORIGIN_HOST_PAGE, page_html
+from corsinspector.realbrowser.page import (
+    MARKER,
+    NULL_ORIGIN_HOST_PAGE,
+    fetch_spec,
+    page_html,
+    page_result,
+)
 from corsinspector.wire.hostmap import (
     PUBLIC_ADDRESS,
     HostNamespace,
@@ -70,18 +76,6 @@ _RECORDED_WITH = {"embedder": "WebKit2GTK 4.1 (PyGObject, /usr/bin/python3)"}
 
 class WebKitError(CorsInspectorError):
     """WebKitGTK could not be started or stopped answering."""
-
-
-def _spec(scenario: Scenario) -> dict[str, Any]:
-    request = scenario.request
-    return {
-        "url": request.url,
-        "method": request.method,
-        "headers": [list(pair) for pair in request.headers],
-        "credentials": request.credentials,
-        "mode": request.mode,
-        "body": request.body,
-    }
 
 
 def _kill_group(process: asyncio.subprocess.Process) -> None:
@@ -207,7 +201,7 @@ class WebKitPlayer:
         base = NULL_ORIGIN_HOST_PAGE if page == NULL_ORIGIN else page
         if not base.startswith(("http://", "https://")):
             return self._unreproducible(scenario, f"a page on {page} cannot be served")
-        html = page_html(_spec(scenario), "corsinspector", page == NULL_ORIGIN)
+        html = page_html(fetch_spec(scenario.request), "corsinspector", page == NULL_ORIGIN)
         await namespace.map_hosts(scenario_hosts(scenario, base), PUBLIC_ADDRESS)
         servers = HostRoutedServers(namespace, scenario, page_origin=base, page_html=html)
         try:
@@ -243,18 +237,10 @@ class WebKitPlayer:
         return answer
 
     def _result(self, answer: dict[str, Any]) -> BrowserResult:
-        out = answer.get("outcome") or {"outcome": "timeout"}
-        return BrowserResult(
-            outcome=out["outcome"],
+        return page_result(
+            answer.get("outcome"),
             browser=self.name,
             version=self.version,
-            error=out.get("error"),
-            status=out.get("status"),
-            response_type=out.get("type"),
-            response_url=out.get("url"),
-            redirected=bool(out.get("redirected", False)),
-            readable_headers=tuple(out.get("headers", ())),
-            body=out.get("body"),
             console=tuple(ConsoleLine(level, text) for level, text in answer["console"]),
             devtools=False,
         )
@@ -306,7 +292,7 @@ async def ask(request: Request, *, time_limit: float = 20.0) -> BrowserResult:
     player._namespace = MachineNetwork()
     opaque = request.origin == NULL_ORIGIN
     url = (NULL_ORIGIN_HOST_PAGE if opaque else request.origin) + "/"
-    html = page_html(_spec(Scenario("ask", request)), "corsinspector", opaque)
+    html = page_html(fetch_spec(request), "corsinspector", opaque)
     job = {"url": url, "html": html, "marker": MARKER, "time_limit": time_limit, "settle_ms": 250}
     try:
         async with asyncio.timeout(time_limit + _SPARE_SECONDS + 2 * _START_SECONDS):

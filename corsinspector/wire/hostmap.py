@@ -30,17 +30,16 @@ import subprocess
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from http import HTTPStatus
 from pathlib import Path
 from types import TracebackType
 from typing import TypeVar
 from urllib.parse import urlsplit
 
 from corsinspector.errors import CorsInspectorError
-from corsinspector.model import Route, Scenario
+from corsinspector.model import Scenario
 from corsinspector.origins import NULL_ORIGIN, normalize_url
 from corsinspector.wire.loopback import scenario_origins
-from corsinspector.wire.server import LoggedRequest, _encode, _read_request, _wants_close
+from corsinspector.wire.server import LoggedRequest, read_request, response_bytes, wants_close
 
 __all__ = [
     "DEFAULT_ADDRESS",
@@ -426,7 +425,7 @@ class HostRoutedServers:
         try:
             while True:
                 try:
-                    request = await _read_request(reader)
+                    request = await read_request(reader)
                 except Exception:  # a malformed request: answer 400 and hang up
                     writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
                     break
@@ -437,7 +436,7 @@ class HostRoutedServers:
                 origin = self._origin(scheme, host)
                 writer.write(self._answer(origin, port, request))
                 await writer.drain()
-                if _wants_close(headers, version):
+                if wants_close(headers, version):
                     break
         except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError):
             pass
@@ -469,16 +468,4 @@ class HostRoutedServers:
         self._log.append(
             LoggedRequest(origin, port, method, target, version, headers, body, route.status)
         )
-        return _response_bytes(route, method)
-
-
-def _response_bytes(route: Route, method: str) -> bytes:
-    """The route's answer as written: status line, headers in order, then the body."""
-    try:
-        reason = HTTPStatus(route.status).phrase
-    except ValueError:
-        reason = "Status"
-    head = [f"HTTP/1.1 {route.status} {reason}".encode("latin-1")]
-    head += [_encode(name) + b": " + _encode(value) for name, value in route.wire_headers(method)]
-    body = b"" if method == "HEAD" or route.status in (204, 304) else route.body_bytes()
-    return b"\r\n".join(head) + b"\r\n\r\n" + body
+        return response_bytes(route, method, route.wire_headers(method))

@@ -32,7 +32,10 @@ __all__ = [
     "ScenarioServer",
     "ServerThread",
     "format_logged_request",
+    "read_request",
+    "response_bytes",
     "serve_in_thread",
+    "wants_close",
 ]
 
 _MAX_HEAD = 64 * 1024
@@ -195,7 +198,7 @@ class ScenarioServer:
         try:
             while True:
                 try:
-                    request = await _read_request(reader)
+                    request = await read_request(reader)
                 except _BadRequestError:
                     writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
                     break
@@ -214,7 +217,7 @@ class ScenarioServer:
                 base = None if listener is None else listener + target
                 writer.write(self._response_bytes(route, method, base))
                 await writer.drain()
-                if _wants_close(headers, version):
+                if wants_close(headers, version):
                     break
         except (ConnectionError, asyncio.IncompleteReadError):
             pass
@@ -228,15 +231,21 @@ class ScenarioServer:
                 await writer.wait_closed()
 
     def _response_bytes(self, route: Route, method: str, base: str | None) -> bytes:
-        try:
-            reason = HTTPStatus(route.status).phrase
-        except ValueError:
-            reason = "Status"
         headers = self.map.rewrite_response_headers(route.wire_headers(method), base)
-        head = [f"HTTP/1.1 {route.status} {reason}".encode("latin-1")]
-        head += [_encode(name) + b": " + _encode(value) for name, value in headers]
-        body = b"" if method == "HEAD" or route.status in (204, 304) else route.body_bytes()
-        return b"\r\n".join(head) + b"\r\n\r\n" + body
+        return response_bytes(route, method, headers)
+
+
+def response_bytes(route: Route, method: str, headers: Headers) -> bytes:
+    """``route``'s answer to ``method`` with ``headers`` (as they go on the wire): the status
+    line, the headers in order, then the body (none for HEAD, 204 and 304)."""
+    try:
+        reason = HTTPStatus(route.status).phrase
+    except ValueError:
+        reason = "Status"
+    head = [f"HTTP/1.1 {route.status} {reason}".encode("latin-1")]
+    head += [_encode(name) + b": " + _encode(value) for name, value in headers]
+    body = b"" if method == "HEAD" or route.status in (204, 304) else route.body_bytes()
+    return b"\r\n".join(head) + b"\r\n\r\n" + body
 
 
 def _encode(text: str) -> bytes:
@@ -246,7 +255,8 @@ def _encode(text: str) -> bytes:
         return text.encode("utf-8")
 
 
-def _wants_close(headers: Headers, version: str) -> bool:
+def wants_close(headers: Headers, version: str) -> bool:
+    """Does the client ask to close the connection after this request?"""
     tokens = {
         v.strip().lower()
         for value in header_values(headers, "connection")
@@ -255,7 +265,7 @@ def _wants_close(headers: Headers, version: str) -> bool:
     return "close" in tokens or (version == "HTTP/1.0" and "keep-alive" not in tokens)
 
 
-async def _read_request(
+async def read_request(
     reader: asyncio.StreamReader,
 ) -> tuple[str, str, str, Headers, bytes] | None:
     """One request from the connection, or None when the peer closed it cleanly."""
