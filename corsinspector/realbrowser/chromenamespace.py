@@ -24,12 +24,11 @@ from websockets.exceptions import WebSocketException
 
 from corsinspector.errors import WatchError
 from corsinspector.watch.cdp import MAX_MESSAGE, CdpConnection, EventCallback
-from corsinspector.watch.chrome import COMMON_FLAGS, HEADLESS_FLAGS, Chrome
+from corsinspector.watch.chrome import COMMON_FLAGS, HEADLESS_FLAGS, Chrome, devtools_url
 from corsinspector.wire.hostmap import HostNamespace
 
 __all__ = ["connect_inside", "launch_chrome_inside"]
 
-_LISTENING = re.compile(r"DevTools listening on (ws://127\.0\.0\.1:\d+/\S+)")
 _PORT = re.compile(r"ws://127\.0\.0\.1:(\d+)/")
 
 
@@ -62,7 +61,7 @@ async def launch_chrome_inside(
         raise WatchError(f"{path} would not start: {error.strerror or error}") from None
     chrome = Chrome(path, process, profile)
     try:
-        chrome.ws_url = await _listening(chrome, log_path, time.monotonic() + wait)
+        chrome.ws_url = await devtools_url(chrome, log_path, time.monotonic() + wait)
         return chrome
     except BaseException:
         chrome.kill_now()
@@ -112,18 +111,3 @@ async def connect_inside(
         await asyncio.shield(cdp.aclose())
         raise
     return cdp
-
-
-async def _listening(chrome: Chrome, log_path: Path, deadline: float) -> str:
-    """The ``ws://`` URL the browser prints on stderr once DevTools listens."""
-    while time.monotonic() < deadline:
-        text = log_path.read_text(encoding="utf-8", errors="replace")  # noqa: ASYNC240
-        match = _LISTENING.search(text)
-        if match:
-            return match.group(1)
-        reason = chrome.exit_reason()
-        if reason is not None:
-            last = next((line for line in reversed(text.splitlines()) if line.strip()), "")
-            raise WatchError(f"{chrome.path} ended before DevTools listened: {reason} {last[:200]}")
-        await asyncio.sleep(0.05)
-    raise WatchError("the browser's DevTools did not start listening in time")

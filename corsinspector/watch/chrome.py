@@ -26,6 +26,7 @@ __all__ = [
     "PATH_NAMES",
     "VERSION_TIMEOUT",
     "Chrome",
+    "devtools_url",
     "find_chrome",
     "install_places",
     "launch_chrome",
@@ -253,7 +254,7 @@ async def _started(chrome: Chrome, log_path: Path, seconds: float) -> Chrome:
     """``chrome`` once DevTools answers; killed (profile removed) on any failure."""
     try:
         deadline = time.monotonic() + seconds
-        chrome.ws_url = await _listening(chrome, log_path, deadline)
+        chrome.ws_url = await devtools_url(chrome, log_path, deadline)
         address = chrome.ws_url.split("/")[2]
         _, product = await browser_endpoint(address, max(deadline - time.monotonic(), 1.0))
         chrome.version = product
@@ -266,7 +267,7 @@ async def _started(chrome: Chrome, log_path: Path, seconds: float) -> Chrome:
         log_path.unlink(missing_ok=True)  # noqa: ASYNC240 - a local file
 
 
-async def _listening(chrome: Chrome, log_path: Path, deadline: float) -> str:
+async def devtools_url(chrome: Chrome, log_path: Path, deadline: float) -> str:
     """The ``ws://`` URL Chrome prints on stderr once DevTools listens."""
     text = ""
     while time.monotonic() < deadline:
